@@ -1,0 +1,18 @@
+#pragma once
+// The built-in demo: a small order system run in simulated time, until scenarios land.
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace brokersim::app {
+
+struct DemoOptions {
+  std::uint64_t seed = 1;
+  std::string trace_path;  // JSONL output; empty for none
+  bool print_log = true;
+};
+
+// Runs the demo, prints the event log and a summary to `out`, and returns the fingerprint.
+std::string run_demo(const DemoOptions& options, std::ostream& out);
+
+}  // namespace brokersim::app

@@ -1,0 +1,1197 @@
+#include "broker/broker.h"
+
+#include <algorithm>
+#include <cassert>
+#include <variant>
+
+namespace brokersim::broker {
+namespace {
+
+std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string queue_resource(std::string_view name) { return "queue " + quoted(name) + " in vhost '/'"; }
+std::string exchange_resource(std::string_view name) { return "exchange " + quoted(name) + " in vhost '/'"; }
+
+Error queue_not_found(std::string_view name) {
+  return make_error(ReplyCode::kNotFound, "no " + queue_resource(name));
+}
+Error exchange_not_found(std::string_view name) {
+  return make_error(ReplyCode::kNotFound, "no " + exchange_resource(name));
+}
+Error default_exchange_refused() {
+  return make_error(ReplyCode::kAccessRefused, "operation not permitted on the default exchange");
+}
+
+// Queue arguments RabbitMQ compares on redeclare; others (x-foo) may differ freely.
+constexpr std::string_view kEquivalenceQueueArgs[] = {
+    "x-expires",        "x-message-ttl",  "x-dead-letter-exchange", "x-dead-letter-routing-key",
+    "x-max-length",     "x-max-length-bytes", "x-max-in-memory-length", "x-max-in-memory-bytes",
+    "x-max-priority",   "x-overflow",     "x-queue-mode",           "x-single-active-consumer",
+    "x-queue-type",     "x-quorum-initial-group-size", "x-max-age", "x-stream-max-segment-size-bytes",
+    "x-initial-cluster-size", "x-queue-leader-locator", "x-delivery-limit"};
+
+// RabbitMQ treats all integer widths as one type class when comparing arguments.
+bool equivalent_argument(const FieldValue* a, const FieldValue* b) {
+  if (!a || !b) return a == b;
+  auto ia = a->as_integer(), ib = b->as_integer();
+  if (ia && ib) return *ia == *ib;
+  return *a == *b;
+}
+
+std::string describe_argument(const FieldValue* value) {
+  if (!value) return "none";
+  return "the value '" + to_display(*value) + "' of type '" + std::string(value->type_name()) + "'";
+}
+
+std::optional<Error> check_arguments_equivalent(const FieldTable& current, const FieldTable& requested,
+                                                std::string_view resource, std::span<const std::string_view> keys) {
+  for (std::string_view key : keys) {
+    const FieldValue* have = find_field(current, key);
+    const FieldValue* want = find_field(requested, key);
+    if (!equivalent_argument(have, want)) {
+      return make_error(ReplyCode::kPreconditionFailed, "inequivalent arg '" + std::string(key) + "' for " +
+                                                            std::string(resource) + ": received " +
+                                                            describe_argument(want) + " but current is " +
+                                                            describe_argument(have));
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> check_flag_equivalent(bool current, bool requested, std::string_view field,
+                                           std::string_view resource) {
+  if (current == requested) return std::nullopt;
+  auto text = [](bool b) { return std::string(b ? "'true'" : "'false'"); };
+  return make_error(ReplyCode::kPreconditionFailed, "inequivalent arg '" + std::string(field) + "' for " +
+                                                        std::string(resource) + ": received " + text(requested) +
+                                                        " but current is " + text(current));
+}
+
+std::string flags_summary(std::initializer_list<std::pair<bool, std::string_view>> flags) {
+  std::string out;
+  for (auto [on, name] : flags) {
+    if (!on) continue;
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+// CC and BCC headers add routing keys; they must be arrays of long strings.
+std::optional<Error> collect_routing_keys(const Publish& publish, std::vector<std::string_view>& keys) {
+  keys.clear();
+  keys.push_back(publish.routing_key);
+  const auto& headers = publish.properties.headers;
+  if (!headers) return std::nullopt;
+  for (std::string_view header : {"CC", "BCC"}) {
+    const FieldValue* value = find_field(*headers, header);
+    if (!value) continue;
+    const FieldArray* array = value->as_array();
+    if (!array) {
+      return make_error(ReplyCode::kPreconditionFailed,
+                        "invalid message: {unacceptable_type_in_header," + std::string(header) + "," +
+                            std::string(value->type_name()) + "}");
+    }
+    for (const FieldValue& entry : *array) {
+      if (const std::string* key = entry.as_string()) keys.push_back(*key);
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// =====================================================================================
+// [SECTION] the outbox: pushes to clients leave only when the current operation is over
+// =====================================================================================
+
+struct Broker::Outgoing {
+  ConnectionId connection = 0;
+  std::uint64_t channel_serial = 0;  // a reopened channel with the same number must not get it
+  std::variant<Delivery, Return, Confirm, std::string /*cancelled consumer tag*/> what;
+};
+
+// Entered by every public method. When the outermost one ends, pending pushes are handed to
+// listeners; a listener that calls back into the broker just queues more.
+class Broker::OperationScope {
+ public:
+  explicit OperationScope(Broker& broker) : broker_(broker) { ++broker_.operation_depth_; }
+  ~OperationScope() {
+    if (--broker_.operation_depth_ == 0) broker_.flush_outbox();
+  }
+
+ private:
+  Broker& broker_;
+};
+
+void Broker::push(Outgoing outgoing) { outbox_.push_back(std::move(outgoing)); }
+
+void Broker::flush_outbox() {
+  ++operation_depth_;  // listener calls made from here must not flush recursively
+  while (!outbox_.empty()) {
+    Outgoing out = std::move(outbox_.front());
+    outbox_.pop_front();
+    Connection* conn = connection(out.connection);
+    if (!conn || !conn->listener) continue;
+    ConnectionListener& listener = *conn->listener;
+    std::visit(
+        [&](auto& item) {
+          using T = std::decay_t<decltype(item)>;
+          const std::uint16_t number = [&] {
+            if constexpr (std::is_same_v<T, std::string>) {
+              for (auto& [n, ch] : conn->channels)
+                if (ch->serial() == out.channel_serial) return n;
+              return std::uint16_t{0};
+            } else {
+              return item.channel;
+            }
+          }();
+          auto it = conn->channels.find(number);
+          // The channel closed since: its deliveries were requeued, so this push is void.
+          if (it == conn->channels.end() || it->second->serial() != out.channel_serial) return;
+          if constexpr (std::is_same_v<T, Delivery>) {
+            listener.on_deliver(item);
+          } else if constexpr (std::is_same_v<T, Return>) {
+            listener.on_return(item);
+          } else if constexpr (std::is_same_v<T, Confirm>) {
+            listener.on_confirm(item);
+          } else {
+            listener.on_consumer_cancelled(number, item);
+          }
+        },
+        out.what);
+  }
+  --operation_depth_;
+}
+
+// =====================================================================================
+// [SECTION] construction, lookups, errors
+// =====================================================================================
+
+Broker::Broker(sim::Scheduler& scheduler, sim::Rng& rng, trace::Tracer& tracer, BrokerLimits limits)
+    : scheduler_(scheduler),
+      rng_(rng),
+      tracer_(tracer),
+      limits_(limits),
+      router_([this](std::string_view name) { return exchange_named(name); }) {
+  declare_builtin_exchanges();
+}
+
+Broker::~Broker() = default;
+
+void Broker::declare_builtin_exchanges() {
+  ExchangeSettings durable;
+  durable.durable = true;
+  create_exchange("", ExchangeType::kDirect, durable);
+  default_exchange_ = exchange_named("");
+  create_exchange("amq.direct", ExchangeType::kDirect, durable);
+  create_exchange("amq.fanout", ExchangeType::kFanout, durable);
+  create_exchange("amq.headers", ExchangeType::kHeaders, durable);
+  create_exchange("amq.match", ExchangeType::kHeaders, durable);
+  create_exchange("amq.topic", ExchangeType::kTopic, durable);
+}
+
+Exchange* Broker::exchange_named(std::string_view name) {
+  auto it = exchanges_.find(name);
+  return it == exchanges_.end() ? nullptr : it->second.get();
+}
+
+Queue* Broker::queue_named(std::string_view name) {
+  auto it = queues_.find(name);
+  return it == queues_.end() ? nullptr : it->second.get();
+}
+
+const Exchange* Broker::find_exchange(std::string_view name) const {
+  auto it = exchanges_.find(name);
+  return it == exchanges_.end() ? nullptr : it->second.get();
+}
+
+const Queue* Broker::find_queue(std::string_view name) const {
+  auto it = queues_.find(name);
+  return it == queues_.end() ? nullptr : it->second.get();
+}
+
+Broker::Connection* Broker::connection(ConnectionId id) {
+  auto it = connections_.find(id);
+  return it == connections_.end() ? nullptr : it->second.get();
+}
+
+const Channel* Broker::find_channel(ChannelKey key) const {
+  auto it = connections_.find(key.connection);
+  if (it == connections_.end()) return nullptr;
+  auto ch = it->second->channels.find(key.channel);
+  return ch == it->second->channels.end() ? nullptr : ch->second.get();
+}
+
+Result<Channel*> Broker::channel_for(ChannelKey key) {
+  Connection* conn = connection(key.connection);
+  if (!conn) return make_error(ReplyCode::kChannelError, "connection is closed");
+  auto it = conn->channels.find(key.channel);
+  if (it == conn->channels.end()) {
+    return fail(key, make_error(ReplyCode::kChannelError, "expected 'channel.open' on channel " +
+                                                              std::to_string(key.channel)));
+  }
+  return it->second.get();
+}
+
+Error Broker::fail(ChannelKey key, Error error) {
+  Connection* conn = connection(key.connection);
+  if (!conn) return error;
+  if (closes_connection(error.code)) {
+    close_connection(key.connection, error.code, error.text);
+  } else if (auto it = conn->channels.find(key.channel); it != conn->channels.end()) {
+    close_channel(*conn, *it->second, error.code, error.text);
+  }
+  return error;
+}
+
+std::optional<Error> Broker::check_exclusive_access(const Queue& queue, ConnectionId connection) const {
+  if (!queue.exclusive() || queue.exclusive_owner() == connection) return std::nullopt;
+  return make_error(ReplyCode::kResourceLocked,
+                    "cannot obtain exclusive access to locked " + queue_resource(queue.name()) +
+                        ". It could be originally declared on another connection or the exclusive property "
+                        "value does not match that of the original declaration.");
+}
+
+std::string Broker::generate_name(std::string_view prefix) {
+  // 16 random bytes in URL-safe base64, as RabbitMQ names them; from the seeded RNG, so
+  // server-chosen names are the same on every run of a seed.
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  while (true) {
+    std::string name(prefix);
+    for (int i = 0; i < 22; ++i) name += kAlphabet[rng_.below(64)];
+    if (!queues_.count(name)) return name;
+  }
+}
+
+std::string Broker::resolve_queue_name(Channel& channel, const std::string& name) const {
+  return name.empty() ? channel.last_declared_queue : name;
+}
+
+// =====================================================================================
+// [SECTION] connections and channels
+// =====================================================================================
+
+ConnectionId Broker::open_connection(std::string name, ConnectionListener* listener) {
+  OperationScope scope(*this);
+  auto conn = std::make_unique<Connection>();
+  conn->id = next_connection_id_++;
+  conn->name = std::move(name);
+  conn->listener = listener;
+  auto& e = tracer_.begin(trace::EventKind::kConnectionOpened);
+  e.connection = conn->id;
+  e.text = conn->name;
+  tracer_.emit();
+  const ConnectionId id = conn->id;
+  connections_.emplace(id, std::move(conn));
+  return id;
+}
+
+void Broker::close_connection(ConnectionId id, ReplyCode code, std::string_view text) {
+  OperationScope scope(*this);
+  Connection* conn = connection(id);
+  if (!conn) return;
+  while (!conn->channels.empty()) {
+    Channel& ch = *conn->channels.begin()->second;
+    close_channel(*conn, ch, ReplyCode::kSuccess, "connection closed");
+  }
+  // Exclusive queues die with their connection.
+  std::vector<Queue*> owned;
+  for (auto& [name, q] : queues_) {
+    if (q->exclusive_owner() == id) owned.push_back(q.get());
+  }
+  for (Queue* q : owned) delete_queue(*q, "its exclusive owner connection closed");
+  auto& e = tracer_.begin(trace::EventKind::kConnectionClosed);
+  e.connection = id;
+  e.reply_code = static_cast<std::uint16_t>(code);
+  e.text = std::string(text);
+  tracer_.emit();
+  connections_.erase(id);
+}
+
+Status Broker::channel_open(ChannelKey key) {
+  OperationScope scope(*this);
+  Connection* conn = connection(key.connection);
+  if (!conn) return make_error(ReplyCode::kChannelError, "connection is closed");
+  if (key.channel == 0 || key.channel > limits_.channel_max) {
+    Error error = make_error(ReplyCode::kNotAllowed, "channel number " + std::to_string(key.channel) +
+                                                         " outside 1.." + std::to_string(limits_.channel_max));
+    close_connection(key.connection, error.code, error.text);
+    return error;
+  }
+  if (conn->channels.count(key.channel)) {
+    Error error = make_error(ReplyCode::kChannelError, "second 'channel.open' seen");
+    close_connection(key.connection, error.code, error.text);
+    return error;
+  }
+  conn->channels.emplace(key.channel, std::make_unique<Channel>(key.connection, key.channel, next_channel_serial_++));
+  auto& e = tracer_.begin(trace::EventKind::kChannelOpened);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  tracer_.emit();
+  return ok_status();
+}
+
+Status Broker::channel_close(ChannelKey key) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  close_channel(*connection(key.connection), *ch.value(), ReplyCode::kSuccess, "closed by client");
+  return ok_status();
+}
+
+void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, std::string_view text) {
+  // Consumers go first so the requeued messages are not handed straight back to this channel.
+  std::vector<Queue*> touched;
+  while (!channel.consumers.empty()) {
+    Consumer& consumer = *channel.consumers.begin()->second;
+    touched.push_back(consumer.queue);
+    consumer.queue->remove_consumer(&consumer);
+    auto& e = tracer_.begin(trace::EventKind::kConsumerCancelled);
+    e.connection = conn.id;
+    e.channel = channel.number();
+    e.queue = consumer.queue->name();
+    e.consumer_tag = consumer.tag;
+    e.text = "its channel closed";
+    tracer_.emit();
+    channel.consumers.erase(channel.consumers.begin());
+  }
+  for (Unacked& unacked : channel.take_all_unacked()) {
+    release(channel, unacked);
+    if (unacked.queue) touched.push_back(unacked.queue);
+    requeue_entry(channel, unacked, "its channel closed before it was acked");
+  }
+  auto& e = tracer_.begin(trace::EventKind::kChannelClosed);
+  e.connection = conn.id;
+  e.channel = channel.number();
+  e.reply_code = static_cast<std::uint16_t>(code);
+  e.text = std::string(text);
+  tracer_.emit();
+  conn.channels.erase(channel.number());
+
+  // Queues are named in `touched` by pointer; a cascade may delete some, so look up by name.
+  std::vector<std::string> names;
+  for (Queue* q : touched) {
+    if (std::find(names.begin(), names.end(), q->name()) == names.end()) names.push_back(q->name());
+  }
+  for (const std::string& name : names) {
+    Queue* q = queue_named(name);
+    if (!q) continue;
+    if (q->auto_delete() && q->ever_had_consumer() && q->consumers().empty()) {
+      delete_queue(*q, "auto-delete: its last consumer went away");
+    } else {
+      dispatch(*q);
+    }
+  }
+}
+
+// =====================================================================================
+// [SECTION] exchanges
+// =====================================================================================
+
+void Broker::create_exchange(const std::string& name, ExchangeType type, ExchangeSettings settings) {
+  auto& e = tracer_.begin(trace::EventKind::kExchangeDeclared);
+  e.exchange = name;
+  e.text = std::string(exchange_type_name(type));
+  const std::string flags = flags_summary(
+      {{settings.durable, "durable"}, {settings.auto_delete, "auto-delete"}, {settings.internal, "internal"}});
+  if (!flags.empty()) e.text += ", " + flags;
+  if (!settings.arguments.empty()) e.text += ", arguments " + to_display(settings.arguments);
+  if (settings.durable) e.flags |= trace::kDurable;
+  if (settings.auto_delete) e.flags |= trace::kAutoDelete;
+  if (settings.internal) e.flags |= trace::kInternal;
+  tracer_.emit();
+  exchanges_.emplace(name, make_exchange(name, type, std::move(settings)));
+}
+
+Status Broker::exchange_declare(ChannelKey key, const ExchangeDeclare& d) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  if (d.passive) {
+    if (d.name.empty()) return fail(key, default_exchange_refused());
+    if (!exchange_named(d.name)) return fail(key, exchange_not_found(d.name));
+    return ok_status();
+  }
+  const auto type = parse_exchange_type(d.type);
+  if (!type) return fail(key, make_error(ReplyCode::kCommandInvalid, "unknown exchange type '" + d.type + "'"));
+  if (d.name.empty()) return fail(key, default_exchange_refused());
+  if (const FieldValue* ae = find_field(d.arguments, "alternate-exchange"); ae && !ae->as_string()) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed, "invalid type '" + std::string(ae->type_name()) +
+                                                                    "' for arg 'alternate-exchange'"));
+  }
+  if (Exchange* existing = exchange_named(d.name)) {
+    const std::string resource = exchange_resource(d.name);
+    if (existing->type() != *type) {
+      return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                                  "inequivalent arg 'type' for " + resource + ": received '" + d.type +
+                                      "' but current is '" + std::string(exchange_type_name(existing->type())) + "'"));
+    }
+    if (auto err = check_flag_equivalent(existing->durable(), d.durable, "durable", resource)) return fail(key, *err);
+    if (auto err = check_flag_equivalent(existing->auto_delete(), d.auto_delete, "auto_delete", resource))
+      return fail(key, *err);
+    if (auto err = check_flag_equivalent(existing->internal(), d.internal, "internal", resource)) return fail(key, *err);
+    static constexpr std::string_view kKeys[] = {"alternate-exchange"};
+    if (auto err = check_arguments_equivalent(existing->settings().arguments, d.arguments, resource, kKeys))
+      return fail(key, *err);
+    return ok_status();
+  }
+  if (d.name.starts_with("amq.")) {
+    return fail(key, make_error(ReplyCode::kAccessRefused,
+                                "exchange name '" + d.name + "' contains reserved prefix 'amq.*'"));
+  }
+  create_exchange(d.name, *type, ExchangeSettings{d.durable, d.auto_delete, d.internal, d.arguments});
+  return ok_status();
+}
+
+Status Broker::exchange_delete(ChannelKey key, const std::string& name, bool if_unused) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  if (name.empty()) return fail(key, default_exchange_refused());
+  if (name.starts_with("amq.")) {
+    return fail(key, make_error(ReplyCode::kAccessRefused,
+                                "deletion of system " + exchange_resource(name) + " not allowed"));
+  }
+  Exchange* x = exchange_named(name);
+  if (!x) return ok_status();  // RabbitMQ treats deleting a missing exchange as done
+  if (if_unused && !x->bindings().empty()) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed, exchange_resource(name) + " in use"));
+  }
+  delete_exchange(*x, "deleted by client");
+  return ok_status();
+}
+
+void Broker::delete_exchange(Exchange& exchange, std::string_view reason) {
+  const std::string name = exchange.name();
+  while (!exchange.bindings().empty()) remove_binding(exchange, exchange.bindings().back().get(), true);
+  // Bindings that lead into this exchange go too; their sources may then auto-delete.
+  std::vector<std::string> sources;
+  for (auto& [source_name, source] : exchanges_) {
+    std::vector<const Binding*> doomed;
+    for (const auto& b : source->bindings()) {
+      if (b->to_exchange && b->destination == name) doomed.push_back(b.get());
+    }
+    for (const Binding* b : doomed) remove_binding(*source, b, true);
+    if (!doomed.empty()) sources.push_back(source_name);
+  }
+  auto& e = tracer_.begin(trace::EventKind::kExchangeDeleted);
+  e.exchange = name;
+  e.text = std::string(reason);
+  tracer_.emit();
+  exchanges_.erase(name);
+  for (const std::string& source : sources) {
+    if (Exchange* x = exchange_named(source)) maybe_auto_delete_exchange(*x);
+  }
+}
+
+void Broker::maybe_auto_delete_exchange(Exchange& exchange) {
+  if (exchange.auto_delete() && exchange.bindings().empty()) {
+    delete_exchange(exchange, "auto-delete: its last binding was removed");
+  }
+}
+
+// =====================================================================================
+// [SECTION] bindings
+// =====================================================================================
+
+void Broker::add_binding(Exchange& source, std::string destination, bool to_exchange, std::string routing_key,
+                         FieldTable arguments, bool traced) {
+  auto binding = std::make_unique<Binding>();
+  binding->id = next_binding_id_++;
+  binding->source = source.name();
+  binding->destination = std::move(destination);
+  binding->to_exchange = to_exchange;
+  binding->key = std::move(routing_key);
+  binding->arguments = std::move(arguments);
+  if (to_exchange) {
+    binding->destination_exchange = exchange_named(binding->destination);
+  } else {
+    binding->queue = queue_named(binding->destination);
+  }
+  if (traced) {
+    auto& e = tracer_.begin(trace::EventKind::kBindingCreated);
+    e.exchange = source.name();
+    e.destination = binding->destination;
+    e.routing_key = binding->key;
+    if (!binding->arguments.empty()) e.text = to_display(binding->arguments);
+    if (to_exchange) e.flags |= trace::kToExchange;
+    tracer_.emit();
+  }
+  source.add_binding(std::move(binding));
+}
+
+void Broker::remove_binding(Exchange& source, const Binding* binding, bool traced) {
+  if (traced) {
+    auto& e = tracer_.begin(trace::EventKind::kBindingDeleted);
+    e.exchange = source.name();
+    e.destination = binding->destination;
+    e.routing_key = binding->key;
+    if (!binding->arguments.empty()) e.text = to_display(binding->arguments);
+    if (binding->to_exchange) e.flags |= trace::kToExchange;
+    tracer_.emit();
+  }
+  source.remove_binding(binding);
+}
+
+Status Broker::bind(ChannelKey key, const std::string& source_name, const std::string& destination,
+                    bool to_exchange, const std::string& routing_key, const FieldTable& arguments) {
+  if (source_name.empty() || (to_exchange && destination.empty())) return fail(key, default_exchange_refused());
+  Exchange* source = exchange_named(source_name);
+  if (!source) return fail(key, exchange_not_found(source_name));
+  if (to_exchange) {
+    if (!exchange_named(destination)) return fail(key, exchange_not_found(destination));
+  } else {
+    const Queue* q = queue_named(destination);
+    if (!q) return fail(key, queue_not_found(destination));
+    if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
+  }
+  Binding candidate;
+  candidate.arguments = arguments;
+  if (auto err = source->validate_binding(candidate)) return fail(key, *err);
+  if (source->find_binding(destination, to_exchange, routing_key, arguments)) return ok_status();
+  add_binding(*source, destination, to_exchange, routing_key, arguments, true);
+  return ok_status();
+}
+
+Status Broker::unbind(ChannelKey key, const std::string& source_name, const std::string& destination,
+                      bool to_exchange, const std::string& routing_key, const FieldTable& arguments) {
+  if (source_name.empty() || (to_exchange && destination.empty())) return fail(key, default_exchange_refused());
+  Exchange* source = exchange_named(source_name);
+  if (!source) return fail(key, exchange_not_found(source_name));
+  if (to_exchange) {
+    if (!exchange_named(destination)) return fail(key, exchange_not_found(destination));
+  } else {
+    const Queue* q = queue_named(destination);
+    if (!q) return fail(key, queue_not_found(destination));
+    if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
+  }
+  const Binding* binding = source->find_binding(destination, to_exchange, routing_key, arguments);
+  if (!binding) return ok_status();  // unbinding what is not bound is a no-op in RabbitMQ 3.10
+  remove_binding(*source, binding, true);
+  maybe_auto_delete_exchange(*source);
+  return ok_status();
+}
+
+Status Broker::exchange_bind(ChannelKey key, const std::string& destination, const std::string& source,
+                             const std::string& routing_key, const FieldTable& arguments) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  return bind(key, source, destination, true, routing_key, arguments);
+}
+
+Status Broker::exchange_unbind(ChannelKey key, const std::string& destination, const std::string& source,
+                               const std::string& routing_key, const FieldTable& arguments) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  return unbind(key, source, destination, true, routing_key, arguments);
+}
+
+Status Broker::queue_bind(ChannelKey key, const std::string& queue, const std::string& exchange,
+                          const std::string& routing_key, const FieldTable& arguments) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  const std::string name = resolve_queue_name(*ch.value(), queue);
+  if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
+  // With the queue name omitted, an empty key means "the queue's name" too.
+  const std::string& key_used = queue.empty() && routing_key.empty() ? name : routing_key;
+  return bind(key, exchange, name, false, key_used, arguments);
+}
+
+Status Broker::queue_unbind(ChannelKey key, const std::string& queue, const std::string& exchange,
+                            const std::string& routing_key, const FieldTable& arguments) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  const std::string name = resolve_queue_name(*ch.value(), queue);
+  if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
+  return unbind(key, exchange, name, false, routing_key, arguments);
+}
+
+// =====================================================================================
+// [SECTION] queues
+// =====================================================================================
+
+Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare& d) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+
+  if (d.passive) {
+    const std::string name = resolve_queue_name(channel, d.name);
+    if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
+    Queue* q = queue_named(name);
+    if (!q) return fail(key, queue_not_found(name));
+    if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
+    channel.last_declared_queue = name;
+    return QueueDeclareOk{name, static_cast<std::uint32_t>(q->ready_count()),
+                          static_cast<std::uint32_t>(q->consumers().size())};
+  }
+
+  std::string name = d.name;
+  if (name.empty()) {
+    name = generate_name("amq.gen-");
+  } else if (name.starts_with("amq.")) {
+    return fail(key, make_error(ReplyCode::kAccessRefused,
+                                "queue name '" + name + "' contains reserved prefix 'amq.*'"));
+  }
+  const ConnectionId owner = d.exclusive ? key.connection : 0;
+  if (Queue* existing = queue_named(name)) {
+    const std::string resource = queue_resource(name);
+    // RabbitMQ checks exclusivity strictly here: the owner must match exactly, both ways.
+    if (existing->exclusive_owner() != owner) {
+      return fail(key, make_error(ReplyCode::kResourceLocked,
+                                  "cannot obtain exclusive access to locked " + resource +
+                                      ". It could be originally declared on another connection or the exclusive "
+                                      "property value does not match that of the original declaration."));
+    }
+    if (auto err = check_flag_equivalent(existing->durable(), d.durable, "durable", resource)) return fail(key, *err);
+    if (auto err = check_flag_equivalent(existing->auto_delete(), d.auto_delete, "auto_delete", resource))
+      return fail(key, *err);
+    if (auto err = check_arguments_equivalent(existing->settings().arguments, d.arguments, resource,
+                                              kEquivalenceQueueArgs))
+      return fail(key, *err);
+    channel.last_declared_queue = name;
+    return QueueDeclareOk{name, static_cast<std::uint32_t>(existing->ready_count()),
+                          static_cast<std::uint32_t>(existing->consumers().size())};
+  }
+
+  auto& e = tracer_.begin(trace::EventKind::kQueueDeclared);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  e.queue = name;
+  e.text = flags_summary({{d.durable, "durable"}, {d.exclusive, "exclusive"}, {d.auto_delete, "auto-delete"}});
+  if (!d.arguments.empty()) e.text += (e.text.empty() ? "arguments " : ", arguments ") + to_display(d.arguments);
+  if (d.durable) e.flags |= trace::kDurable;
+  if (d.exclusive) e.flags |= trace::kExclusive;
+  if (d.auto_delete) e.flags |= trace::kAutoDelete;
+  tracer_.emit();
+  queues_.emplace(name, std::make_unique<Queue>(name, QueueSettings{d.durable, d.auto_delete, owner, d.arguments}));
+  // Every queue is bound to the default exchange by its own name.
+  add_binding(*default_exchange_, name, false, name, {}, false);
+  channel.last_declared_queue = name;
+  return QueueDeclareOk{name, 0, 0};
+}
+
+Result<std::uint32_t> Broker::queue_purge(ChannelKey key, const std::string& queue) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  const std::string name = resolve_queue_name(*ch.value(), queue);
+  Queue* q = queue_named(name);
+  if (!q) return fail(key, queue_not_found(name));
+  if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
+  auto purged = q->take_all();
+  auto& e = tracer_.begin(trace::EventKind::kQueuePurged);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  e.queue = name;
+  e.count = purged.size();
+  tracer_.emit();
+  for (const QueuedMessage& m : purged) drop(m, name, "purged");
+  return static_cast<std::uint32_t>(purged.size());
+}
+
+Result<std::uint32_t> Broker::queue_delete(ChannelKey key, const std::string& queue, bool if_unused, bool if_empty) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  const std::string name = resolve_queue_name(*ch.value(), queue);
+  Queue* q = queue_named(name);
+  if (!q) return std::uint32_t{0};  // RabbitMQ treats deleting a missing queue as done
+  if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
+  if (if_unused && !q->consumers().empty()) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed, queue_resource(name) + " in use"));
+  }
+  if (if_empty && q->ready_count() > 0) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed, queue_resource(name) + " not empty"));
+  }
+  const auto count = static_cast<std::uint32_t>(q->ready_count());
+  delete_queue(*q, "deleted by client");
+  return count;
+}
+
+void Broker::delete_queue(Queue& queue, std::string_view reason) {
+  const std::string name = queue.name();
+  // Consumers learn of it through basic.cancel (consumer cancel notify).
+  while (!queue.consumers().empty()) cancel_consumer(*queue.consumers().front(), "its queue was deleted", true);
+  // Messages delivered but not acked can no longer be settled against the queue.
+  for (auto& [id, conn] : connections_) {
+    for (auto& [number, channel] : conn->channels) {
+      channel->for_each_unacked([&](Unacked& u) {
+        if (u.queue != &queue) return;
+        drop(u.entry, name, "its queue was deleted while it was unacked");
+        u.queue = nullptr;
+      });
+    }
+  }
+  auto ready = queue.take_all();
+  auto& e = tracer_.begin(trace::EventKind::kQueueDeleted);
+  e.queue = name;
+  e.count = ready.size();
+  e.text = std::string(reason);
+  tracer_.emit();
+  for (const QueuedMessage& m : ready) drop(m, name, "its queue was deleted");
+
+  std::vector<std::string> sources;
+  for (auto& [source_name, source] : exchanges_) {
+    std::vector<const Binding*> doomed;
+    for (const auto& b : source->bindings()) {
+      if (!b->to_exchange && b->queue == &queue) doomed.push_back(b.get());
+    }
+    // The implicit default-exchange binding is part of the queue, not a traced binding.
+    for (const Binding* b : doomed) remove_binding(*source, b, source.get() != default_exchange_);
+    if (!doomed.empty() && source.get() != default_exchange_) sources.push_back(source_name);
+  }
+  queues_.erase(name);
+  for (const std::string& source : sources) {
+    if (Exchange* x = exchange_named(source)) maybe_auto_delete_exchange(*x);
+  }
+}
+
+// =====================================================================================
+// [SECTION] publishing
+// =====================================================================================
+
+Status Broker::basic_publish(ChannelKey key, Publish publish) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  if (publish.immediate) return fail(key, make_error(ReplyCode::kNotImplemented, "immediate=true"));
+  if (publish.body.size() > limits_.max_message_size_bytes) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                                "message size " + std::to_string(publish.body.size()) +
+                                    " is larger than configured max size " +
+                                    std::to_string(limits_.max_message_size_bytes)));
+  }
+  if (publish.routing_key.size() > 255) {
+    return fail(key, make_error(ReplyCode::kSyntaxError, "routing key longer than 255 bytes"));
+  }
+  Exchange* exchange = exchange_named(publish.exchange);
+  if (!exchange) return fail(key, exchange_not_found(publish.exchange));
+  if (exchange->internal()) {
+    return fail(key, make_error(ReplyCode::kAccessRefused,
+                                "cannot publish to internal " + exchange_resource(publish.exchange)));
+  }
+  std::vector<std::string_view> keys;
+  if (auto err = collect_routing_keys(publish, keys)) return fail(key, *err);
+
+  // Route on the keys as published (BCC included), then strip BCC before anyone sees it.
+  const Message::Id id = next_message_id_++;
+  RoutingInput input{keys, publish.properties.headers ? &*publish.properties.headers : nullptr};
+  router_.route(*exchange, input, id, route_scratch_);
+  if (publish.properties.headers) erase_field(*publish.properties.headers, "BCC");
+  MessageRef message = Message::create(id, exchange->name_ref(), publish.routing_key, std::move(publish.properties),
+                                       publish.body, scheduler_.now_us());
+  ++accounting_.published;
+
+  const std::uint64_t sequence = channel.confirm_mode ? channel.next_publish_sequence++ : 0;
+  {
+    auto& e = tracer_.begin(trace::EventKind::kPublished);
+    e.connection = key.connection;
+    e.channel = key.channel;
+    e.message_id = id;
+    e.exchange = publish.exchange;
+    e.routing_key = publish.routing_key;
+    e.delivery_tag = sequence;
+    if (publish.mandatory) e.flags |= trace::kMandatory;
+    e.route.swap(route_scratch_.steps);  // swap back below: both keep their capacity
+    e.route_steps_omitted = route_scratch_.steps_omitted;
+    for (Queue* q : route_scratch_.queues) e.queues.push_back(q->name());
+    tracer_.emit();
+    e.route.swap(route_scratch_.steps);
+  }
+
+  if (route_scratch_.queues.empty()) {
+    ++accounting_.unroutable;
+    if (publish.mandatory) {
+      auto& e = tracer_.begin(trace::EventKind::kReturned);
+      e.connection = key.connection;
+      e.channel = key.channel;
+      e.message_id = id;
+      e.exchange = publish.exchange;
+      e.routing_key = publish.routing_key;
+      e.reply_code = static_cast<std::uint16_t>(ReplyCode::kNoRoute);
+      e.text = "NO_ROUTE";
+      tracer_.emit();
+      push({key.connection, channel.serial(), Return{key.channel, ReplyCode::kNoRoute, "NO_ROUTE", message}});
+    } else {
+      auto& e = tracer_.begin(trace::EventKind::kDropped);
+      e.connection = key.connection;
+      e.channel = key.channel;
+      e.message_id = id;
+      e.exchange = publish.exchange;
+      e.routing_key = publish.routing_key;
+      e.text = "unroutable: no binding matched and it was not mandatory";
+      tracer_.emit();
+    }
+  }
+  // The route result is scratch that dispatch may reuse, so take the queues out first.
+  std::vector<Queue*> destinations;
+  destinations.swap(route_scratch_.queues);
+  for (Queue* q : destinations) {
+    q->enqueue(message);
+    ++accounting_.copies_enqueued;
+  }
+  // RabbitMQ confirms once every queue has the message; a return always comes before the ack.
+  if (channel.confirm_mode) {
+    auto& e = tracer_.begin(trace::EventKind::kConfirmed);
+    e.connection = key.connection;
+    e.channel = key.channel;
+    e.message_id = id;
+    e.delivery_tag = sequence;
+    tracer_.emit();
+    push({key.connection, channel.serial(), Confirm{key.channel, sequence, false, false}});
+  }
+  for (Queue* q : destinations) dispatch(*q);
+  destinations.clear();
+  route_scratch_.queues.swap(destinations);
+  return ok_status();
+}
+
+// =====================================================================================
+// [SECTION] consuming, delivering and acknowledging
+// =====================================================================================
+
+Status Broker::basic_qos(ChannelKey key, std::uint32_t prefetch_size, std::uint16_t prefetch_count, bool global) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  if (prefetch_size != 0) {
+    return fail(key, make_error(ReplyCode::kNotImplemented, "prefetch_size!=0 (" + std::to_string(prefetch_size) + ")"));
+  }
+  if (global) {
+    channel.prefetch_global = prefetch_count;
+  } else {
+    channel.prefetch_per_consumer = prefetch_count;  // applies to consumers created from now on
+  }
+  auto& e = tracer_.begin(trace::EventKind::kQosChanged);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  e.count = prefetch_count;
+  if (global) e.flags |= trace::kGlobal;
+  tracer_.emit();
+  if (global) {
+    std::vector<Queue*> queues;
+    for (auto& [tag, consumer] : channel.consumers) queues.push_back(consumer->queue);
+    for (Queue* q : queues) dispatch(*q);
+  }
+  return ok_status();
+}
+
+Result<std::string> Broker::basic_consume(ChannelKey key, const Consume& c) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  const std::string name = resolve_queue_name(channel, c.queue);
+  if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
+  Queue* q = queue_named(name);
+  if (!q) return fail(key, queue_not_found(name));
+  if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
+  std::string tag = c.consumer_tag.empty() ? generate_name("amq.ctag-") : c.consumer_tag;
+  if (channel.consumers.count(tag)) {
+    return fail(key, make_error(ReplyCode::kNotAllowed, "attempt to reuse consumer tag '" + tag + "'"));
+  }
+  if (q->has_exclusive_consumer() || (c.exclusive && !q->consumers().empty())) {
+    return fail(key, make_error(ReplyCode::kAccessRefused, queue_resource(name) + " in exclusive use"));
+  }
+  std::int32_t priority = 0;
+  if (const FieldValue* p = find_field(c.arguments, "x-priority")) {
+    auto value = p->as_integer();
+    if (!value || *value < INT32_MIN || *value > INT32_MAX) {
+      return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                                  "invalid arg 'x-priority' for " + queue_resource(name) + ": " + to_display(*p)));
+    }
+    priority = static_cast<std::int32_t>(*value);
+  }
+  auto consumer = std::make_unique<Consumer>();
+  consumer->id = next_consumer_id_++;
+  consumer->tag = tag;
+  consumer->channel = &channel;
+  consumer->queue = q;
+  consumer->no_ack = c.no_ack;
+  consumer->exclusive = c.exclusive;
+  consumer->priority = priority;
+  consumer->prefetch_limit = channel.prefetch_per_consumer;
+  consumer->arguments = c.arguments;
+
+  auto& e = tracer_.begin(trace::EventKind::kConsumerAdded);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  e.queue = name;
+  e.consumer_tag = tag;
+  e.count = consumer->prefetch_limit;
+  e.text = flags_summary({{c.no_ack, "no-ack"}, {c.exclusive, "exclusive"}});
+  if (priority != 0) e.text += (e.text.empty() ? "" : ", ") + std::string("priority ") + std::to_string(priority);
+  if (consumer->prefetch_limit) {
+    e.text += (e.text.empty() ? "" : ", ") + std::string("prefetch ") + std::to_string(consumer->prefetch_limit);
+  }
+  if (c.no_ack) e.flags |= trace::kNoAck;
+  if (c.exclusive) e.flags |= trace::kExclusive;
+  tracer_.emit();
+
+  q->add_consumer(consumer.get());
+  channel.consumers.emplace(tag, std::move(consumer));
+  dispatch(*q);
+  return tag;
+}
+
+Status Broker::basic_cancel(ChannelKey key, const std::string& consumer_tag) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  auto it = ch.value()->consumers.find(consumer_tag);
+  if (it == ch.value()->consumers.end()) return ok_status();  // unknown tags are ignored, as in RabbitMQ
+  Queue& queue = *it->second->queue;
+  cancel_consumer(*it->second, "cancelled by client", false);
+  if (queue.auto_delete() && queue.consumers().empty()) delete_queue(queue, "auto-delete: its last consumer went away");
+  return ok_status();
+}
+
+void Broker::cancel_consumer(Consumer& consumer, std::string_view reason, bool notify_client) {
+  Channel& channel = *consumer.channel;
+  Queue& queue = *consumer.queue;
+  queue.remove_consumer(&consumer);
+  // Its unacked messages stay on the channel until acked or the channel closes.
+  channel.for_each_unacked([&](Unacked& u) {
+    if (u.consumer == &consumer) u.consumer = nullptr;
+  });
+  auto& e = tracer_.begin(trace::EventKind::kConsumerCancelled);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.queue = queue.name();
+  e.consumer_tag = consumer.tag;
+  e.text = std::string(reason);
+  tracer_.emit();
+  if (notify_client) push({channel.connection(), channel.serial(), consumer.tag});
+  const std::string tag = consumer.tag;
+  channel.consumers.erase(tag);  // destroys `consumer`
+}
+
+bool Broker::can_take(const Consumer& consumer) const {
+  if (consumer.no_ack) return true;  // no-ack consumers bypass prefetch entirely
+  const Channel& channel = *consumer.channel;
+  if (consumer.prefetch_limit && consumer.unacked >= consumer.prefetch_limit) return false;
+  if (channel.prefetch_global && channel.unacked_toward_global >= channel.prefetch_global) return false;
+  return true;
+}
+
+void Broker::dispatch(Queue& queue) {
+  while (queue.ready_count() > 0) {
+    Consumer* chosen = nullptr;
+    for (Consumer* candidate : queue.consumers()) {
+      if (can_take(*candidate)) {
+        chosen = candidate;
+        break;
+      }
+    }
+    if (!chosen) return;
+    deliver(*chosen, queue.take_front());
+    queue.rotate_after_delivery(chosen);
+  }
+}
+
+void Broker::deliver(Consumer& consumer, QueuedMessage entry) {
+  Channel& channel = *consumer.channel;
+  Queue& queue = *consumer.queue;
+  const std::uint64_t tag = channel.take_delivery_tag();
+  ++entry.delivery_count;
+  ++queue.counters().delivered;
+
+  auto& e = tracer_.begin(trace::EventKind::kDelivered);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.message_id = entry.message->id();
+  e.queue = queue.name();
+  e.consumer_tag = consumer.tag;
+  e.delivery_tag = tag;
+  if (entry.redelivered) e.flags |= trace::kRedelivered;
+  if (consumer.no_ack) e.flags |= trace::kNoAck;
+  tracer_.emit();
+
+  push({channel.connection(), channel.serial(), Delivery{channel.number(), consumer.tag, tag, entry.redelivered, entry.message}});
+  if (consumer.no_ack) {
+    ++accounting_.copies_auto_acked;
+    return;
+  }
+  ++consumer.unacked;
+  ++channel.unacked_toward_global;
+  queue.note_unacked(+1);
+  channel.add_unacked(Unacked{tag, &queue, &consumer, std::move(entry), true, true});
+}
+
+Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string& queue_name, bool no_ack) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  const std::string name = resolve_queue_name(channel, queue_name);
+  if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
+  Queue* q = queue_named(name);
+  if (!q) return fail(key, queue_not_found(name));
+  if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
+  if (q->ready_count() == 0) return std::optional<GetOk>{};
+
+  QueuedMessage entry = q->take_front();
+  ++entry.delivery_count;
+  ++q->counters().delivered;
+  const std::uint64_t tag = channel.take_delivery_tag();
+  auto& e = tracer_.begin(trace::EventKind::kDelivered);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  e.message_id = entry.message->id();
+  e.queue = name;
+  e.delivery_tag = tag;
+  e.flags |= trace::kBasicGet;
+  if (entry.redelivered) e.flags |= trace::kRedelivered;
+  if (no_ack) e.flags |= trace::kNoAck;
+  tracer_.emit();
+
+  GetOk ok{tag, entry.redelivered, static_cast<std::uint32_t>(q->ready_count()), entry.message};
+  if (no_ack) {
+    ++accounting_.copies_auto_acked;
+  } else {
+    q->note_unacked(+1);
+    // basic.get deliveries are not limited by prefetch and do not count toward it.
+    channel.add_unacked(Unacked{tag, q, nullptr, std::move(entry), false, true});
+  }
+  return std::optional<GetOk>{std::move(ok)};
+}
+
+Status Broker::basic_ack(ChannelKey key, std::uint64_t delivery_tag, bool multiple) {
+  OperationScope scope(*this);
+  return settle(key, delivery_tag, multiple, true, false, "acked");
+}
+
+Status Broker::basic_nack(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool requeue) {
+  OperationScope scope(*this);
+  return settle(key, delivery_tag, multiple, false, requeue, "nacked");
+}
+
+Status Broker::basic_reject(ChannelKey key, std::uint64_t delivery_tag, bool requeue) {
+  OperationScope scope(*this);
+  return settle(key, delivery_tag, false, false, requeue, "rejected");
+}
+
+Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool ack, bool requeue,
+                      std::string_view how) {
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  // As in RabbitMQ, the named tag itself must be outstanding, even with multiple set; only
+  // multiple with tag 0 means "everything".
+  if (!(multiple && delivery_tag == 0) && !channel.find_unacked(delivery_tag)) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed, "unknown delivery tag " + std::to_string(delivery_tag)));
+  }
+  std::vector<Queue*> to_dispatch;
+  for (Unacked& u : channel.take_unacked(delivery_tag, multiple)) {
+    release(channel, u);
+    if (!u.queue) continue;  // its queue is gone; the message was accounted for then
+    if (u.consumer && std::find(to_dispatch.begin(), to_dispatch.end(), u.queue) == to_dispatch.end()) {
+      to_dispatch.push_back(u.queue);
+    }
+    if (ack) {
+      ++u.queue->counters().acked;
+      ++accounting_.copies_acked;
+      auto& e = tracer_.begin(trace::EventKind::kAcked);
+      e.connection = key.connection;
+      e.channel = key.channel;
+      e.message_id = u.entry.message->id();
+      e.queue = u.queue->name();
+      e.delivery_tag = u.delivery_tag;
+      if (multiple) e.flags |= trace::kMultiple;
+      tracer_.emit();
+    } else if (requeue) {
+      if (std::find(to_dispatch.begin(), to_dispatch.end(), u.queue) == to_dispatch.end()) to_dispatch.push_back(u.queue);
+      requeue_entry(channel, u, std::string(how) + " with requeue");
+    } else {
+      drop(u.entry, u.queue->name(), std::string(how) + " without requeue");
+    }
+  }
+  // Freed prefetch capacity on a globally limited channel may unblock any of its consumers.
+  if (channel.prefetch_global) {
+    for (auto& [tag, consumer] : channel.consumers) {
+      if (std::find(to_dispatch.begin(), to_dispatch.end(), consumer->queue) == to_dispatch.end())
+        to_dispatch.push_back(consumer->queue);
+    }
+  }
+  for (Queue* q : to_dispatch) dispatch(*q);
+  return ok_status();
+}
+
+void Broker::release(Channel& channel, Unacked& unacked) {
+  if (unacked.counts_toward_prefetch) --channel.unacked_toward_global;
+  if (unacked.consumer) --unacked.consumer->unacked;
+  if (unacked.queue) unacked.queue->note_unacked(-1);
+}
+
+void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason) {
+  if (!unacked.queue) return;
+  auto& e = tracer_.begin(trace::EventKind::kRequeued);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.message_id = unacked.entry.message->id();
+  e.queue = unacked.queue->name();
+  e.delivery_tag = unacked.delivery_tag;
+  e.text = std::string(reason);
+  tracer_.emit();
+  unacked.queue->requeue(std::move(unacked.entry));
+}
+
+Status Broker::basic_recover(ChannelKey key, bool requeue) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  if (!requeue) return fail(key, make_error(ReplyCode::kNotImplemented, "requeue=false"));
+  Channel& channel = *ch.value();
+  std::vector<Queue*> touched;
+  for (Unacked& u : channel.take_all_unacked()) {
+    release(channel, u);
+    if (!u.queue) continue;
+    if (std::find(touched.begin(), touched.end(), u.queue) == touched.end()) touched.push_back(u.queue);
+    requeue_entry(channel, u, "basic.recover");
+  }
+  for (Queue* q : touched) dispatch(*q);
+  return ok_status();
+}
+
+Status Broker::confirm_select(ChannelKey key) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  if (ch.value()->confirm_mode) return ok_status();
+  ch.value()->confirm_mode = true;
+  auto& e = tracer_.begin(trace::EventKind::kConfirmModeEnabled);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  tracer_.emit();
+  return ok_status();
+}
+
+void Broker::drop(const QueuedMessage& entry, const std::string& queue, std::string_view reason) {
+  ++accounting_.copies_dropped;
+  if (Queue* q = queue_named(queue)) ++q->counters().dropped;
+  auto& e = tracer_.begin(trace::EventKind::kDropped);
+  e.message_id = entry.message->id();
+  e.queue = queue;
+  e.text = std::string(reason);
+  tracer_.emit();
+}
+
+bool Broker::nothing_lost() const {
+  std::uint64_t ready = 0, unacked = 0;
+  for (const auto& [name, q] : queues_) {
+    ready += q->ready_count();
+    unacked += q->unacked_count();
+  }
+  const auto& a = accounting_;
+  return a.copies_enqueued == ready + unacked + a.copies_acked + a.copies_auto_acked + a.copies_dropped;
+}
+
+}  // namespace brokersim::broker

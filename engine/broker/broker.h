@@ -1,0 +1,232 @@
+#pragma once
+// The broker: RabbitMQ's AMQP 0-9-1 model and semantics, driven by method calls and running
+// on injected time. Every method mirrors an AMQP method. A soft error (403/404/405/406) closes
+// the channel, a hard one (5xx) the connection, exactly as RabbitMQ would; the method returns
+// the error so the caller can send channel.close / connection.close. Every state change emits
+// one trace event. Deliveries and other pushes reach clients through ConnectionListener.
+//
+// [SECTION] index of broker.cpp: connections and channels, exchanges, queues, bindings,
+// publishing, consuming and acknowledging, deletion cascades, the outbox.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "broker/channel.h"
+#include "broker/exchange.h"
+#include "broker/listener.h"
+#include "broker/message.h"
+#include "broker/queue.h"
+#include "broker/result.h"
+#include "broker/router.h"
+#include "sim/rng.h"
+#include "sim/scheduler.h"
+#include "trace/tracer.h"
+
+namespace brokersim::broker {
+
+struct ChannelKey {
+  ConnectionId connection = 0;
+  std::uint16_t channel = 0;
+};
+
+struct ExchangeDeclare {
+  std::string name;
+  std::string type = "direct";
+  bool passive = false;
+  bool durable = false;
+  bool auto_delete = false;
+  bool internal = false;
+  FieldTable arguments;
+};
+
+struct QueueDeclare {
+  std::string name;  // empty: the server picks "amq.gen-..."
+  bool passive = false;
+  bool durable = false;
+  bool exclusive = false;
+  bool auto_delete = false;
+  FieldTable arguments;
+};
+
+struct QueueDeclareOk {
+  std::string name;
+  std::uint32_t message_count = 0;
+  std::uint32_t consumer_count = 0;
+};
+
+struct Publish {
+  std::string exchange;
+  std::string routing_key;
+  bool mandatory = false;
+  bool immediate = false;
+  BasicProperties properties;
+  std::string body;
+};
+
+struct Consume {
+  std::string queue;
+  std::string consumer_tag;  // empty: the server picks "amq.ctag-..."
+  bool no_local = false;
+  bool no_ack = false;
+  bool exclusive = false;
+  FieldTable arguments;
+};
+
+struct GetOk {
+  std::uint64_t delivery_tag = 0;
+  bool redelivered = false;
+  std::uint32_t message_count = 0;  // ready messages left in the queue
+  MessageRef message;
+};
+
+struct BrokerLimits {
+  std::uint16_t channel_max = 2047;
+  std::uint64_t max_message_size_bytes = 128ull * 1024 * 1024;  // RabbitMQ 3.10's default
+};
+
+// Where every message copy is: the "nothing lost" invariant reads these.
+struct MessageAccounting {
+  std::uint64_t published = 0;
+  std::uint64_t unroutable = 0;         // routed to no queue (returned or dropped)
+  std::uint64_t copies_enqueued = 0;
+  std::uint64_t copies_acked = 0;
+  std::uint64_t copies_auto_acked = 0;  // delivered to no-ack consumers or basic.get no-ack
+  std::uint64_t copies_dropped = 0;
+};
+
+class Broker {
+ public:
+  static constexpr std::string_view kVhost = "/";
+
+  Broker(sim::Scheduler& scheduler, sim::Rng& rng, trace::Tracer& tracer, BrokerLimits limits = {});
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  // --- connections and channels
+  ConnectionId open_connection(std::string name, ConnectionListener* listener);
+  // Closes every channel (requeueing their unacked messages) and deletes exclusive queues.
+  void close_connection(ConnectionId id, ReplyCode code = ReplyCode::kSuccess, std::string_view text = {});
+  Status channel_open(ChannelKey key);
+  Status channel_close(ChannelKey key);
+
+  // --- exchanges
+  Status exchange_declare(ChannelKey key, const ExchangeDeclare& declare);
+  Status exchange_delete(ChannelKey key, const std::string& name, bool if_unused);
+  Status exchange_bind(ChannelKey key, const std::string& destination, const std::string& source,
+                       const std::string& routing_key, const FieldTable& arguments = {});
+  Status exchange_unbind(ChannelKey key, const std::string& destination, const std::string& source,
+                         const std::string& routing_key, const FieldTable& arguments = {});
+
+  // --- queues
+  Result<QueueDeclareOk> queue_declare(ChannelKey key, const QueueDeclare& declare);
+  Status queue_bind(ChannelKey key, const std::string& queue, const std::string& exchange,
+                    const std::string& routing_key, const FieldTable& arguments = {});
+  Status queue_unbind(ChannelKey key, const std::string& queue, const std::string& exchange,
+                      const std::string& routing_key, const FieldTable& arguments = {});
+  Result<std::uint32_t> queue_purge(ChannelKey key, const std::string& queue);
+  Result<std::uint32_t> queue_delete(ChannelKey key, const std::string& queue, bool if_unused, bool if_empty);
+
+  // --- basic
+  Status basic_qos(ChannelKey key, std::uint32_t prefetch_size, std::uint16_t prefetch_count, bool global);
+  Result<std::string> basic_consume(ChannelKey key, const Consume& consume);
+  Status basic_cancel(ChannelKey key, const std::string& consumer_tag);
+  Status basic_publish(ChannelKey key, Publish publish);
+  Result<std::optional<GetOk>> basic_get(ChannelKey key, const std::string& queue, bool no_ack);
+  Status basic_ack(ChannelKey key, std::uint64_t delivery_tag, bool multiple);
+  Status basic_nack(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool requeue);
+  Status basic_reject(ChannelKey key, std::uint64_t delivery_tag, bool requeue);
+  Status basic_recover(ChannelKey key, bool requeue);
+  Status confirm_select(ChannelKey key);
+
+  // --- read-only views (GUI, CLI, tests)
+  const Exchange* find_exchange(std::string_view name) const;
+  const Queue* find_queue(std::string_view name) const;
+  const std::map<std::string, std::unique_ptr<Exchange>, std::less<>>& exchanges() const { return exchanges_; }
+  const std::map<std::string, std::unique_ptr<Queue>, std::less<>>& queues() const { return queues_; }
+  const Channel* find_channel(ChannelKey key) const;
+  bool connection_open(ConnectionId id) const { return connections_.count(id) > 0; }
+  const MessageAccounting& accounting() const { return accounting_; }
+  // Ready + unacked + acked + auto-acked + dropped must equal every copy ever enqueued.
+  bool nothing_lost() const;
+  sim::TimeUs now_us() const { return scheduler_.now_us(); }
+
+ private:
+  struct Connection {
+    ConnectionId id = 0;
+    std::string name;
+    ConnectionListener* listener = nullptr;
+    std::map<std::uint16_t, std::unique_ptr<Channel>> channels;
+  };
+  struct Outgoing;
+  class OperationScope;
+
+  Exchange* exchange_named(std::string_view name);
+  Queue* queue_named(std::string_view name);
+  Connection* connection(ConnectionId id);
+  Result<Channel*> channel_for(ChannelKey key);
+  // Closes the channel (soft error) or the connection (hard error) and returns the error.
+  Error fail(ChannelKey key, Error error);
+  std::optional<Error> check_exclusive_access(const Queue& queue, ConnectionId connection) const;
+  std::string generate_name(std::string_view prefix);
+  std::string resolve_queue_name(Channel& channel, const std::string& name) const;
+
+  Status bind(ChannelKey key, const std::string& source, const std::string& destination, bool to_exchange,
+              const std::string& routing_key, const FieldTable& arguments);
+  Status unbind(ChannelKey key, const std::string& source, const std::string& destination, bool to_exchange,
+                const std::string& routing_key, const FieldTable& arguments);
+  void add_binding(Exchange& source, std::string destination, bool to_exchange, std::string routing_key,
+                   FieldTable arguments, bool traced);
+  void remove_binding(Exchange& source, const Binding* binding, bool traced);
+  void maybe_auto_delete_exchange(Exchange& exchange);
+
+  void declare_builtin_exchanges();
+  void create_exchange(const std::string& name, ExchangeType type, ExchangeSettings settings);
+  void delete_exchange(Exchange& exchange, std::string_view reason);
+  void delete_queue(Queue& queue, std::string_view reason);
+  void close_channel(Connection& connection, Channel& channel, ReplyCode code, std::string_view text);
+  void cancel_consumer(Consumer& consumer, std::string_view reason, bool notify_client);
+
+  bool can_take(const Consumer& consumer) const;
+  void dispatch(Queue& queue);
+  void deliver(Consumer& consumer, QueuedMessage entry);
+  Status settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool ack, bool requeue,
+                std::string_view how);
+  // Undoes a delivery's bookkeeping (prefetch counts, the queue's unacked count) once it is
+  // taken off the channel, before it is acked, requeued or dropped.
+  void release(Channel& channel, Unacked& unacked);
+  void requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason);
+  void drop(const QueuedMessage& entry, const std::string& queue, std::string_view reason);
+
+  void push(Outgoing outgoing);
+  void flush_outbox();
+
+  sim::Scheduler& scheduler_;
+  sim::Rng& rng_;
+  trace::Tracer& tracer_;
+  BrokerLimits limits_;
+  Router router_;
+  RouteResult route_scratch_;
+
+  std::map<std::string, std::unique_ptr<Exchange>, std::less<>> exchanges_;
+  std::map<std::string, std::unique_ptr<Queue>, std::less<>> queues_;
+  std::map<ConnectionId, std::unique_ptr<Connection>> connections_;
+  Exchange* default_exchange_ = nullptr;
+
+  ConnectionId next_connection_id_ = 1;
+  std::uint64_t next_channel_serial_ = 1;
+  std::uint64_t next_binding_id_ = 1;
+  std::uint64_t next_consumer_id_ = 1;
+  Message::Id next_message_id_ = 1;
+  MessageAccounting accounting_;
+
+  std::deque<Outgoing> outbox_;
+  int operation_depth_ = 0;
+};
+
+}  // namespace brokersim::broker

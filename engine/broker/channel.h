@@ -1,0 +1,74 @@
+#pragma once
+// A channel's broker-side state: delivery tags, messages awaiting ack, prefetch limits,
+// confirm mode and its consumers.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "broker/consumer.h"
+#include "broker/queue.h"
+
+namespace brokersim::broker {
+
+// A message delivered on this channel and not yet acked.
+struct Unacked {
+  std::uint64_t delivery_tag = 0;
+  Queue* queue = nullptr;        // null once the queue is deleted
+  Consumer* consumer = nullptr;  // null for basic.get, or once the consumer is cancelled
+  QueuedMessage entry;
+  bool counts_toward_prefetch = false;  // consumer deliveries do; basic.get does not
+  bool live = false;                    // false once acked, or for a no-ack delivery's tag
+};
+
+class Channel {
+ public:
+  Channel(ConnectionId connection, std::uint16_t number, std::uint64_t serial)
+      : connection_(connection), number_(number), serial_(serial) {}
+
+  ConnectionId connection() const { return connection_; }
+  std::uint16_t number() const { return number_; }
+  std::uint64_t serial() const { return serial_; }
+
+  std::uint64_t take_delivery_tag() { return next_delivery_tag_++; }
+  // Records a delivery awaiting ack. Tags are increasing, so the list stays in tag order.
+  void add_unacked(Unacked unacked);
+  // The live entry with this tag, or null.
+  Unacked* find_unacked(std::uint64_t delivery_tag);
+  std::size_t unacked_count() const { return unacked_live_; }
+  // Removes and returns entries: one tag, every tag up to it (multiple), or all (tag 0 + multiple).
+  std::deque<Unacked> take_unacked(std::uint64_t delivery_tag, bool multiple);
+  std::deque<Unacked> take_all_unacked() { return take_unacked(0, true); }
+  template <typename F>
+  void for_each_unacked(F&& f) {
+    for (auto& u : unacked_) {
+      if (u.live) f(u);
+    }
+  }
+
+  // Prefetch, as RabbitMQ does it: global=false sets the limit for consumers created after;
+  // global=true limits the whole channel. Both apply at once.
+  std::uint32_t prefetch_per_consumer = 0;
+  std::uint32_t prefetch_global = 0;
+  std::uint32_t unacked_toward_global = 0;
+
+  bool confirm_mode = false;
+  std::uint64_t next_publish_sequence = 1;
+  std::string last_declared_queue;  // the "" shortcut in queue.bind and basic.consume
+
+  std::map<std::string, std::unique_ptr<Consumer>> consumers;  // by tag, ordered
+
+ private:
+  void trim_front();
+
+  ConnectionId connection_;
+  std::uint16_t number_;
+  std::uint64_t serial_;
+  std::uint64_t next_delivery_tag_ = 1;
+  std::deque<Unacked> unacked_;  // slot i holds tag first_tag_ + i
+  std::uint64_t first_tag_ = 1;
+  std::size_t unacked_live_ = 0;
+};
+
+}  // namespace brokersim::broker

@@ -1,0 +1,26 @@
+#pragma once
+// A subscription of one channel to one queue (basic.consume).
+#include <cstdint>
+#include <string>
+
+#include "broker/field_table.h"
+
+namespace brokersim::broker {
+
+class Channel;
+class Queue;
+
+struct Consumer {
+  std::uint64_t id = 0;  // creation order
+  std::string tag;
+  Channel* channel = nullptr;
+  Queue* queue = nullptr;
+  bool no_ack = false;
+  bool exclusive = false;
+  std::int32_t priority = 0;         // x-priority
+  std::uint32_t prefetch_limit = 0;  // per-consumer basic.qos at consume time; 0 = unlimited
+  std::uint32_t unacked = 0;
+  FieldTable arguments;
+};
+
+}  // namespace brokersim::broker

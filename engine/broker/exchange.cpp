@@ -1,0 +1,78 @@
+#include "broker/exchange.h"
+
+#include <algorithm>
+
+#include "broker/direct_exchange.h"
+#include "broker/fanout_exchange.h"
+#include "broker/headers_exchange.h"
+#include "broker/topic_exchange.h"
+
+namespace brokersim::broker {
+
+std::string_view exchange_type_name(ExchangeType type) {
+  switch (type) {
+    case ExchangeType::kDirect: return "direct";
+    case ExchangeType::kFanout: return "fanout";
+    case ExchangeType::kTopic: return "topic";
+    case ExchangeType::kHeaders: return "headers";
+  }
+  return "direct";
+}
+
+std::optional<ExchangeType> parse_exchange_type(std::string_view name) {
+  if (name == "direct") return ExchangeType::kDirect;
+  if (name == "fanout") return ExchangeType::kFanout;
+  if (name == "topic") return ExchangeType::kTopic;
+  if (name == "headers") return ExchangeType::kHeaders;
+  return std::nullopt;
+}
+
+Exchange::Exchange(std::string name, ExchangeType type, ExchangeSettings settings)
+    : name_(std::make_shared<const std::string>(std::move(name))), type_(type), settings_(std::move(settings)) {}
+
+const std::string* Exchange::alternate_exchange() const {
+  const FieldValue* value = find_field(settings_.arguments, "alternate-exchange");
+  return value ? value->as_string() : nullptr;
+}
+
+Binding* Exchange::find_binding(const std::string& destination, bool to_exchange, const std::string& key,
+                                const FieldTable& arguments) const {
+  for (const auto& b : bindings_) {
+    if (b->same_as(destination, to_exchange, key, arguments)) return b.get();
+  }
+  return nullptr;
+}
+
+std::optional<Error> Exchange::validate_binding(const Binding&) const { return std::nullopt; }
+
+void Exchange::add_binding(std::unique_ptr<Binding> binding) {
+  on_bind(*binding);
+  bindings_.push_back(std::move(binding));
+}
+
+std::unique_ptr<Binding> Exchange::remove_binding(const Binding* binding) {
+  auto it = std::find_if(bindings_.begin(), bindings_.end(), [&](const auto& b) { return b.get() == binding; });
+  if (it == bindings_.end()) return nullptr;
+  on_unbind(**it);
+  std::unique_ptr<Binding> owned = std::move(*it);
+  bindings_.erase(it);
+  return owned;
+}
+
+std::unique_ptr<Exchange> make_exchange(std::string name, ExchangeType type, ExchangeSettings settings) {
+  switch (type) {
+    case ExchangeType::kDirect: return std::make_unique<DirectExchange>(std::move(name), std::move(settings));
+    case ExchangeType::kFanout: return std::make_unique<FanoutExchange>(std::move(name), std::move(settings));
+    case ExchangeType::kTopic: return std::make_unique<TopicExchange>(std::move(name), std::move(settings));
+    case ExchangeType::kHeaders: return std::make_unique<HeadersExchange>(std::move(name), std::move(settings));
+  }
+  return nullptr;
+}
+
+void sort_unique_by_id(std::vector<const Binding*>& bindings, std::size_t from) {
+  auto first = bindings.begin() + static_cast<std::ptrdiff_t>(from);
+  std::sort(first, bindings.end(), [](const Binding* a, const Binding* b) { return a->id < b->id; });
+  bindings.erase(std::unique(first, bindings.end()), bindings.end());
+}
+
+}  // namespace brokersim::broker

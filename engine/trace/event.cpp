@@ -1,0 +1,56 @@
+#include "trace/event.h"
+
+namespace brokersim::trace {
+
+std::string_view kind_name(EventKind kind) {
+  switch (kind) {
+    case EventKind::kConnectionOpened: return "connection_opened";
+    case EventKind::kConnectionClosed: return "connection_closed";
+    case EventKind::kChannelOpened: return "channel_opened";
+    case EventKind::kChannelClosed: return "channel_closed";
+    case EventKind::kExchangeDeclared: return "exchange_declared";
+    case EventKind::kExchangeDeleted: return "exchange_deleted";
+    case EventKind::kQueueDeclared: return "queue_declared";
+    case EventKind::kQueueDeleted: return "queue_deleted";
+    case EventKind::kQueuePurged: return "queue_purged";
+    case EventKind::kBindingCreated: return "binding_created";
+    case EventKind::kBindingDeleted: return "binding_deleted";
+    case EventKind::kConsumerAdded: return "consumer_added";
+    case EventKind::kConsumerCancelled: return "consumer_cancelled";
+    case EventKind::kQosChanged: return "qos_changed";
+    case EventKind::kConfirmModeEnabled: return "confirm_mode_enabled";
+    case EventKind::kPublished: return "published";
+    case EventKind::kReturned: return "returned";
+    case EventKind::kConfirmed: return "confirmed";
+    case EventKind::kDelivered: return "delivered";
+    case EventKind::kAcked: return "acked";
+    case EventKind::kRequeued: return "requeued";
+    case EventKind::kDropped: return "dropped";
+  }
+  return "unknown";
+}
+
+void Event::clear() {
+  // Strings and vectors are cleared, not freed: the tracer reuses one Event so the hot path
+  // does not allocate.
+  seq = 0;
+  time_us = 0;
+  flags = 0;
+  connection = 0;
+  channel = 0;
+  message_id = 0;
+  exchange.clear();
+  routing_key.clear();
+  queue.clear();
+  destination.clear();
+  consumer_tag.clear();
+  delivery_tag = 0;
+  count = 0;
+  reply_code = 0;
+  text.clear();
+  route.clear();
+  route_steps_omitted = 0;
+  queues.clear();
+}
+
+}  // namespace brokersim::trace

@@ -1,0 +1,100 @@
+#pragma once
+// The event record: every state change in the broker emits exactly one Event, and each event
+// carries what is needed to explain it in plain words (see describe.h). The GUI, the CLI, the
+// JSONL writer, the fingerprint and the tests all read this stream and nothing else.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/time.h"
+
+namespace brokersim::trace {
+
+enum class EventKind : std::uint8_t {
+  kConnectionOpened,
+  kConnectionClosed,
+  kChannelOpened,
+  kChannelClosed,
+  kExchangeDeclared,
+  kExchangeDeleted,
+  kQueueDeclared,
+  kQueueDeleted,
+  kQueuePurged,
+  kBindingCreated,
+  kBindingDeleted,
+  kConsumerAdded,
+  kConsumerCancelled,
+  kQosChanged,
+  kConfirmModeEnabled,
+  kPublished,   // routed (or not) through the exchange graph
+  kReturned,    // basic.return to the publisher
+  kConfirmed,   // basic.ack / basic.nack to a confirming publisher
+  kDelivered,   // to a consumer, or by basic.get
+  kAcked,
+  kRequeued,
+  kDropped,     // a message copy that leaves the broker without being acked, with a reason
+};
+
+std::string_view kind_name(EventKind kind);
+
+// Bits of Event::flags; their meaning depends on the kind, their names are what JSONL shows.
+enum EventFlag : std::uint32_t {
+  kRedelivered = 1u << 0,
+  kMandatory = 1u << 1,
+  kRequeue = 1u << 2,
+  kMultiple = 1u << 3,
+  kNack = 1u << 4,
+  kNoAck = 1u << 5,
+  kGlobal = 1u << 6,
+  kToExchange = 1u << 7,  // a binding whose destination is an exchange
+  kExclusive = 1u << 8,
+  kDurable = 1u << 9,
+  kAutoDelete = 1u << 10,
+  kInternal = 1u << 11,
+  kBasicGet = 1u << 12,
+};
+inline constexpr std::string_view kFlagNames[] = {"redelivered", "mandatory", "requeue",  "multiple", "nack",
+                                                  "no_ack",      "global",    "to_exchange", "exclusive",
+                                                  "durable",     "auto_delete", "internal", "basic_get"};
+
+// One binding (or alternate-exchange hop) considered while routing a publish.
+struct RouteStep {
+  std::string source;         // exchange name
+  std::string destination;    // queue or exchange name
+  bool to_exchange = false;   // destination is an exchange
+  bool alternate = false;     // the source's alternate exchange, used because nothing matched
+  bool matched = false;
+  std::string binding_key;    // the binding's routing key
+  std::string arguments;      // the binding's arguments (headers exchanges), displayed
+};
+
+struct Event {
+  std::uint64_t seq = 0;
+  sim::TimeUs time_us = 0;
+  EventKind kind = EventKind::kPublished;
+  std::uint32_t flags = 0;
+
+  std::uint64_t connection = 0;
+  std::uint16_t channel = 0;
+  std::uint64_t message_id = 0;
+  std::string exchange;
+  std::string routing_key;
+  std::string queue;
+  std::string destination;  // bindings: the queue or exchange bound to
+  std::string consumer_tag;
+  std::uint64_t delivery_tag = 0;  // delivery tag, or publish sequence number for confirms
+  std::uint64_t count = 0;         // messages affected, prefetch count, ...
+  std::uint16_t reply_code = 0;
+  std::string text;  // reason, reply text, or a summary of declared properties
+
+  // Publishes only: every binding tried, in order, and where copies went.
+  std::vector<RouteStep> route;
+  std::uint64_t route_steps_omitted = 0;  // non-matching bindings not listed (large exchanges)
+  std::vector<std::string> queues;
+
+  bool has(EventFlag flag) const { return (flags & flag) != 0; }
+  void clear();
+};
+
+}  // namespace brokersim::trace
