@@ -37,9 +37,12 @@ bool equivalent_argument(const FieldValue* a, const FieldValue* b) {
   return *a == *b;
 }
 
-std::string describe_argument(const FieldValue* value) {
+// RabbitMQ shows bare values when both sides have one, and adds the type when one is missing.
+std::string describe_argument(const FieldValue* value, bool both_present) {
   if (!value) return "none";
-  return "the value '" + to_display(*value) + "' of type '" + std::string(value->type_name()) + "'";
+  const std::string shown = value->as_string() ? *value->as_string() : to_display(*value);
+  if (both_present) return "'" + shown + "'";
+  return "the value '" + shown + "' of type '" + std::string(value->type_name()) + "'";
 }
 
 std::optional<Error> check_arguments_equivalent(const FieldTable& current, const FieldTable& requested,
@@ -50,8 +53,8 @@ std::optional<Error> check_arguments_equivalent(const FieldTable& current, const
     if (!equivalent_argument(have, want)) {
       return make_error(ReplyCode::kPreconditionFailed, "inequivalent arg '" + std::string(key) + "' for " +
                                                             std::string(resource) + ": received " +
-                                                            describe_argument(want) + " but current is " +
-                                                            describe_argument(have));
+                                                            describe_argument(want, have && want) +
+                                                            " but current is " + describe_argument(have, have && want));
     }
   }
   return std::nullopt;
@@ -88,7 +91,7 @@ std::optional<Error> collect_routing_keys(const Publish& publish, std::vector<st
     const FieldArray* array = value->as_array();
     if (!array) {
       return make_error(ReplyCode::kPreconditionFailed,
-                        "invalid message: {unacceptable_type_in_header," + std::string(header) + "," +
+                        "invalid message: {unacceptable_type_in_header,\"" + std::string(header) + "\"," +
                             std::string(value->type_name()) + "}");
     }
     for (const FieldValue& entry : *array) {
@@ -556,17 +559,16 @@ Status Broker::bind(ChannelKey key, const std::string& source_name, const std::s
 Status Broker::unbind(ChannelKey key, const std::string& source_name, const std::string& destination,
                       bool to_exchange, const std::string& routing_key, const FieldTable& arguments) {
   if (source_name.empty() || (to_exchange && destination.empty())) return fail(key, default_exchange_refused());
+  // RabbitMQ 3.10 answers unbind-ok when the binding, or either end of it, does not exist.
   Exchange* source = exchange_named(source_name);
-  if (!source) return fail(key, exchange_not_found(source_name));
-  if (to_exchange) {
-    if (!exchange_named(destination)) return fail(key, exchange_not_found(destination));
-  } else {
+  if (!source) return ok_status();
+  if (!to_exchange) {
     const Queue* q = queue_named(destination);
-    if (!q) return fail(key, queue_not_found(destination));
+    if (!q) return ok_status();
     if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
   }
   const Binding* binding = source->find_binding(destination, to_exchange, routing_key, arguments);
-  if (!binding) return ok_status();  // unbinding what is not bound is a no-op in RabbitMQ 3.10
+  if (!binding) return ok_status();
   remove_binding(*source, binding, true);
   maybe_auto_delete_exchange(*source);
   return ok_status();

@@ -58,7 +58,7 @@ std::optional<Error> validate_headers_binding(const FieldTable& arguments) {
   }
   if (*value == "all" || *value == "any" || *value == "all-with-x" || *value == "any-with-x") return std::nullopt;
   return make_error(ReplyCode::kPreconditionFailed,
-                    "Invalid x-match field value \"" + *value + "\"; expected all, any, all-with-x, or any-with-x");
+                    "Invalid x-match field value <<\"" + *value + "\">>; expected all, any, all-with-x, or any-with-x");
 }
 
 bool headers_match(const FieldTable& arguments, const FieldTable* headers) {

@@ -1,0 +1,32 @@
+# Thin wrapper: one idempotent dependency script, then CMake. `make run` and `make test` are
+# the README's quick start; CI runs `make test` through .ci/run.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+
+.PHONY: all deps build run test bench clean
+
+all: build
+
+deps:
+	./scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	./$(BUILD_DIR)/app/brokersim demo
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Benchmarks want an optimised build of their own.
+bench: deps
+	cmake -S . -B $(BUILD_DIR)-release -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD_DIR)-release -j $(JOBS) --target bench_throughput bench_memory
+	./$(BUILD_DIR)-release/bench/bench_throughput
+	./$(BUILD_DIR)-release/bench/bench_memory
+
+clean:
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-release

@@ -1,0 +1,90 @@
+// The trace: sequence numbers and times, the JSONL form, the fingerprint and plain words.
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "broker_fixture.h"
+#include "trace/describe.h"
+#include "trace/fingerprint.h"
+#include "trace/jsonl_writer.h"
+
+using namespace brokersim::testing;
+
+TEST_CASE("trace: events carry increasing sequence numbers and the simulated time") {
+  World w;
+  auto ch = w.client().channel();
+  w.declare_queue(ch, "q");
+  w.scheduler.schedule_at(brokersim::sim::millis(250), [&] { REQUIRE(w.publish(ch, "", "q", "m").ok()); });
+  w.scheduler.run_next();
+  const auto& events = w.recorder.events;
+  for (std::size_t i = 1; i < events.size(); ++i) CHECK(events[i].seq == events[i - 1].seq + 1);
+  CHECK(events.back().kind == trace::EventKind::kPublished);
+  CHECK(events.back().time_us == 250000);
+}
+
+TEST_CASE("trace: JSONL has one object per event with the fields that are set") {
+  World w;
+  std::ostringstream out;
+  brokersim::trace::JsonlWriter writer(out);
+  w.tracer.add_sink(&writer);
+  auto ch = w.client().channel();
+  w.declare_queue(ch, "q\"uoted");
+  REQUIRE(w.publish(ch, "", "q\"uoted", "m", true).ok());
+  std::string line, last;
+  int lines = 0;
+  std::istringstream in(out.str());
+  while (std::getline(in, line)) {
+    ++lines;
+    CHECK(line.front() == '{');
+    CHECK(line.back() == '}');
+    last = line;
+  }
+  CHECK(lines == 4);  // channel opened, queue declared, published... and the connection
+  CHECK(last.find(R"("kind":"published")") != std::string::npos);
+  CHECK(last.find(R"("routing_key":"q\"uoted")") != std::string::npos);
+  CHECK(last.find(R"("mandatory":true)") != std::string::npos);
+  CHECK(last.find(R"("queues":["q\"uoted"])") != std::string::npos);
+}
+
+TEST_CASE("trace: the fingerprint changes when any event changes") {
+  auto fingerprint_of = [](const std::string& key) {
+    World w;
+    brokersim::trace::Fingerprint fp;
+    w.tracer.add_sink(&fp);
+    auto ch = w.client().channel();
+    w.declare_queue(ch, "q");
+    REQUIRE(w.publish(ch, "", key, "m").ok());
+    return fp.hex();
+  };
+  CHECK(fingerprint_of("q") == fingerprint_of("q"));
+  CHECK(fingerprint_of("q") != fingerprint_of("r"));
+}
+
+TEST_CASE("trace: a publish explains itself in plain words") {
+  World w;
+  auto ch = w.client().channel();
+  REQUIRE(w.declare_exchange(ch, "orders", "topic").ok());
+  w.declare_queue(ch, "eu");
+  w.declare_queue(ch, "us");
+  REQUIRE(w.broker.queue_bind(ch, "eu", "orders", "order.*.eu").ok());
+  REQUIRE(w.broker.queue_bind(ch, "us", "orders", "order.#.us").ok());
+  REQUIRE(w.publish(ch, "orders", "order.created.eu", "m").ok());
+  const std::string text = brokersim::trace::describe(w.recorder.events.back());
+  CHECK(text ==
+        "published message #1 to exchange 'orders' with key 'order.created.eu': matched binding 'order.*.eu' -> "
+        "queue 'eu'; binding 'order.#.us' -> queue 'us' did not match -> 'eu'");
+}
+
+TEST_CASE("trace: large exchanges list their matches and count the rest") {
+  World w;
+  auto ch = w.client().channel();
+  REQUIRE(w.declare_exchange(ch, "big", "direct").ok());
+  w.declare_queue(ch, "q");
+  for (int i = 0; i < 100; ++i) REQUIRE(w.broker.queue_bind(ch, "q", "big", "k" + std::to_string(i)).ok());
+  REQUIRE(w.publish(ch, "big", "k42", "m").ok());
+  const auto& e = w.recorder.events.back();
+  REQUIRE(e.kind == trace::EventKind::kPublished);
+  CHECK(e.route.size() == 1);
+  CHECK(e.route_steps_omitted == 99);
+  CHECK(brokersim::trace::describe(e).find("99 other bindings did not match") != std::string::npos);
+}
