@@ -109,7 +109,7 @@ class Producer final : public broker::ConnectionListener {
       p.mandatory = mandatory_;
       p.properties.content_type = "application/json";
       p.body = R"({"order":)" + std::to_string(++sent_) + "}";
-      (void)broker_.basic_publish(key_, std::move(p));
+      (void)broker_.basic_publish(key_, p);
       schedule_next();
     });
   }

@@ -70,7 +70,7 @@ struct World {
     p.body = body;
     p.mandatory = mandatory;
     p.properties = std::move(props);
-    return broker.basic_publish(ch, std::move(p));
+    return broker.basic_publish(ch, p);
   }
 
   std::string declare_queue(ChannelKey ch, const std::string& name, bool exclusive = false, bool auto_delete = false) {

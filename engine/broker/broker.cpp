@@ -108,7 +108,6 @@ std::optional<Error> collect_routing_keys(const Publish& publish, std::vector<st
 // =====================================================================================
 
 struct Broker::Outgoing {
-  ConnectionId connection = 0;
   std::uint64_t channel_serial = 0;  // a reopened channel with the same number must not get it
   std::variant<Delivery, Return, Confirm, std::string /*cancelled consumer tag*/> what;
 };
@@ -133,32 +132,23 @@ void Broker::flush_outbox() {
   while (!outbox_.empty()) {
     Outgoing out = std::move(outbox_.front());
     outbox_.pop_front();
-    Connection* conn = connection(out.connection);
-    if (!conn || !conn->listener) continue;
-    ConnectionListener& listener = *conn->listener;
+    // The channel may have closed since: its deliveries were requeued, so the push is void.
+    auto it = channels_by_serial_.find(out.channel_serial);
+    if (it == channels_by_serial_.end()) continue;
+    Channel& channel = *it->second;
+    ConnectionListener* listener = channel.listener();
+    if (!listener) continue;
     std::visit(
         [&](auto& item) {
           using T = std::decay_t<decltype(item)>;
-          const std::uint16_t number = [&] {
-            if constexpr (std::is_same_v<T, std::string>) {
-              for (auto& [n, ch] : conn->channels)
-                if (ch->serial() == out.channel_serial) return n;
-              return std::uint16_t{0};
-            } else {
-              return item.channel;
-            }
-          }();
-          auto it = conn->channels.find(number);
-          // The channel closed since: its deliveries were requeued, so this push is void.
-          if (it == conn->channels.end() || it->second->serial() != out.channel_serial) return;
           if constexpr (std::is_same_v<T, Delivery>) {
-            listener.on_deliver(item);
+            listener->on_deliver(item);
           } else if constexpr (std::is_same_v<T, Return>) {
-            listener.on_return(item);
+            listener->on_return(item);
           } else if constexpr (std::is_same_v<T, Confirm>) {
-            listener.on_confirm(item);
+            listener->on_confirm(item);
           } else {
-            listener.on_consumer_cancelled(number, item);
+            listener->on_consumer_cancelled(channel.number(), item);
           }
         },
         out.what);
@@ -194,13 +184,13 @@ void Broker::declare_builtin_exchanges() {
 }
 
 Exchange* Broker::exchange_named(std::string_view name) {
-  auto it = exchanges_.find(name);
-  return it == exchanges_.end() ? nullptr : it->second.get();
+  auto it = exchange_index_.find(name);
+  return it == exchange_index_.end() ? nullptr : it->second;
 }
 
 Queue* Broker::queue_named(std::string_view name) {
-  auto it = queues_.find(name);
-  return it == queues_.end() ? nullptr : it->second.get();
+  auto it = queue_index_.find(name);
+  return it == queue_index_.end() ? nullptr : it->second;
 }
 
 const Exchange* Broker::find_exchange(std::string_view name) const {
@@ -218,22 +208,21 @@ Broker::Connection* Broker::connection(ConnectionId id) {
   return it == connections_.end() ? nullptr : it->second.get();
 }
 
+namespace {
+std::uint64_t channel_index_key(ChannelKey key) { return (key.connection << 16) | key.channel; }
+}  // namespace
+
 const Channel* Broker::find_channel(ChannelKey key) const {
-  auto it = connections_.find(key.connection);
-  if (it == connections_.end()) return nullptr;
-  auto ch = it->second->channels.find(key.channel);
-  return ch == it->second->channels.end() ? nullptr : ch->second.get();
+  auto it = channels_by_key_.find(channel_index_key(key));
+  return it == channels_by_key_.end() ? nullptr : it->second;
 }
 
 Result<Channel*> Broker::channel_for(ChannelKey key) {
+  if (auto it = channels_by_key_.find(channel_index_key(key)); it != channels_by_key_.end()) return it->second;
   Connection* conn = connection(key.connection);
   if (!conn) return make_error(ReplyCode::kChannelError, "connection is closed");
-  auto it = conn->channels.find(key.channel);
-  if (it == conn->channels.end()) {
-    return fail(key, make_error(ReplyCode::kChannelError, "expected 'channel.open' on channel " +
-                                                              std::to_string(key.channel)));
-  }
-  return it->second.get();
+  return fail(key, make_error(ReplyCode::kChannelError, "expected 'channel.open' on channel " +
+                                                            std::to_string(key.channel)));
 }
 
 Error Broker::fail(ChannelKey key, Error error) {
@@ -326,7 +315,10 @@ Status Broker::channel_open(ChannelKey key) {
     close_connection(key.connection, error.code, error.text);
     return error;
   }
-  conn->channels.emplace(key.channel, std::make_unique<Channel>(key.connection, key.channel, next_channel_serial_++));
+  auto channel = std::make_unique<Channel>(key.connection, key.channel, next_channel_serial_++, conn->listener);
+  channels_by_key_.emplace(channel_index_key(key), channel.get());
+  channels_by_serial_.emplace(channel->serial(), channel.get());
+  conn->channels.emplace(key.channel, std::move(channel));
   auto& e = tracer_.begin(trace::EventKind::kChannelOpened);
   e.connection = key.connection;
   e.channel = key.channel;
@@ -358,7 +350,9 @@ void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, s
     tracer_.emit();
     channel.consumers.erase(channel.consumers.begin());
   }
-  for (Unacked& unacked : channel.take_all_unacked()) {
+  std::vector<Unacked> unacked_list;
+  channel.take_all_unacked(unacked_list);
+  for (Unacked& unacked : unacked_list) {
     release(channel, unacked);
     if (unacked.queue) touched.push_back(unacked.queue);
     requeue_entry(channel, unacked, "its channel closed before it was acked");
@@ -369,6 +363,8 @@ void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, s
   e.reply_code = static_cast<std::uint16_t>(code);
   e.text = std::string(text);
   tracer_.emit();
+  channels_by_key_.erase(channel_index_key({conn.id, channel.number()}));
+  channels_by_serial_.erase(channel.serial());
   conn.channels.erase(channel.number());
 
   // Queues are named in `touched` by pointer; a cascade may delete some, so look up by name.
@@ -403,7 +399,9 @@ void Broker::create_exchange(const std::string& name, ExchangeType type, Exchang
   if (settings.auto_delete) e.flags |= trace::kAutoDelete;
   if (settings.internal) e.flags |= trace::kInternal;
   tracer_.emit();
-  exchanges_.emplace(name, make_exchange(name, type, std::move(settings)));
+  auto exchange = make_exchange(name, type, std::move(settings));
+  exchange_index_.emplace(name, exchange.get());
+  exchanges_.emplace(name, std::move(exchange));
 }
 
 Status Broker::exchange_declare(ChannelKey key, const ExchangeDeclare& d) {
@@ -481,6 +479,7 @@ void Broker::delete_exchange(Exchange& exchange, std::string_view reason) {
   e.exchange = name;
   e.text = std::string(reason);
   tracer_.emit();
+  exchange_index_.erase(name);
   exchanges_.erase(name);
   for (const std::string& source : sources) {
     if (Exchange* x = exchange_named(source)) maybe_auto_delete_exchange(*x);
@@ -671,7 +670,9 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
   if (d.exclusive) e.flags |= trace::kExclusive;
   if (d.auto_delete) e.flags |= trace::kAutoDelete;
   tracer_.emit();
-  queues_.emplace(name, std::make_unique<Queue>(name, QueueSettings{d.durable, d.auto_delete, owner, d.arguments}));
+  auto created = std::make_unique<Queue>(name, QueueSettings{d.durable, d.auto_delete, owner, d.arguments});
+  queue_index_.emplace(name, created.get());
+  queues_.emplace(name, std::move(created));
   // Every queue is bound to the default exchange by its own name.
   add_binding(*default_exchange_, name, false, name, {}, false);
   channel.last_declared_queue = name;
@@ -748,6 +749,7 @@ void Broker::delete_queue(Queue& queue, std::string_view reason) {
     for (const Binding* b : doomed) remove_binding(*source, b, source.get() != default_exchange_);
     if (!doomed.empty() && source.get() != default_exchange_) sources.push_back(source_name);
   }
+  queue_index_.erase(name);
   queues_.erase(name);
   for (const std::string& source : sources) {
     if (Exchange* x = exchange_named(source)) maybe_auto_delete_exchange(*x);
@@ -758,7 +760,7 @@ void Broker::delete_queue(Queue& queue, std::string_view reason) {
 // [SECTION] publishing
 // =====================================================================================
 
-Status Broker::basic_publish(ChannelKey key, Publish publish) {
+Status Broker::basic_publish(ChannelKey key, const Publish& publish) {
   OperationScope scope(*this);
   auto ch = channel_for(key);
   if (!ch) return ch.error();
@@ -779,16 +781,22 @@ Status Broker::basic_publish(ChannelKey key, Publish publish) {
     return fail(key, make_error(ReplyCode::kAccessRefused,
                                 "cannot publish to internal " + exchange_resource(publish.exchange)));
   }
-  std::vector<std::string_view> keys;
+  std::vector<std::string_view>& keys = routing_keys_scratch_;
   if (auto err = collect_routing_keys(publish, keys)) return fail(key, *err);
 
-  // Route on the keys as published (BCC included), then strip BCC before anyone sees it.
+  // Route on the keys as published (BCC included); the stored message has no BCC header.
   const Message::Id id = next_message_id_++;
   RoutingInput input{keys, publish.properties.headers ? &*publish.properties.headers : nullptr};
   router_.route(*exchange, input, id, route_scratch_);
-  if (publish.properties.headers) erase_field(*publish.properties.headers, "BCC");
-  MessageRef message = Message::create(id, exchange->name_ref(), publish.routing_key, std::move(publish.properties),
-                                       publish.body, scheduler_.now_us());
+  MessageRef message;
+  if (publish.properties.headers && find_field(*publish.properties.headers, "BCC")) {
+    BasicProperties stripped = publish.properties;
+    erase_field(*stripped.headers, "BCC");
+    message = Message::create(id, exchange->name_ref(), publish.routing_key, stripped, publish.body, scheduler_.now_us());
+  } else {
+    message = Message::create(id, exchange->name_ref(), publish.routing_key, publish.properties, publish.body,
+                              scheduler_.now_us());
+  }
   ++accounting_.published;
 
   const std::uint64_t sequence = channel.confirm_mode ? channel.next_publish_sequence++ : 0;
@@ -820,7 +828,7 @@ Status Broker::basic_publish(ChannelKey key, Publish publish) {
       e.reply_code = static_cast<std::uint16_t>(ReplyCode::kNoRoute);
       e.text = "NO_ROUTE";
       tracer_.emit();
-      push({key.connection, channel.serial(), Return{key.channel, ReplyCode::kNoRoute, "NO_ROUTE", message}});
+      push({channel.serial(), Return{key.channel, ReplyCode::kNoRoute, "NO_ROUTE", message}});
     } else {
       auto& e = tracer_.begin(trace::EventKind::kDropped);
       e.connection = key.connection;
@@ -847,7 +855,7 @@ Status Broker::basic_publish(ChannelKey key, Publish publish) {
     e.message_id = id;
     e.delivery_tag = sequence;
     tracer_.emit();
-    push({key.connection, channel.serial(), Confirm{key.channel, sequence, false, false}});
+    push({channel.serial(), Confirm{key.channel, sequence, false, false}});
   }
   for (Queue* q : destinations) dispatch(*q);
   destinations.clear();
@@ -971,7 +979,7 @@ void Broker::cancel_consumer(Consumer& consumer, std::string_view reason, bool n
   e.consumer_tag = consumer.tag;
   e.text = std::string(reason);
   tracer_.emit();
-  if (notify_client) push({channel.connection(), channel.serial(), consumer.tag});
+  if (notify_client) push({channel.serial(), consumer.tag});
   const std::string tag = consumer.tag;
   channel.consumers.erase(tag);  // destroys `consumer`
 }
@@ -1017,7 +1025,7 @@ void Broker::deliver(Consumer& consumer, QueuedMessage entry) {
   if (consumer.no_ack) e.flags |= trace::kNoAck;
   tracer_.emit();
 
-  push({channel.connection(), channel.serial(), Delivery{channel.number(), consumer.tag, tag, entry.redelivered, entry.message}});
+  push({channel.serial(), Delivery{channel.number(), consumer.tag, tag, entry.redelivered, entry.message}});
   if (consumer.no_ack) {
     ++accounting_.copies_auto_acked;
     return;
@@ -1091,8 +1099,13 @@ Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple,
   if (!(multiple && delivery_tag == 0) && !channel.find_unacked(delivery_tag)) {
     return fail(key, make_error(ReplyCode::kPreconditionFailed, "unknown delivery tag " + std::to_string(delivery_tag)));
   }
+  // Scratch vectors are borrowed and given back, so the hot ack path does not allocate.
+  std::vector<Unacked> taken;
+  taken.swap(settle_scratch_);
   std::vector<Queue*> to_dispatch;
-  for (Unacked& u : channel.take_unacked(delivery_tag, multiple)) {
+  to_dispatch.swap(dispatch_scratch_);
+  channel.take_unacked(delivery_tag, multiple, taken);
+  for (Unacked& u : taken) {
     release(channel, u);
     if (!u.queue) continue;  // its queue is gone; the message was accounted for then
     if (u.consumer && std::find(to_dispatch.begin(), to_dispatch.end(), u.queue) == to_dispatch.end()) {
@@ -1124,6 +1137,10 @@ Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple,
     }
   }
   for (Queue* q : to_dispatch) dispatch(*q);
+  taken.clear();
+  taken.swap(settle_scratch_);
+  to_dispatch.clear();
+  to_dispatch.swap(dispatch_scratch_);
   return ok_status();
 }
 
@@ -1153,7 +1170,9 @@ Status Broker::basic_recover(ChannelKey key, bool requeue) {
   if (!requeue) return fail(key, make_error(ReplyCode::kNotImplemented, "requeue=false"));
   Channel& channel = *ch.value();
   std::vector<Queue*> touched;
-  for (Unacked& u : channel.take_all_unacked()) {
+  std::vector<Unacked> unacked_list;
+  channel.take_all_unacked(unacked_list);
+  for (Unacked& u : unacked_list) {
     release(channel, u);
     if (!u.queue) continue;
     if (std::find(touched.begin(), touched.end(), u.queue) == touched.end()) touched.push_back(u.queue);

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "broker/channel.h"
@@ -23,6 +24,7 @@
 #include "broker/queue.h"
 #include "broker/result.h"
 #include "broker/router.h"
+#include "broker/string_hash.h"
 #include "sim/rng.h"
 #include "sim/scheduler.h"
 #include "trace/tracer.h"
@@ -136,7 +138,8 @@ class Broker {
   Status basic_qos(ChannelKey key, std::uint32_t prefetch_size, std::uint16_t prefetch_count, bool global);
   Result<std::string> basic_consume(ChannelKey key, const Consume& consume);
   Status basic_cancel(ChannelKey key, const std::string& consumer_tag);
-  Status basic_publish(ChannelKey key, Publish publish);
+  // The broker copies what it keeps, so a publisher may reuse one Publish for many messages.
+  Status basic_publish(ChannelKey key, const Publish& publish);
   Result<std::optional<GetOk>> basic_get(ChannelKey key, const std::string& queue, bool no_ack);
   Status basic_ack(ChannelKey key, std::uint64_t delivery_tag, bool multiple);
   Status basic_nack(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool requeue);
@@ -213,8 +216,12 @@ class Broker {
   Router router_;
   RouteResult route_scratch_;
 
+  // Ordered maps own, and are what anything iterates (deterministic order); the hash
+  // indexes only answer lookups on the hot path.
   std::map<std::string, std::unique_ptr<Exchange>, std::less<>> exchanges_;
   std::map<std::string, std::unique_ptr<Queue>, std::less<>> queues_;
+  StringMap<Exchange*> exchange_index_;
+  StringMap<Queue*> queue_index_;
   std::map<ConnectionId, std::unique_ptr<Connection>> connections_;
   Exchange* default_exchange_ = nullptr;
 
@@ -225,7 +232,14 @@ class Broker {
   Message::Id next_message_id_ = 1;
   MessageAccounting accounting_;
 
+  // Hot-path lookups of open channels: by (connection, number), and by serial for the outbox.
+  std::unordered_map<std::uint64_t, Channel*> channels_by_key_;
+  std::unordered_map<std::uint64_t, Channel*> channels_by_serial_;
+
   std::deque<Outgoing> outbox_;
+  std::vector<Unacked> settle_scratch_;
+  std::vector<std::string_view> routing_keys_scratch_;  // only used before anything can re-enter
+  std::vector<Queue*> dispatch_scratch_;
   int operation_depth_ = 0;
 };
 

@@ -24,8 +24,8 @@ Unacked* Channel::find_unacked(std::uint64_t delivery_tag) {
   return u.live ? &u : nullptr;
 }
 
-std::deque<Unacked> Channel::take_unacked(std::uint64_t delivery_tag, bool multiple) {
-  std::deque<Unacked> taken;
+void Channel::take_unacked(std::uint64_t delivery_tag, bool multiple, std::vector<Unacked>& taken) {
+  const std::size_t before = taken.size();
   if (multiple) {
     const bool all = delivery_tag == 0;
     for (auto& u : unacked_) {
@@ -39,9 +39,8 @@ std::deque<Unacked> Channel::take_unacked(std::uint64_t delivery_tag, bool multi
     u->live = false;
     taken.push_back(std::move(*u));
   }
-  unacked_live_ -= taken.size();
+  unacked_live_ -= taken.size() - before;
   trim_front();
-  return taken;
 }
 
 void Channel::trim_front() {

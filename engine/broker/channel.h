@@ -6,8 +6,10 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "broker/consumer.h"
+#include "broker/listener.h"
 #include "broker/queue.h"
 
 namespace brokersim::broker {
@@ -24,12 +26,13 @@ struct Unacked {
 
 class Channel {
  public:
-  Channel(ConnectionId connection, std::uint16_t number, std::uint64_t serial)
-      : connection_(connection), number_(number), serial_(serial) {}
+  Channel(ConnectionId connection, std::uint16_t number, std::uint64_t serial, ConnectionListener* listener)
+      : connection_(connection), number_(number), serial_(serial), listener_(listener) {}
 
   ConnectionId connection() const { return connection_; }
   std::uint16_t number() const { return number_; }
   std::uint64_t serial() const { return serial_; }
+  ConnectionListener* listener() const { return listener_; }
 
   std::uint64_t take_delivery_tag() { return next_delivery_tag_++; }
   // Records a delivery awaiting ack. Tags are increasing, so the list stays in tag order.
@@ -37,9 +40,9 @@ class Channel {
   // The live entry with this tag, or null.
   Unacked* find_unacked(std::uint64_t delivery_tag);
   std::size_t unacked_count() const { return unacked_live_; }
-  // Removes and returns entries: one tag, every tag up to it (multiple), or all (tag 0 + multiple).
-  std::deque<Unacked> take_unacked(std::uint64_t delivery_tag, bool multiple);
-  std::deque<Unacked> take_all_unacked() { return take_unacked(0, true); }
+  // Moves entries into `taken`: one tag, every tag up to it (multiple), or all (tag 0 + multiple).
+  void take_unacked(std::uint64_t delivery_tag, bool multiple, std::vector<Unacked>& taken);
+  void take_all_unacked(std::vector<Unacked>& taken) { take_unacked(0, true, taken); }
   template <typename F>
   void for_each_unacked(F&& f) {
     for (auto& u : unacked_) {
@@ -65,6 +68,7 @@ class Channel {
   ConnectionId connection_;
   std::uint16_t number_;
   std::uint64_t serial_;
+  ConnectionListener* listener_;
   std::uint64_t next_delivery_tag_ = 1;
   std::deque<Unacked> unacked_;  // slot i holds tag first_tag_ + i
   std::uint64_t first_tag_ = 1;

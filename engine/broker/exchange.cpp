@@ -35,10 +35,21 @@ const std::string* Exchange::alternate_exchange() const {
   return value ? value->as_string() : nullptr;
 }
 
+namespace {
+
+// Length-prefixed, so no choice of names can make two identities collide.
+std::string identity(const std::string& destination, bool to_exchange, const std::string& key) {
+  return (to_exchange ? "x" : "q") + std::to_string(destination.size()) + ":" + destination + key;
+}
+
+}  // namespace
+
 Binding* Exchange::find_binding(const std::string& destination, bool to_exchange, const std::string& key,
                                 const FieldTable& arguments) const {
-  for (const auto& b : bindings_) {
-    if (b->same_as(destination, to_exchange, key, arguments)) return b.get();
+  auto it = by_identity_.find(identity(destination, to_exchange, key));
+  if (it == by_identity_.end()) return nullptr;
+  for (Binding* b : it->second) {
+    if (tables_equal(b->arguments, arguments)) return b;
   }
   return nullptr;
 }
@@ -47,6 +58,7 @@ std::optional<Error> Exchange::validate_binding(const Binding&) const { return s
 
 void Exchange::add_binding(std::unique_ptr<Binding> binding) {
   on_bind(*binding);
+  by_identity_[identity(binding->destination, binding->to_exchange, binding->key)].push_back(binding.get());
   bindings_.push_back(std::move(binding));
 }
 
@@ -54,6 +66,10 @@ std::unique_ptr<Binding> Exchange::remove_binding(const Binding* binding) {
   auto it = std::find_if(bindings_.begin(), bindings_.end(), [&](const auto& b) { return b.get() == binding; });
   if (it == bindings_.end()) return nullptr;
   on_unbind(**it);
+  const std::string id = identity(binding->destination, binding->to_exchange, binding->key);
+  auto& same = by_identity_[id];
+  same.erase(std::remove(same.begin(), same.end(), binding), same.end());
+  if (same.empty()) by_identity_.erase(id);
   std::unique_ptr<Binding> owned = std::move(*it);
   bindings_.erase(it);
   return owned;

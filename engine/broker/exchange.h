@@ -13,6 +13,7 @@
 #include "broker/binding.h"
 #include "broker/field_table.h"
 #include "broker/reply_code.h"
+#include "broker/string_hash.h"
 
 namespace brokersim::broker {
 
@@ -76,6 +77,8 @@ class Exchange {
   ExchangeType type_;
   ExchangeSettings settings_;
   std::vector<std::unique_ptr<Binding>> bindings_;
+  // (destination, kind, key) -> bindings, so checking for a duplicate bind is not a scan.
+  StringMap<std::vector<Binding*>> by_identity_;
 };
 
 std::unique_ptr<Exchange> make_exchange(std::string name, ExchangeType type, ExchangeSettings settings);

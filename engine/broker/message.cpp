@@ -7,7 +7,10 @@
 
 namespace brokersim::broker {
 
-bool BasicProperties::empty() const { return *this == BasicProperties{}; }
+bool BasicProperties::empty() const {
+  return !content_type && !content_encoding && !headers && !delivery_mode && !priority && !correlation_id &&
+         !reply_to && !expiration && !message_id && !timestamp && !type && !user_id && !app_id && !cluster_id;
+}
 
 bool BasicProperties::operator==(const BasicProperties& o) const {
   const bool headers_same = headers.has_value() == o.headers.has_value() &&
@@ -20,7 +23,7 @@ bool BasicProperties::operator==(const BasicProperties& o) const {
 }
 
 MessageRef Message::create(Id id, std::shared_ptr<const std::string> exchange, std::string_view routing_key,
-                           BasicProperties properties, std::string_view body, sim::TimeUs published_us) {
+                           const BasicProperties& properties, std::string_view body, sim::TimeUs published_us) {
   assert(routing_key.size() <= 255);
   void* memory = std::malloc(sizeof(Message) + routing_key.size() + body.size());
   if (!memory) throw std::bad_alloc();
@@ -30,7 +33,7 @@ MessageRef Message::create(Id id, std::shared_ptr<const std::string> exchange, s
   message->routing_key_size_ = static_cast<std::uint8_t>(routing_key.size());
   message->body_size_ = static_cast<std::uint32_t>(body.size());
   message->published_us_ = published_us;
-  if (!properties.empty()) message->properties_ = new BasicProperties(std::move(properties));
+  if (!properties.empty()) message->properties_ = new BasicProperties(properties);
   if (!routing_key.empty()) std::memcpy(message->data(), routing_key.data(), routing_key.size());
   if (!body.empty()) std::memcpy(message->data() + routing_key.size(), body.data(), body.size());
   return MessageRef(message);

@@ -41,7 +41,7 @@ class Message {
   using Id = std::uint64_t;
 
   static MessageRef create(Id id, std::shared_ptr<const std::string> exchange, std::string_view routing_key,
-                           BasicProperties properties, std::string_view body, sim::TimeUs published_us);
+                           const BasicProperties& properties, std::string_view body, sim::TimeUs published_us);
 
   Id id() const { return id_; }
   const std::string& exchange() const { return *exchange_; }
