@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test bench clean
+.PHONY: all deps build run test sanitize bench clean
 
 all: build
 
@@ -18,8 +18,16 @@ build: deps
 run: build
 	./$(BUILD_DIR)/app/brokersim demo
 
-test: build
+# The unit tests run twice: under AddressSanitizer + UBSan (memory errors fail loudly), then
+# the full CTest suite, whose summary is the last line.
+test: build sanitize
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+sanitize: deps
+	cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=Debug \
+	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+	cmake --build $(BUILD_DIR)-asan -j $(JOBS) --target engine_tests
+	./$(BUILD_DIR)-asan/tests/engine_tests --minimal
 
 # Benchmarks want an optimised build of their own.
 bench: deps
@@ -29,4 +37,4 @@ bench: deps
 	./$(BUILD_DIR)-release/bench/bench_memory
 
 clean:
-	rm -rf $(BUILD_DIR) $(BUILD_DIR)-release
+	rm -rf $(BUILD_DIR) $(BUILD_DIR)-release $(BUILD_DIR)-asan

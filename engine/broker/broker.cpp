@@ -335,7 +335,11 @@ Status Broker::channel_close(ChannelKey key) {
 }
 
 void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, std::string_view text) {
-  // Consumers go first so the requeued messages are not handed straight back to this channel.
+  // Unacked deliveries are taken off the channel while their consumers still exist; the
+  // consumers go next, so the requeued messages are not handed straight back to this channel.
+  std::vector<Unacked> unacked_list;
+  channel.take_all_unacked(unacked_list);
+  for (Unacked& unacked : unacked_list) release(channel, unacked);
   std::vector<Queue*> touched;
   while (!channel.consumers.empty()) {
     Consumer& consumer = *channel.consumers.begin()->second;
@@ -350,10 +354,7 @@ void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, s
     tracer_.emit();
     channel.consumers.erase(channel.consumers.begin());
   }
-  std::vector<Unacked> unacked_list;
-  channel.take_all_unacked(unacked_list);
   for (Unacked& unacked : unacked_list) {
-    release(channel, unacked);
     if (unacked.queue) touched.push_back(unacked.queue);
     requeue_entry(channel, unacked, "its channel closed before it was acked");
   }
