@@ -113,7 +113,7 @@ struct World {
   std::vector<std::string> ready_bodies(const std::string& queue) const {
     std::vector<std::string> out;
     if (const Queue* q = broker.find_queue(queue))
-      for (const auto& m : q->ready()) out.emplace_back(m.message->body());
+      q->ready().for_each([&](const QueuedMessage& m) { out.emplace_back(m.message->body()); });
     return out;
   }
 

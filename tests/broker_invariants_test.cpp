@@ -18,13 +18,14 @@ void check_consistency(World& w) {
     std::uint64_t bytes = 0;
     std::uint64_t last_position = 0;
     bool first = true;
-    for (const auto& m : q->ready()) {
+    q->ready().for_each([&](const QueuedMessage& m) {
       bytes += m.message->body_size();
-      // Ready messages stay in arrival order, requeued ones included.
+      // Ready messages stay in arrival order, requeued ones included (these queues have no
+      // priorities).
       if (!first) REQUIRE(m.position > last_position);
       last_position = m.position;
       first = false;
-    }
+    });
     REQUIRE(bytes == q->ready_bytes());
     for (const Consumer* c : q->consumers()) REQUIRE(c->queue == q.get());
   }

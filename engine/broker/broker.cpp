@@ -344,7 +344,7 @@ void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, s
   while (!channel.consumers.empty()) {
     Consumer& consumer = *channel.consumers.begin()->second;
     touched.push_back(consumer.queue);
-    consumer.queue->remove_consumer(&consumer);
+    detach_consumer(consumer);
     auto& e = tracer_.begin(trace::EventKind::kConsumerCancelled);
     e.connection = conn.id;
     e.channel = channel.number();
@@ -379,7 +379,8 @@ void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, s
     if (q->auto_delete() && q->ever_had_consumer() && q->consumers().empty()) {
       delete_queue(*q, "auto-delete: its last consumer went away");
     } else {
-      dispatch(*q);
+      touch_unused_timer(*q);
+      run_queue(*q);
     }
   }
 }
@@ -641,6 +642,8 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
                                 "queue name '" + name + "' contains reserved prefix 'amq.*'"));
   }
   const ConnectionId owner = d.exclusive ? key.connection : 0;
+  auto arguments = parse_queue_arguments(d.arguments, name, {d.durable, d.exclusive, d.auto_delete});
+  if (!arguments) return fail(key, arguments.error());
   if (Queue* existing = queue_named(name)) {
     const std::string resource = queue_resource(name);
     // RabbitMQ checks exclusivity strictly here: the owner must match exactly, both ways.
@@ -657,6 +660,7 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
                                               kEquivalenceQueueArgs))
       return fail(key, *err);
     channel.last_declared_queue = name;
+    touch_unused_timer(*existing);  // a redeclare counts as use for x-expires
     return QueueDeclareOk{name, static_cast<std::uint32_t>(existing->ready_count()),
                           static_cast<std::uint32_t>(existing->consumers().size())};
   }
@@ -671,9 +675,12 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
   if (d.exclusive) e.flags |= trace::kExclusive;
   if (d.auto_delete) e.flags |= trace::kAutoDelete;
   tracer_.emit();
-  auto created = std::make_unique<Queue>(name, QueueSettings{d.durable, d.auto_delete, owner, d.arguments});
+  auto created = std::make_unique<Queue>(name, QueueSettings{d.durable, d.auto_delete, owner, d.arguments},
+                                         std::move(arguments.value()));
+  Queue& queue = *created;
   queue_index_.emplace(name, created.get());
   queues_.emplace(name, std::move(created));
+  touch_unused_timer(queue);
   // Every queue is bound to the default exchange by its own name.
   add_binding(*default_exchange_, name, false, name, {}, false);
   channel.last_declared_queue = name;
@@ -720,6 +727,8 @@ Result<std::uint32_t> Broker::queue_delete(ChannelKey key, const std::string& qu
 
 void Broker::delete_queue(Queue& queue, std::string_view reason) {
   const std::string name = queue.name();
+  if (queue.expiry_timer) scheduler_.cancel(*queue.expiry_timer);
+  if (queue.unused_timer) scheduler_.cancel(*queue.unused_timer);
   // Consumers learn of it through basic.cancel (consumer cancel notify).
   while (!queue.consumers().empty()) cancel_consumer(*queue.consumers().front(), "its queue was deleted", true);
   // Messages delivered but not acked can no longer be settled against the queue.
@@ -782,13 +791,17 @@ Status Broker::basic_publish(ChannelKey key, const Publish& publish) {
     return fail(key, make_error(ReplyCode::kAccessRefused,
                                 "cannot publish to internal " + exchange_resource(publish.exchange)));
   }
+  if (publish.properties.expiration && !parse_expiration(*publish.properties.expiration)) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                                "invalid expiration '" + *publish.properties.expiration + "': no_integer"));
+  }
   std::vector<std::string_view>& keys = routing_keys_scratch_;
   if (auto err = collect_routing_keys(publish, keys)) return fail(key, *err);
 
   // Route on the keys as published (BCC included); the stored message has no BCC header.
   const Message::Id id = next_message_id_++;
   RoutingInput input{keys, publish.properties.headers ? &*publish.properties.headers : nullptr};
-  router_.route(*exchange, input, id, route_scratch_);
+  router_.route(*exchange, input, next_route_visit_++, route_scratch_);
   MessageRef message;
   if (publish.properties.headers && find_field(*publish.properties.headers, "BCC")) {
     BasicProperties stripped = publish.properties;
@@ -844,21 +857,26 @@ Status Broker::basic_publish(ChannelKey key, const Publish& publish) {
   // The route result is scratch that dispatch may reuse, so take the queues out first.
   std::vector<Queue*> destinations;
   destinations.swap(route_scratch_.queues);
-  for (Queue* q : destinations) {
-    q->enqueue(message);
-    ++accounting_.copies_enqueued;
-  }
-  // RabbitMQ confirms once every queue has the message; a return always comes before the ack.
+  bool refused = false;
+  for (Queue* q : destinations) refused |= !enqueue_copy(*q, message);
+  // RabbitMQ confirms once every queue has the message, and nacks when any queue refused it
+  // (reject-publish); a return always comes before the ack.
   if (channel.confirm_mode) {
     auto& e = tracer_.begin(trace::EventKind::kConfirmed);
     e.connection = key.connection;
     e.channel = key.channel;
     e.message_id = id;
     e.delivery_tag = sequence;
+    if (refused) {
+      e.flags |= trace::kNack;
+      e.text = "a queue it was routed to is full (reject-publish)";
+    }
     tracer_.emit();
-    push({channel.serial(), Confirm{key.channel, sequence, false, false}});
+    push({channel.serial(), Confirm{key.channel, sequence, false, refused}});
   }
-  for (Queue* q : destinations) dispatch(*q);
+  // A new message gets one chance to go straight to a consumer before TTL is checked, so
+  // x-message-ttl 0 means "deliver now or never".
+  for (Queue* q : destinations) run_queue(*q, /*fresh_publish=*/true);
   destinations.clear();
   route_scratch_.queues.swap(destinations);
   return ok_status();
@@ -890,7 +908,7 @@ Status Broker::basic_qos(ChannelKey key, std::uint32_t prefetch_size, std::uint1
   if (global) {
     std::vector<Queue*> queues;
     for (auto& [tag, consumer] : channel.consumers) queues.push_back(consumer->queue);
-    for (Queue* q : queues) dispatch(*q);
+    for (Queue* q : queues) run_queue(*q);
   }
   return ok_status();
 }
@@ -947,9 +965,16 @@ Result<std::string> Broker::basic_consume(ChannelKey key, const Consume& c) {
   if (c.exclusive) e.flags |= trace::kExclusive;
   tracer_.emit();
 
+  Consumer& added = *consumer;
+  const Consumer* active_before = q->single_active_consumer();
   q->add_consumer(consumer.get());
   channel.consumers.emplace(tag, std::move(consumer));
-  dispatch(*q);
+  if (q->unused_timer) {
+    scheduler_.cancel(*q->unused_timer);
+    q->unused_timer.reset();
+  }
+  if (q->arguments().single_active_consumer && !active_before) announce_active_consumer(*q, added);
+  run_queue(*q);
   return tag;
 }
 
@@ -961,14 +986,19 @@ Status Broker::basic_cancel(ChannelKey key, const std::string& consumer_tag) {
   if (it == ch.value()->consumers.end()) return ok_status();  // unknown tags are ignored, as in RabbitMQ
   Queue& queue = *it->second->queue;
   cancel_consumer(*it->second, "cancelled by client", false);
-  if (queue.auto_delete() && queue.consumers().empty()) delete_queue(queue, "auto-delete: its last consumer went away");
+  if (queue.auto_delete() && queue.consumers().empty()) {
+    delete_queue(queue, "auto-delete: its last consumer went away");
+  } else {
+    touch_unused_timer(queue);
+    run_queue(queue);  // a single active consumer's successor may take over the backlog
+  }
   return ok_status();
 }
 
 void Broker::cancel_consumer(Consumer& consumer, std::string_view reason, bool notify_client) {
   Channel& channel = *consumer.channel;
   Queue& queue = *consumer.queue;
-  queue.remove_consumer(&consumer);
+  detach_consumer(consumer);
   // Its unacked messages stay on the channel until acked or the channel closes.
   channel.for_each_unacked([&](Unacked& u) {
     if (u.consumer == &consumer) u.consumer = nullptr;
@@ -993,19 +1023,233 @@ bool Broker::can_take(const Consumer& consumer) const {
   return true;
 }
 
-void Broker::dispatch(Queue& queue) {
-  while (queue.ready_count() > 0) {
+void Broker::dispatch(Queue& queue, bool fresh_publish) {
+  for (bool first = true; queue.ready_count() > 0; first = false) {
+    // Expired messages at a head go before anything is delivered, except that a message
+    // published this instant gets its one chance at a consumer first.
+    if (!(first && fresh_publish)) {
+      expire_heads(queue);
+      if (queue.ready_count() == 0) return;
+    }
     Consumer* chosen = nullptr;
-    for (Consumer* candidate : queue.consumers()) {
-      if (can_take(*candidate)) {
-        chosen = candidate;
-        break;
+    if (queue.arguments().single_active_consumer) {
+      Consumer* active = queue.single_active_consumer();
+      if (active && can_take(*active)) chosen = active;
+    } else {
+      for (Consumer* candidate : queue.consumers()) {
+        if (can_take(*candidate)) {
+          chosen = candidate;
+          break;
+        }
       }
     }
     if (!chosen) return;
     deliver(*chosen, queue.take_front());
     queue.rotate_after_delivery(chosen);
   }
+}
+
+void Broker::run_queue(Queue& queue, bool fresh_publish) {
+  dispatch(queue, fresh_publish);
+  expire_heads(queue);
+  schedule_expiry(queue);
+}
+
+// =====================================================================================
+// [SECTION] TTL, x-expires, length limits and dead-lettering
+// =====================================================================================
+
+std::optional<std::int64_t> Broker::parse_expiration(const std::string& text) {
+  // RabbitMQ wants a non-negative decimal integer of milliseconds, as a string.
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+void Broker::expire_heads(Queue& queue) {
+  // Only heads expire: a dead message behind a live one waits, and counts in the depth.
+  while (true) {
+    auto expired = queue.take_expired_heads(scheduler_.now_us());
+    if (expired.empty()) return;
+    for (QueuedMessage& entry : expired) {
+      ++queue.counters().expired;
+      dead_letter(queue, std::move(entry), DeathReason::kExpired, "its TTL ran out at the head of the queue");
+    }
+  }
+}
+
+void Broker::schedule_expiry(Queue& queue) {
+  const sim::TimeUs next = queue.next_head_expiry();
+  if (queue.expiry_timer && queue.expiry_timer->due_us == next) return;
+  if (queue.expiry_timer) {
+    scheduler_.cancel(*queue.expiry_timer);
+    queue.expiry_timer.reset();
+  }
+  if (next == kNeverExpires) return;
+  queue.expiry_timer = scheduler_.schedule_at(next, [this, name = queue.name()] {
+    OperationScope scope(*this);
+    Queue* q = queue_named(name);
+    if (!q) return;
+    q->expiry_timer.reset();
+    run_queue(*q);
+  });
+}
+
+void Broker::touch_unused_timer(Queue& queue) {
+  const auto& expires_ms = queue.arguments().expires_ms;
+  if (!expires_ms) return;
+  if (queue.unused_timer) {
+    scheduler_.cancel(*queue.unused_timer);
+    queue.unused_timer.reset();
+  }
+  if (!queue.consumers().empty()) return;  // in use: the clock starts when the last consumer goes
+  queue.unused_timer = scheduler_.schedule_after(sim::millis(*expires_ms), [this, name = queue.name()] {
+    OperationScope scope(*this);
+    Queue* q = queue_named(name);
+    if (!q) return;
+    q->unused_timer.reset();
+    if (!q->consumers().empty()) return;
+    // Its messages are dropped, not dead-lettered, as in RabbitMQ.
+    delete_queue(*q, "x-expires: unused for " + std::to_string(*q->arguments().expires_ms) + " ms");
+  });
+}
+
+bool Broker::enqueue_copy(Queue& queue, const MessageRef& message) {
+  ++accounting_.copies_enqueued;
+  const QueueArguments& args = queue.arguments();
+  QueuedMessage entry;
+  entry.message = message;
+  entry.position = queue.take_position();
+  if (args.max_priority > 0) {
+    const std::uint8_t wanted = message->properties().priority.value_or(0);
+    entry.priority = std::min(wanted, args.max_priority);  // above the maximum counts as the maximum
+  }
+  // Queue TTL and per-message TTL: the lower wins; expiry is fixed now and survives requeues.
+  std::optional<std::int64_t> ttl_ms = args.message_ttl_ms;
+  if (const auto& expiration = message->properties().expiration) {
+    if (auto per_message = parse_expiration(*expiration)) ttl_ms = ttl_ms ? std::min(*ttl_ms, *per_message) : *per_message;
+  }
+  if (ttl_ms) entry.expires_at_us = scheduler_.now_us() + sim::millis(*ttl_ms);
+
+  // Limits count ready messages only, and bodies only.
+  auto over_limit = [&](std::size_t count, std::uint64_t bytes) {
+    return (args.max_length && count > static_cast<std::uint64_t>(*args.max_length)) ||
+           (args.max_length_bytes && bytes > static_cast<std::uint64_t>(*args.max_length_bytes));
+  };
+  if (args.overflow != Overflow::kDropHead &&
+      over_limit(queue.ready_count() + 1, queue.ready_bytes() + message->body_size())) {
+    ++queue.counters().rejected_on_publish;
+    if (args.overflow == Overflow::kRejectPublishDlx) {
+      dead_letter(queue, std::move(entry), DeathReason::kMaxlen, "refused: the queue is full (reject-publish-dlx)");
+    } else {
+      drop(entry, queue.name(), "refused: the queue is full (reject-publish)");
+    }
+    return false;
+  }
+  queue.enqueue(std::move(entry));
+  while (args.overflow == Overflow::kDropHead && queue.ready_count() > 0 &&
+         over_limit(queue.ready_count(), queue.ready_bytes())) {
+    dead_letter(queue, queue.take_front(), DeathReason::kMaxlen, "dropped from the head: the queue is over its length limit");
+  }
+  return true;
+}
+
+void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, std::string_view why) {
+  const QueueArguments& args = queue.arguments();
+  // Dead-lettering can cascade (a full target drops its head to its own DLX, and so on).
+  // Cycles end by the x-death rule; this bound is for the stack.
+  if (dead_letter_depth_ >= kMaxDeadLetterDepth) {
+    drop(entry, queue.name(), std::string(why) + "; dead-letter chain deeper than " +
+                                  std::to_string(kMaxDeadLetterDepth) + " hops");
+    return;
+  }
+  struct DepthGuard {
+    int& depth;
+    explicit DepthGuard(int& d) : depth(++d) {}
+    ~DepthGuard() { --depth; }
+  } guard(dead_letter_depth_);
+  if (!args.dead_letter_exchange) {
+    drop(entry, queue.name(), std::string(why) + " (no dead-letter exchange)");
+    return;
+  }
+  Exchange* dlx = exchange_named(*args.dead_letter_exchange);
+  if (!dlx) {
+    drop(entry, queue.name(),
+         std::string(why) + "; its dead-letter exchange '" + *args.dead_letter_exchange + "' does not exist");
+    return;
+  }
+  ++accounting_.copies_dead_lettered;
+  ++queue.counters().dead_lettered;
+  DeadLetter letter = make_dead_letter(*entry.message, reason, queue.name(), scheduler_.now_us(), dlx->name_ref(),
+                                       args.dead_letter_routing_key ? &*args.dead_letter_routing_key : nullptr);
+
+  std::vector<std::string_view> keys(letter.routing_keys.begin(), letter.routing_keys.end());
+  RouteResult result;
+  RoutingInput input{keys, letter.message->headers()};
+  router_.route(*dlx, input, next_route_visit_++, result);
+  std::vector<Queue*> targets;
+  std::vector<std::string> cycles;
+  for (Queue* target : result.queues) {
+    if (is_automatic_cycle(*letter.message, target->name())) {
+      cycles.push_back(target->name());
+    } else {
+      targets.push_back(target);
+    }
+  }
+
+  auto& e = tracer_.begin(trace::EventKind::kDeadLettered);
+  e.message_id = letter.message->id();
+  e.queue = queue.name();
+  e.exchange = dlx->name();
+  e.routing_key = letter.routing_keys.front();
+  e.text = std::string(death_reason_name(reason)) + ": " + std::string(why);
+  e.route = std::move(result.steps);
+  e.route_steps_omitted = result.steps_omitted;
+  for (Queue* t : targets) e.queues.push_back(t->name());
+  tracer_.emit();
+
+  // The copy that left this queue has been accounted for; what follows are new copies.
+  for (const std::string& name : cycles) {
+    ++accounting_.copies_enqueued;
+    QueuedMessage looped;
+    looped.message = letter.message;
+    drop(looped, name, "dead-letter cycle: it already died in this queue with no rejection since");
+  }
+  if (targets.empty() && cycles.empty()) {
+    auto& d = tracer_.begin(trace::EventKind::kDropped);
+    d.message_id = letter.message->id();
+    d.exchange = dlx->name();
+    d.routing_key = letter.routing_keys.front();
+    d.text = "dead-lettered, but its dead-letter exchange routed it to no queue";
+    tracer_.emit();
+  }
+  for (Queue* target : targets) enqueue_copy(*target, letter.message);
+  for (Queue* target : targets) {
+    // Re-entrancy guard: the target may be the queue being expired right now.
+    if (target != &queue) run_queue(*target, true);
+  }
+}
+
+void Broker::detach_consumer(Consumer& consumer) {
+  Queue& queue = *consumer.queue;
+  const Consumer* active_before = queue.single_active_consumer();
+  queue.remove_consumer(&consumer);
+  if (!queue.arguments().single_active_consumer || active_before != &consumer) return;
+  if (Consumer* next = queue.single_active_consumer()) announce_active_consumer(queue, *next);
+}
+
+void Broker::announce_active_consumer(Queue& queue, const Consumer& consumer) {
+  auto& e = tracer_.begin(trace::EventKind::kConsumerActivated);
+  e.connection = consumer.channel->connection();
+  e.channel = consumer.channel->number();
+  e.queue = queue.name();
+  e.consumer_tag = consumer.tag;
+  e.text = "single active consumer";
+  tracer_.emit();
 }
 
 void Broker::deliver(Consumer& consumer, QueuedMessage entry) {
@@ -1047,7 +1291,12 @@ Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string
   Queue* q = queue_named(name);
   if (!q) return fail(key, queue_not_found(name));
   if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
-  if (q->ready_count() == 0) return std::optional<GetOk>{};
+  touch_unused_timer(*q);
+  expire_heads(*q);
+  if (q->ready_count() == 0) {
+    schedule_expiry(*q);
+    return std::optional<GetOk>{};
+  }
 
   QueuedMessage entry = q->take_front();
   ++entry.delivery_count;
@@ -1064,6 +1313,7 @@ Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string
   if (no_ack) e.flags |= trace::kNoAck;
   tracer_.emit();
 
+  schedule_expiry(*q);
   GetOk ok{tag, entry.redelivered, static_cast<std::uint32_t>(q->ready_count()), entry.message};
   if (no_ack) {
     ++accounting_.copies_auto_acked;
@@ -1127,7 +1377,7 @@ Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple,
       if (std::find(to_dispatch.begin(), to_dispatch.end(), u.queue) == to_dispatch.end()) to_dispatch.push_back(u.queue);
       requeue_entry(channel, u, std::string(how) + " with requeue");
     } else {
-      drop(u.entry, u.queue->name(), std::string(how) + " without requeue");
+      dead_letter(*u.queue, std::move(u.entry), DeathReason::kRejected, std::string(how) + " without requeue");
     }
   }
   // Freed prefetch capacity on a globally limited channel may unblock any of its consumers.
@@ -1137,7 +1387,7 @@ Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple,
         to_dispatch.push_back(consumer->queue);
     }
   }
-  for (Queue* q : to_dispatch) dispatch(*q);
+  for (Queue* q : to_dispatch) run_queue(*q);
   taken.clear();
   taken.swap(settle_scratch_);
   to_dispatch.clear();
@@ -1153,6 +1403,25 @@ void Broker::release(Channel& channel, Unacked& unacked) {
 
 void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason) {
   if (!unacked.queue) return;
+  Queue& queue = *unacked.queue;
+  QueuedMessage& entry = unacked.entry;
+  if (queue.type() == QueueType::kQuorum) {
+    // Quorum queues count returns; past x-delivery-limit the message is dead-lettered.
+    const auto& limit = queue.arguments().delivery_limit;
+    if (limit && entry.delivery_count > static_cast<std::uint64_t>(*limit)) {
+      dead_letter(queue, std::move(entry), DeathReason::kDeliveryLimit,
+                  "delivered " + std::to_string(entry.delivery_count) + " times, over its x-delivery-limit of " +
+                      std::to_string(*limit));
+      return;
+    }
+    // The next delivery carries x-delivery-count: how many times it came back.
+    BasicProperties properties = entry.message->properties();
+    if (!properties.headers) properties.headers.emplace();
+    set_field(*properties.headers, "x-delivery-count", FieldValue(static_cast<std::int64_t>(entry.delivery_count)));
+    entry.message = Message::create(entry.message->id(), entry.message->exchange_name_ref(),
+                                    entry.message->routing_key(), properties, entry.message->body(),
+                                    entry.message->published_us());
+  }
   auto& e = tracer_.begin(trace::EventKind::kRequeued);
   e.connection = channel.connection();
   e.channel = channel.number();
@@ -1179,7 +1448,7 @@ Status Broker::basic_recover(ChannelKey key, bool requeue) {
     if (std::find(touched.begin(), touched.end(), u.queue) == touched.end()) touched.push_back(u.queue);
     requeue_entry(channel, u, "basic.recover");
   }
-  for (Queue* q : touched) dispatch(*q);
+  for (Queue* q : touched) run_queue(*q);
   return ok_status();
 }
 
@@ -1213,7 +1482,8 @@ bool Broker::nothing_lost() const {
     unacked += q->unacked_count();
   }
   const auto& a = accounting_;
-  return a.copies_enqueued == ready + unacked + a.copies_acked + a.copies_auto_acked + a.copies_dropped;
+  return a.copies_enqueued ==
+         ready + unacked + a.copies_acked + a.copies_auto_acked + a.copies_dropped + a.copies_dead_lettered;
 }
 
 }  // namespace brokersim::broker

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "broker/channel.h"
+#include "broker/dead_lettering.h"
 #include "broker/exchange.h"
 #include "broker/listener.h"
 #include "broker/message.h"
@@ -99,6 +100,7 @@ struct MessageAccounting {
   std::uint64_t copies_acked = 0;
   std::uint64_t copies_auto_acked = 0;  // delivered to no-ack consumers or basic.get no-ack
   std::uint64_t copies_dropped = 0;
+  std::uint64_t copies_dead_lettered = 0;  // left a queue for its dead-letter exchange
 };
 
 class Broker {
@@ -196,7 +198,20 @@ class Broker {
   void cancel_consumer(Consumer& consumer, std::string_view reason, bool notify_client);
 
   bool can_take(const Consumer& consumer) const;
-  void dispatch(Queue& queue);
+  void dispatch(Queue& queue, bool fresh_publish);
+  // Delivers what it can, expires heads, and sets the timer for the next expiry.
+  void run_queue(Queue& queue, bool fresh_publish = false);
+  static std::optional<std::int64_t> parse_expiration(const std::string& text);
+  void expire_heads(Queue& queue);
+  void schedule_expiry(Queue& queue);
+  // (Re)starts the x-expires clock while the queue has no consumers.
+  void touch_unused_timer(Queue& queue);
+  // Puts one routed copy in a queue, applying TTL, priority and length limits. Returns false
+  // when the queue refused it (reject-publish).
+  bool enqueue_copy(Queue& queue, const MessageRef& message);
+  void dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, std::string_view why);
+  void detach_consumer(Consumer& consumer);
+  void announce_active_consumer(Queue& queue, const Consumer& consumer);
   void deliver(Consumer& consumer, QueuedMessage entry);
   Status settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool ack, bool requeue,
                 std::string_view how);
@@ -230,6 +245,10 @@ class Broker {
   std::uint64_t next_binding_id_ = 1;
   std::uint64_t next_consumer_id_ = 1;
   Message::Id next_message_id_ = 1;
+  // Router visit marks: publishes and dead-letterings each need a fresh one.
+  std::uint64_t next_route_visit_ = 1;
+  static constexpr int kMaxDeadLetterDepth = 32;
+  int dead_letter_depth_ = 0;
   MessageAccounting accounting_;
 
   // Hot-path lookups of open channels: by (connection, number), and by serial for the outbox.

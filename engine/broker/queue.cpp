@@ -11,35 +11,23 @@ bool Queue::has_exclusive_consumer() const {
   return std::any_of(consumers_.begin(), consumers_.end(), [](const Consumer* c) { return c->exclusive; });
 }
 
-void Queue::enqueue(MessageRef message) {
-  ready_bytes_ += message->body_size();
-  ready_.push_back(QueuedMessage{std::move(message), next_position_++, 0, false});
+void Queue::enqueue(QueuedMessage entry) {
+  ready_.push_back(std::move(entry));
   ++counters_.enqueued;
 }
 
 void Queue::requeue(QueuedMessage entry) {
-  ready_bytes_ += entry.message->body_size();
   entry.redelivered = true;
   ++counters_.requeued;
-  // Back to its original place: usually the front, since the oldest are delivered first.
-  auto at = std::upper_bound(ready_.begin(), ready_.end(), entry.position,
-                             [](std::uint64_t pos, const QueuedMessage& m) { return pos < m.position; });
-  ready_.insert(at, std::move(entry));
+  ready_.requeue(std::move(entry));
 }
 
-QueuedMessage Queue::take_front() {
-  assert(!ready_.empty());
-  QueuedMessage entry = std::move(ready_.front());
-  ready_.pop_front();
-  ready_bytes_ -= entry.message->body_size();
-  return entry;
-}
-
-std::deque<QueuedMessage> Queue::take_all() {
-  std::deque<QueuedMessage> all;
-  all.swap(ready_);
-  ready_bytes_ = 0;
-  return all;
+Consumer* Queue::single_active_consumer() const {
+  Consumer* active = nullptr;
+  for (Consumer* c : consumers_) {
+    if (!active || c->id < active->id) active = c;
+  }
+  return active;
 }
 
 void Queue::add_consumer(Consumer* consumer) {

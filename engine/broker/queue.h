@@ -6,22 +6,18 @@
 #include <string>
 #include <vector>
 
+#include <optional>
+
 #include "broker/field_table.h"
 #include "broker/message.h"
+#include "broker/queue_arguments.h"
+#include "broker/ready_list.h"
+#include "sim/scheduler.h"
 
 namespace brokersim::broker {
 
 struct Consumer;
 using ConnectionId = std::uint64_t;
-
-// One copy of a message in one queue. `position` is its place in the queue's arrival order, so
-// a requeued message goes back exactly where it was.
-struct QueuedMessage {
-  MessageRef message;
-  std::uint64_t position = 0;
-  std::uint32_t delivery_count = 0;
-  bool redelivered = false;
-};
 
 struct QueueSettings {
   bool durable = false;
@@ -37,11 +33,18 @@ struct QueueCounters {
   std::uint64_t acked = 0;
   std::uint64_t requeued = 0;
   std::uint64_t dropped = 0;
+  std::uint64_t dead_lettered = 0;
+  std::uint64_t expired = 0;
+  std::uint64_t rejected_on_publish = 0;  // reject-publish overflow
 };
 
 class Queue {
  public:
-  Queue(std::string name, QueueSettings settings) : name_(std::move(name)), settings_(std::move(settings)) {}
+  Queue(std::string name, QueueSettings settings, QueueArguments arguments)
+      : name_(std::move(name)),
+        settings_(std::move(settings)),
+        arguments_(std::move(arguments)),
+        ready_(arguments_.max_priority) {}
 
   const std::string& name() const { return name_; }
   const QueueSettings& settings() const { return settings_; }
@@ -49,21 +52,27 @@ class Queue {
   bool auto_delete() const { return settings_.auto_delete; }
   bool exclusive() const { return settings_.exclusive_owner != 0; }
   ConnectionId exclusive_owner() const { return settings_.exclusive_owner; }
+  const QueueArguments& arguments() const { return arguments_; }
+  QueueType type() const { return arguments_.type; }
 
   std::size_t ready_count() const { return ready_.size(); }
-  std::uint64_t ready_bytes() const { return ready_bytes_; }
+  std::uint64_t ready_bytes() const { return ready_.bytes(); }
   std::uint64_t unacked_count() const { return unacked_; }
-  const std::deque<QueuedMessage>& ready() const { return ready_; }
+  const ReadyList& ready() const { return ready_; }
   const std::vector<Consumer*>& consumers() const { return consumers_; }
   const QueueCounters& counters() const { return counters_; }
   bool ever_had_consumer() const { return ever_had_consumer_; }
   bool has_exclusive_consumer() const;
 
   // Broker-side mutation.
-  void enqueue(MessageRef message);
+  std::uint64_t take_position() { return next_position_++; }
+  void enqueue(QueuedMessage entry);
   void requeue(QueuedMessage entry);
-  QueuedMessage take_front();
-  std::deque<QueuedMessage> take_all();
+  QueuedMessage& front() { return ready_.front(); }
+  QueuedMessage take_front() { return ready_.pop_front(); }
+  std::vector<QueuedMessage> take_all() { return ready_.take_all(); }
+  std::vector<QueuedMessage> take_expired_heads(sim::TimeUs now_us) { return ready_.take_expired_heads(now_us); }
+  sim::TimeUs next_head_expiry() const { return ready_.next_head_expiry(); }
   void note_unacked(int delta) { unacked_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(unacked_) + delta); }
   QueueCounters& counters() { return counters_; }
 
@@ -73,14 +82,20 @@ class Queue {
   // comes first. After a delivery the consumer moves behind its equals: round-robin.
   void rotate_after_delivery(const Consumer* consumer);
 
+  // With x-single-active-consumer: the one consumer that receives (the earliest registered).
+  Consumer* single_active_consumer() const;
+
   // Scratch for the router: the id of the last message routed here, for one copy per queue.
   std::uint64_t last_routed_message = 0;
+  // Timers the broker keeps for this queue: the next message expiry at a head, and x-expires.
+  std::optional<sim::TimerId> expiry_timer;
+  std::optional<sim::TimerId> unused_timer;
 
  private:
   std::string name_;
   QueueSettings settings_;
-  std::deque<QueuedMessage> ready_;
-  std::uint64_t ready_bytes_ = 0;
+  QueueArguments arguments_;
+  ReadyList ready_;
   std::uint64_t next_position_ = 0;
   std::uint64_t unacked_ = 0;
   std::vector<Consumer*> consumers_;

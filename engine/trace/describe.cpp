@@ -24,8 +24,14 @@ std::string binding_label(const RouteStep& s) {
 }
 
 std::string describe_publish(const Event& e) {
-  std::string out = "published message #" + std::to_string(e.message_id) + " to " + exchange_label(e.exchange) +
-                    " with key " + quoted(e.routing_key);
+  std::string out;
+  if (e.kind == EventKind::kDeadLettered) {
+    out = "dead-lettered message #" + std::to_string(e.message_id) + " from queue " + quoted(e.queue) + " (" + e.text +
+          ") to " + exchange_label(e.exchange) + " with key " + quoted(e.routing_key);
+  } else {
+    out = "published message #" + std::to_string(e.message_id) + " to " + exchange_label(e.exchange) + " with key " +
+          quoted(e.routing_key);
+  }
   if (e.has(kMandatory)) out += " (mandatory)";
   std::string matched, missed;
   for (const RouteStep& s : e.route) {
@@ -91,7 +97,10 @@ std::string describe(const Event& e) {
       return "prefetch set to " + std::to_string(e.count) + (e.has(kGlobal) ? " for the whole channel" : " per consumer") +
              " on " + where(e);
     case EventKind::kConfirmModeEnabled: return "publisher confirms enabled on " + where(e);
-    case EventKind::kPublished: return describe_publish(e);
+    case EventKind::kPublished:
+    case EventKind::kDeadLettered: return describe_publish(e);
+    case EventKind::kConsumerActivated:
+      return "consumer " + quoted(e.consumer_tag) + " is now the single active consumer of queue " + quoted(e.queue);
     case EventKind::kReturned:
       return "returned message #" + std::to_string(e.message_id) + " to its publisher: " + code + e.text;
     case EventKind::kConfirmed:

@@ -26,6 +26,8 @@ std::string_view kind_name(EventKind kind) {
     case EventKind::kAcked: return "acked";
     case EventKind::kRequeued: return "requeued";
     case EventKind::kDropped: return "dropped";
+    case EventKind::kDeadLettered: return "dead_lettered";
+    case EventKind::kConsumerActivated: return "consumer_activated";
   }
   return "unknown";
 }

@@ -105,7 +105,7 @@ std::string to_json(const Event& e) {
       out += ']';
     }
     o.field("route_steps_omitted", e.route_steps_omitted);
-    if (e.kind == EventKind::kPublished) {
+    if (e.kind == EventKind::kPublished || e.kind == EventKind::kDeadLettered) {
       o.key("queues");
       out += '[';
       for (std::size_t i = 0; i < e.queues.size(); ++i) {

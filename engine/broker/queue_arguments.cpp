@@ -1,0 +1,163 @@
+#include "broker/queue_arguments.h"
+
+#include <span>
+
+namespace brokersim::broker {
+namespace {
+
+std::string resource(std::string_view queue) { return "queue '" + std::string(queue) + "' in vhost '/'"; }
+
+// RabbitMQ's wording: "invalid arg 'x-...' for queue 'q' in vhost '/': <erlang term>".
+Error invalid_arg(std::string_view key, std::string_view queue, const std::string& why) {
+  return make_error(ReplyCode::kPreconditionFailed,
+                    "invalid arg '" + std::string(key) + "' for " + resource(queue) + ": " + why);
+}
+
+// Integer arguments: the type must be an integer (any width), and the value in range.
+struct IntegerRule {
+  bool allow_zero = true;
+  std::int64_t max = INT64_MAX;
+};
+
+Result<std::int64_t> integer_argument(const FieldValue& value, std::string_view key, std::string_view queue,
+                                      IntegerRule rule) {
+  auto number = value.as_integer();
+  if (!number) return invalid_arg(key, queue, "{unacceptable_type," + std::string(value.type_name()) + "}");
+  if (*number < 0) return invalid_arg(key, queue, "{value_negative," + std::to_string(*number) + "}");
+  if (*number == 0 && !rule.allow_zero) return invalid_arg(key, queue, "{value_zero,0}");
+  if (*number > rule.max) {
+    return invalid_arg(key, queue, "{value_too_large," + std::to_string(*number) + "," + std::to_string(rule.max) + "}");
+  }
+  return *number;
+}
+
+Result<std::string> string_argument(const FieldValue& value, std::string_view key, std::string_view queue) {
+  if (const std::string* s = value.as_string()) return *s;
+  return invalid_arg(key, queue, "{unacceptable_type," + std::string(value.type_name()) + "}");
+}
+
+}  // namespace
+
+std::string_view overflow_name(Overflow overflow) {
+  switch (overflow) {
+    case Overflow::kDropHead: return "drop-head";
+    case Overflow::kRejectPublish: return "reject-publish";
+    case Overflow::kRejectPublishDlx: return "reject-publish-dlx";
+  }
+  return "drop-head";
+}
+
+std::string_view queue_type_name(QueueType type) {
+  switch (type) {
+    case QueueType::kClassic: return "classic";
+    case QueueType::kQuorum: return "quorum";
+    case QueueType::kStream: return "stream";
+  }
+  return "classic";
+}
+
+Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::string_view queue,
+                                             const QueueFlags& flags) {
+  QueueArguments out;
+  for (const auto& [key, value] : arguments) {
+    if (key == "x-message-ttl") {
+      auto v = integer_argument(value, key, queue, {});
+      if (!v) return v.error();
+      out.message_ttl_ms = v.value();
+    } else if (key == "x-expires") {
+      auto v = integer_argument(value, key, queue, {.allow_zero = false});
+      if (!v) return v.error();
+      out.expires_ms = v.value();
+    } else if (key == "x-max-length") {
+      auto v = integer_argument(value, key, queue, {});
+      if (!v) return v.error();
+      out.max_length = v.value();
+    } else if (key == "x-max-length-bytes") {
+      auto v = integer_argument(value, key, queue, {});
+      if (!v) return v.error();
+      out.max_length_bytes = v.value();
+    } else if (key == "x-max-priority") {
+      auto v = integer_argument(value, key, queue, {.allow_zero = false, .max = 255});
+      if (!v) return v.error();
+      out.max_priority = static_cast<std::uint8_t>(v.value());
+    } else if (key == "x-delivery-limit") {
+      auto v = integer_argument(value, key, queue, {});
+      if (!v) return v.error();
+      out.delivery_limit = v.value();
+    } else if (key == "x-overflow") {
+      auto v = string_argument(value, key, queue);
+      if (!v) return v.error();
+      if (v.value() == "drop-head") {
+        out.overflow = Overflow::kDropHead;
+      } else if (v.value() == "reject-publish") {
+        out.overflow = Overflow::kRejectPublish;
+      } else if (v.value() == "reject-publish-dlx") {
+        out.overflow = Overflow::kRejectPublishDlx;
+      } else {
+        return invalid_arg(key, queue, "{invalid_overflow_value,<<\"" + v.value() + "\">>}");
+      }
+    } else if (key == "x-dead-letter-exchange") {
+      auto v = string_argument(value, key, queue);
+      if (!v) return v.error();
+      out.dead_letter_exchange = v.value();
+    } else if (key == "x-dead-letter-routing-key") {
+      auto v = string_argument(value, key, queue);
+      if (!v) return v.error();
+      out.dead_letter_routing_key = v.value();
+    } else if (key == "x-single-active-consumer") {
+      auto b = value.as_bool();
+      if (!b) return invalid_arg(key, queue, "{unacceptable_type," + std::string(value.type_name()) + "}");
+      out.single_active_consumer = *b;
+    } else if (key == "x-queue-type") {
+      auto v = string_argument(value, key, queue);
+      if (!v) return v.error();
+      if (v.value() == "classic") {
+        out.type = QueueType::kClassic;
+      } else if (v.value() == "quorum") {
+        out.type = QueueType::kQuorum;
+      } else if (v.value() == "stream") {
+        out.type = QueueType::kStream;
+      } else {
+        return invalid_arg(key, queue, "{unsupported_queue_type,<<\"" + v.value() + "\">>}");
+      }
+    }
+    // Other arguments are kept but mean nothing to the broker, as in RabbitMQ.
+  }
+  if (out.dead_letter_routing_key && !out.dead_letter_exchange) {
+    return invalid_arg("x-dead-letter-routing-key", queue, "routing_key_but_no_dlx_defined");
+  }
+
+  if (out.type != QueueType::kClassic) {
+    const std::string kind(queue_type_name(out.type));
+    if (!flags.durable) {
+      return make_error(ReplyCode::kPreconditionFailed, "invalid property 'non-durable' for " + resource(queue));
+    }
+    if (flags.exclusive) {
+      return make_error(ReplyCode::kPreconditionFailed, "invalid property 'exclusive' for " + resource(queue));
+    }
+    if (flags.auto_delete) {
+      return make_error(ReplyCode::kPreconditionFailed, "invalid property 'auto-delete' for " + resource(queue));
+    }
+    // Arguments these queue types do not support, as RabbitMQ 3.10 refuses them.
+    static constexpr std::string_view kQuorumRefuses[] = {"x-max-priority", "x-queue-mode"};
+    static constexpr std::string_view kStreamRefuses[] = {"x-max-priority", "x-queue-mode", "x-dead-letter-exchange",
+                                                          "x-dead-letter-routing-key", "x-max-length",
+                                                          "x-message-ttl", "x-overflow", "x-single-active-consumer",
+                                                          "x-delivery-limit", "x-expires"};
+    std::span<const std::string_view> refused = out.type == QueueType::kQuorum
+                                                    ? std::span<const std::string_view>(kQuorumRefuses)
+                                                    : std::span<const std::string_view>(kStreamRefuses);
+    for (std::string_view key : refused) {
+      if (find_field(arguments, key)) {
+        return make_error(ReplyCode::kPreconditionFailed,
+                          "invalid arg '" + std::string(key) + "' for " + resource(queue));
+      }
+    }
+    if (out.type == QueueType::kQuorum && out.overflow == Overflow::kRejectPublishDlx) {
+      return invalid_arg("x-overflow", queue, "{unsupported_overflow_value,<<\"reject-publish-dlx\">>}");
+    }
+  }
+  return out;
+}
+
+}  // namespace brokersim::broker
