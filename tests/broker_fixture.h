@@ -73,6 +73,19 @@ struct World {
     return broker.basic_publish(ch, p);
   }
 
+  // Declares a queue with arguments (and durable, for quorum queues and streams).
+  Result<QueueDeclareOk> declare_queue_with(ChannelKey ch, const std::string& name, FieldTable arguments,
+                                            bool durable = false) {
+    QueueDeclare d;
+    d.name = name;
+    d.durable = durable;
+    d.arguments = std::move(arguments);
+    return broker.queue_declare(ch, d);
+  }
+
+  // Moves simulated time forward, running everything due on the way.
+  void advance_ms(std::int64_t ms) { scheduler.run_until(scheduler.now_us() + brokersim::sim::millis(ms)); }
+
   std::string declare_queue(ChannelKey ch, const std::string& name, bool exclusive = false, bool auto_delete = false) {
     QueueDeclare d;
     d.name = name;
@@ -114,6 +127,14 @@ struct World {
     std::vector<std::string> out;
     if (const Queue* q = broker.find_queue(queue))
       q->ready().for_each([&](const QueuedMessage& m) { out.emplace_back(m.message->body()); });
+    return out;
+  }
+
+  // The headers of the ready messages of a queue, front first.
+  std::vector<FieldTable> ready_headers(const std::string& queue) const {
+    std::vector<FieldTable> out;
+    if (const Queue* q = broker.find_queue(queue))
+      q->ready().for_each([&](const QueuedMessage& m) { out.push_back(m.message->headers() ? *m.message->headers() : FieldTable{}); });
     return out;
   }
 

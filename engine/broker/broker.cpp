@@ -630,6 +630,7 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
     if (!q) return fail(key, queue_not_found(name));
     if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
     channel.last_declared_queue = name;
+    touch_unused_timer(*q);  // RabbitMQ counts even a passive declare as use
     return QueueDeclareOk{name, static_cast<std::uint32_t>(q->ready_count()),
                           static_cast<std::uint32_t>(q->consumers().size())};
   }
@@ -644,6 +645,12 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
   const ConnectionId owner = d.exclusive ? key.connection : 0;
   auto arguments = parse_queue_arguments(d.arguments, name, {d.durable, d.exclusive, d.auto_delete});
   if (!arguments) return fail(key, arguments.error());
+  if (d.name.empty() && arguments.value().type != QueueType::kClassic) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                                std::string("Cannot declare a server-named queue for type ") +
+                                    (arguments.value().type == QueueType::kQuorum ? "rabbit_quorum_queue"
+                                                                                  : "rabbit_stream_queue")));
+  }
   if (Queue* existing = queue_named(name)) {
     const std::string resource = queue_resource(name);
     // RabbitMQ checks exclusivity strictly here: the owner must match exactly, both ways.
@@ -1140,10 +1147,17 @@ bool Broker::enqueue_copy(Queue& queue, const MessageRef& message) {
     return (args.max_length && count > static_cast<std::uint64_t>(*args.max_length)) ||
            (args.max_length_bytes && bytes > static_cast<std::uint64_t>(*args.max_length_bytes));
   };
-  if (args.overflow != Overflow::kDropHead &&
-      over_limit(queue.ready_count() + 1, queue.ready_bytes() + message->body_size())) {
+  // Classic queues refuse a message that would go over the limit. Quorum queues (3.10) look
+  // only at the queue as it is, so one message past the limit gets in, and treat
+  // reject-publish-dlx like drop-head.
+  const bool quorum = queue.type() == QueueType::kQuorum;
+  const Overflow overflow =
+      quorum && args.overflow == Overflow::kRejectPublishDlx ? Overflow::kDropHead : args.overflow;
+  const bool refuse = quorum ? over_limit(queue.ready_count(), queue.ready_bytes())
+                             : over_limit(queue.ready_count() + 1, queue.ready_bytes() + message->body_size());
+  if (overflow != Overflow::kDropHead && refuse) {
     ++queue.counters().rejected_on_publish;
-    if (args.overflow == Overflow::kRejectPublishDlx) {
+    if (overflow == Overflow::kRejectPublishDlx) {
       dead_letter(queue, std::move(entry), DeathReason::kMaxlen, "refused: the queue is full (reject-publish-dlx)");
     } else {
       drop(entry, queue.name(), "refused: the queue is full (reject-publish)");
@@ -1151,7 +1165,7 @@ bool Broker::enqueue_copy(Queue& queue, const MessageRef& message) {
     return false;
   }
   queue.enqueue(std::move(entry));
-  while (args.overflow == Overflow::kDropHead && queue.ready_count() > 0 &&
+  while (overflow == Overflow::kDropHead && queue.ready_count() > 0 &&
          over_limit(queue.ready_count(), queue.ready_bytes())) {
     dead_letter(queue, queue.take_front(), DeathReason::kMaxlen, "dropped from the head: the queue is over its length limit");
   }
@@ -1313,7 +1327,12 @@ Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string
   if (no_ack) e.flags |= trace::kNoAck;
   tracer_.emit();
 
+  expire_heads(*q);  // what was behind it may be dead already
   schedule_expiry(*q);
+  if (q->type() == QueueType::kQuorum) {
+    // Quorum queues add x-delivery-count to every basic.get, starting at 0 (3.10).
+    entry.message = with_delivery_count(entry.message, entry.delivery_count - 1);
+  }
   GetOk ok{tag, entry.redelivered, static_cast<std::uint32_t>(q->ready_count()), entry.message};
   if (no_ack) {
     ++accounting_.copies_auto_acked;
@@ -1401,6 +1420,14 @@ void Broker::release(Channel& channel, Unacked& unacked) {
   if (unacked.queue) unacked.queue->note_unacked(-1);
 }
 
+MessageRef Broker::with_delivery_count(const MessageRef& message, std::uint64_t count) {
+  BasicProperties properties = message->properties();
+  if (!properties.headers) properties.headers.emplace();
+  set_field(*properties.headers, "x-delivery-count", FieldValue(static_cast<std::int64_t>(count)));
+  return Message::create(message->id(), message->exchange_name_ref(), message->routing_key(), properties,
+                         message->body(), message->published_us());
+}
+
 void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason) {
   if (!unacked.queue) return;
   Queue& queue = *unacked.queue;
@@ -1415,12 +1442,7 @@ void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string
       return;
     }
     // The next delivery carries x-delivery-count: how many times it came back.
-    BasicProperties properties = entry.message->properties();
-    if (!properties.headers) properties.headers.emplace();
-    set_field(*properties.headers, "x-delivery-count", FieldValue(static_cast<std::int64_t>(entry.delivery_count)));
-    entry.message = Message::create(entry.message->id(), entry.message->exchange_name_ref(),
-                                    entry.message->routing_key(), properties, entry.message->body(),
-                                    entry.message->published_us());
+    entry.message = with_delivery_count(entry.message, entry.delivery_count);
   }
   auto& e = tracer_.begin(trace::EventKind::kRequeued);
   e.connection = channel.connection();

@@ -211,6 +211,8 @@ class Broker {
   bool enqueue_copy(Queue& queue, const MessageRef& message);
   void dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, std::string_view why);
   void detach_consumer(Consumer& consumer);
+  // A copy of the message with the quorum-queue x-delivery-count header set.
+  static MessageRef with_delivery_count(const MessageRef& message, std::uint64_t count);
   void announce_active_consumer(Queue& queue, const Consumer& consumer);
   void deliver(Consumer& consumer, QueuedMessage entry);
   Status settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool ack, bool requeue,

@@ -1,5 +1,7 @@
 #include "broker/dead_lettering.h"
 
+#include <algorithm>
+
 namespace brokersim::broker {
 namespace {
 
@@ -39,34 +41,62 @@ DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::str
   }
 
   const std::string reason_text(death_reason_name(reason));
+  auto same_death = [&](const FieldValue& v) {
+    const FieldTable* entry = table_of(v);
+    return entry && string_field(*entry, "queue") == queue && string_field(*entry, "reason") == reason_text;
+  };
+  FieldTable fresh{{"count", FieldValue(std::int64_t{1})},
+                   {"reason", FieldValue(reason_text)},
+                   {"queue", FieldValue(std::string(queue))},
+                   {"time", FieldValue::of(Timestamp{static_cast<std::uint64_t>(now_us / sim::kMicrosPerSecond)})},
+                   {"exchange", FieldValue(message.exchange())},
+                   {"routing-keys", FieldValue([&] {
+                      FieldArray keys;
+                      for (const auto& key : original_keys) keys.emplace_back(key);
+                      return keys;
+                    }())}};
+  if (properties.expiration) fresh.emplace_back("original-expiration", FieldValue(*properties.expiration));
+
+  const FieldValue* existing = find_field(headers, "x-death");
+  const FieldArray* old_deaths = existing ? existing->as_array() : nullptr;
   FieldArray deaths;
-  if (const FieldValue* existing = find_field(headers, "x-death")) {
-    if (const FieldArray* array = existing->as_array()) deaths = *array;
-  }
-  bool updated = false;
-  for (auto it = deaths.begin(); it != deaths.end(); ++it) {
-    const FieldTable* entry = table_of(*it);
-    if (!entry || string_field(*entry, "queue") != queue || string_field(*entry, "reason") != reason_text) continue;
-    FieldTable bumped = *entry;
-    const FieldValue* count = find_field(bumped, "count");
-    const std::int64_t previous = count && count->as_integer() ? *count->as_integer() : 0;
-    set_field(bumped, "count", FieldValue(previous + 1));
-    deaths.erase(it);
-    deaths.insert(deaths.begin(), FieldValue(std::move(bumped)));
-    updated = true;
-    break;
-  }
-  if (!updated) {
-    FieldArray keys;
-    for (const auto& key : original_keys) keys.emplace_back(key);
-    FieldTable entry{{"count", FieldValue(std::int64_t{1})},
-                     {"reason", FieldValue(reason_text)},
-                     {"queue", FieldValue(std::string(queue))},
-                     {"time", FieldValue::of(Timestamp{static_cast<std::uint64_t>(now_us / sim::kMicrosPerSecond)})},
-                     {"exchange", FieldValue(message.exchange())},
-                     {"routing-keys", FieldValue(std::move(keys))}};
-    if (properties.expiration) entry.emplace_back("original-expiration", FieldValue(*properties.expiration));
-    deaths.insert(deaths.begin(), FieldValue(std::move(entry)));
+  if (!old_deaths) {
+    deaths.emplace_back(std::move(fresh));
+  } else {
+    // As RabbitMQ 3.10 does it: entries are first grouped by (queue, reason), a fold that
+    // reverses their order when there are two or more; the matching entry (count + 1, other
+    // fields unchanged) or the new one goes to the front with its keys sorted.
+    FieldArray grouped;
+    if (old_deaths->size() < 2) {
+      grouped = *old_deaths;
+    } else {
+      for (const FieldValue& v : *old_deaths) {
+        const FieldTable* entry = table_of(v);
+        if (!entry) continue;
+        const std::string q = string_field(*entry, "queue"), r = string_field(*entry, "reason");
+        bool seen = false;
+        for (const FieldValue& g : grouped) {
+          const FieldTable* ge = table_of(g);
+          seen |= ge && string_field(*ge, "queue") == q && string_field(*ge, "reason") == r;
+        }
+        if (!seen) grouped.insert(grouped.begin(), v);
+      }
+    }
+    FieldTable front = std::move(fresh);
+    FieldArray others;
+    for (const FieldValue& v : grouped) {
+      if (same_death(v)) {
+        front = *table_of(v);
+        const FieldValue* count = find_field(front, "count");
+        const std::int64_t previous = count && count->as_integer() ? *count->as_integer() : 0;
+        set_field(front, "count", FieldValue(previous + 1));
+      } else {
+        others.push_back(v);
+      }
+    }
+    std::sort(front.begin(), front.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    deaths.emplace_back(std::move(front));
+    deaths.insert(deaths.end(), others.begin(), others.end());
   }
   set_field(headers, "x-death", FieldValue(std::move(deaths)));
   if (!find_field(headers, "x-first-death-queue")) {
@@ -74,9 +104,9 @@ DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::str
     set_field(headers, "x-first-death-reason", FieldValue(reason_text));
     set_field(headers, "x-first-death-exchange", FieldValue(message.exchange()));
   }
-  set_field(headers, "x-last-death-queue", FieldValue(std::string(queue)));
-  set_field(headers, "x-last-death-reason", FieldValue(reason_text));
-  set_field(headers, "x-last-death-exchange", FieldValue(message.exchange()));
+  // RabbitMQ 3.10 sends the headers table sorted by key after dead-lettering (and has no
+  // x-last-death-* headers; those came in later versions).
+  std::sort(headers.begin(), headers.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 
   DeadLetter out;
   std::string routing_key(message.routing_key());

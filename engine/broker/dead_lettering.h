@@ -21,11 +21,14 @@ struct DeadLetter {
   std::vector<std::string> routing_keys;   // what it is routed with
 };
 
-// Builds the dead-lettered copy of `message`, which died in `queue` for `reason`:
+// Builds the dead-lettered copy of `message`, which died in `queue` for `reason`, exactly as
+// RabbitMQ 3.10 does (checked against a real 3.10.8):
 //   - x-death gets an entry for (queue, reason) at the front, or that entry's count goes up
-//     and it moves to the front; fields: count, reason, queue, time, exchange, routing-keys
-//     and original-expiration when the message had one;
-//   - x-first-death-{queue,reason,exchange} are set once; x-last-death-* every time;
+//     and it moves to the front (its time, exchange and routing keys stay as they were);
+//     fields: count, reason, queue, time, exchange, routing-keys, and original-expiration when
+//     the message had one;
+//   - x-first-death-{queue,reason,exchange} are set once and never change. (x-last-death-*
+//     does not exist in 3.10.)
 //   - the per-message expiration is removed;
 //   - with a dead-letter routing key it is routed with that key alone (and CC is removed);
 //     without one it keeps its original routing key and CC keys.

@@ -22,18 +22,32 @@ struct IntegerRule {
 Result<std::int64_t> integer_argument(const FieldValue& value, std::string_view key, std::string_view queue,
                                       IntegerRule rule) {
   auto number = value.as_integer();
-  if (!number) return invalid_arg(key, queue, "{unacceptable_type," + std::string(value.type_name()) + "}");
+  if (!number) return invalid_arg(key, queue, "\"expected integer, got " + std::string(value.type_name()) + "\"");
   if (*number < 0) return invalid_arg(key, queue, "{value_negative," + std::to_string(*number) + "}");
   if (*number == 0 && !rule.allow_zero) return invalid_arg(key, queue, "{value_zero,0}");
-  if (*number > rule.max) {
-    return invalid_arg(key, queue, "{value_too_large," + std::to_string(*number) + "," + std::to_string(rule.max) + "}");
-  }
+  if (*number > rule.max) return invalid_arg(key, queue, "{max_value_exceeded," + std::to_string(*number) + "}");
   return *number;
 }
 
 Result<std::string> string_argument(const FieldValue& value, std::string_view key, std::string_view queue) {
   if (const std::string* s = value.as_string()) return *s;
   return invalid_arg(key, queue, "{unacceptable_type," + std::string(value.type_name()) + "}");
+}
+
+// The dead-letter exchange argument has a wording of its own in RabbitMQ.
+Result<std::string> exchange_name_argument(const FieldValue& value, std::string_view key, std::string_view queue) {
+  if (const std::string* s = value.as_string()) return *s;
+  return make_error(ReplyCode::kPreconditionFailed, "invalid type '" + std::string(value.type_name()) +
+                                                        "' for arg '" + std::string(key) + "' in " + resource(queue));
+}
+
+std::string type_module(QueueType type) {
+  switch (type) {
+    case QueueType::kClassic: return "rabbit_classic_queue";
+    case QueueType::kQuorum: return "rabbit_quorum_queue";
+    case QueueType::kStream: return "rabbit_stream_queue";
+  }
+  return "rabbit_classic_queue";
 }
 
 }  // namespace
@@ -77,7 +91,7 @@ Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::s
       if (!v) return v.error();
       out.max_length_bytes = v.value();
     } else if (key == "x-max-priority") {
-      auto v = integer_argument(value, key, queue, {.allow_zero = false, .max = 255});
+      auto v = integer_argument(value, key, queue, {.max = 255});  // 0 is allowed: a plain FIFO
       if (!v) return v.error();
       out.max_priority = static_cast<std::uint8_t>(v.value());
     } else if (key == "x-delivery-limit") {
@@ -94,10 +108,10 @@ Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::s
       } else if (v.value() == "reject-publish-dlx") {
         out.overflow = Overflow::kRejectPublishDlx;
       } else {
-        return invalid_arg(key, queue, "{invalid_overflow_value,<<\"" + v.value() + "\">>}");
+        return invalid_arg(key, queue, "invalid_overflow");
       }
     } else if (key == "x-dead-letter-exchange") {
-      auto v = string_argument(value, key, queue);
+      auto v = exchange_name_argument(value, key, queue);
       if (!v) return v.error();
       out.dead_letter_exchange = v.value();
     } else if (key == "x-dead-letter-routing-key") {
@@ -118,7 +132,13 @@ Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::s
       } else if (v.value() == "stream") {
         out.type = QueueType::kStream;
       } else {
-        return invalid_arg(key, queue, "{unsupported_queue_type,<<\"" + v.value() + "\">>}");
+        return invalid_arg(key, queue, "\"unsupported queue type '" + v.value() + "'\"");
+      }
+    } else if (key == "x-queue-mode") {
+      auto v = string_argument(value, key, queue);
+      if (!v) return v.error();
+      if (v.value() != "default" && v.value() != "lazy") {
+        return invalid_arg(key, queue, "\"unsupported queue mode '" + v.value() + "'\"");
       }
     }
     // Other arguments are kept but mean nothing to the broker, as in RabbitMQ.
@@ -127,34 +147,31 @@ Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::s
     return invalid_arg("x-dead-letter-routing-key", queue, "routing_key_but_no_dlx_defined");
   }
 
+  // Arguments a queue type does not support, as RabbitMQ 3.10 refuses them (checked first).
+  static constexpr std::string_view kClassicRefuses[] = {"x-delivery-limit"};
+  static constexpr std::string_view kQuorumRefuses[] = {"x-max-priority", "x-queue-mode"};
+  static constexpr std::string_view kStreamRefuses[] = {"x-max-priority",     "x-queue-mode",  "x-dead-letter-exchange",
+                                                        "x-dead-letter-routing-key", "x-max-length", "x-message-ttl",
+                                                        "x-overflow",         "x-single-active-consumer",
+                                                        "x-delivery-limit",   "x-expires"};
+  std::span<const std::string_view> refused = kClassicRefuses;
+  if (out.type == QueueType::kQuorum) refused = kQuorumRefuses;
+  if (out.type == QueueType::kStream) refused = kStreamRefuses;
+  for (std::string_view key : refused) {
+    if (find_field(arguments, key)) {
+      return make_error(ReplyCode::kPreconditionFailed, "invalid arg '" + std::string(key) + "' for " +
+                                                            resource(queue) + " of queue type " + type_module(out.type));
+    }
+  }
   if (out.type != QueueType::kClassic) {
-    const std::string kind(queue_type_name(out.type));
-    if (!flags.durable) {
-      return make_error(ReplyCode::kPreconditionFailed, "invalid property 'non-durable' for " + resource(queue));
-    }
-    if (flags.exclusive) {
-      return make_error(ReplyCode::kPreconditionFailed, "invalid property 'exclusive' for " + resource(queue));
-    }
     if (flags.auto_delete) {
       return make_error(ReplyCode::kPreconditionFailed, "invalid property 'auto-delete' for " + resource(queue));
     }
-    // Arguments these queue types do not support, as RabbitMQ 3.10 refuses them.
-    static constexpr std::string_view kQuorumRefuses[] = {"x-max-priority", "x-queue-mode"};
-    static constexpr std::string_view kStreamRefuses[] = {"x-max-priority", "x-queue-mode", "x-dead-letter-exchange",
-                                                          "x-dead-letter-routing-key", "x-max-length",
-                                                          "x-message-ttl", "x-overflow", "x-single-active-consumer",
-                                                          "x-delivery-limit", "x-expires"};
-    std::span<const std::string_view> refused = out.type == QueueType::kQuorum
-                                                    ? std::span<const std::string_view>(kQuorumRefuses)
-                                                    : std::span<const std::string_view>(kStreamRefuses);
-    for (std::string_view key : refused) {
-      if (find_field(arguments, key)) {
-        return make_error(ReplyCode::kPreconditionFailed,
-                          "invalid arg '" + std::string(key) + "' for " + resource(queue));
-      }
+    if (flags.exclusive) {
+      return make_error(ReplyCode::kPreconditionFailed, "invalid property 'exclusive-owner' for " + resource(queue));
     }
-    if (out.type == QueueType::kQuorum && out.overflow == Overflow::kRejectPublishDlx) {
-      return invalid_arg("x-overflow", queue, "{unsupported_overflow_value,<<\"reject-publish-dlx\">>}");
+    if (!flags.durable) {
+      return make_error(ReplyCode::kPreconditionFailed, "invalid property 'non-durable' for " + resource(queue));
     }
   }
   return out;
