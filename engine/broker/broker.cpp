@@ -340,6 +340,7 @@ void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, s
   std::vector<Unacked> unacked_list;
   channel.take_all_unacked(unacked_list);
   for (Unacked& unacked : unacked_list) release(channel, unacked);
+  if (!channel.reply_to_address.empty()) stop_direct_reply_to(channel, "its channel closed");
   std::vector<Queue*> touched;
   while (!channel.consumers.empty()) {
     Consumer& consumer = *channel.consumers.begin()->second;
@@ -624,6 +625,8 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
   Channel& channel = *ch.value();
 
   if (d.passive) {
+    // The direct reply-to pseudo-queue "exists" with one consumer, as RabbitMQ reports it.
+    if (d.name == kDirectReplyTo || reply_addresses_.count(d.name)) return QueueDeclareOk{d.name, 0, 1};
     const std::string name = resolve_queue_name(channel, d.name);
     if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
     Queue* q = queue_named(name);
@@ -805,6 +808,45 @@ Status Broker::basic_publish(ChannelKey key, const Publish& publish) {
   std::vector<std::string_view>& keys = routing_keys_scratch_;
   if (auto err = collect_routing_keys(publish, keys)) return fail(key, *err);
 
+  // Direct reply-to: the bare pseudo-queue name is replaced by this channel's own reply address.
+  if (publish.properties.reply_to && *publish.properties.reply_to == kDirectReplyTo) {
+    if (channel.reply_to_address.empty()) {
+      return fail(key, make_error(ReplyCode::kPreconditionFailed, "fast reply consumer does not exist"));
+    }
+    Publish rewritten = publish;
+    rewritten.properties.reply_to = channel.reply_to_address;
+    return publish_or_hold(channel, *exchange, rewritten);
+  }
+  return publish_or_hold(channel, *exchange, publish);
+}
+
+Status Broker::publish_or_hold(Channel& channel, Exchange& exchange, const Publish& publish) {
+  if (channel.tx_mode) {
+    auto& e = tracer_.begin(trace::EventKind::kTransaction);
+    e.connection = channel.connection();
+    e.channel = channel.number();
+    e.exchange = publish.exchange;
+    e.routing_key = publish.routing_key;
+    e.text = "publish held until tx.commit";
+    tracer_.emit();
+    channel.tx_publishes.push_back(publish);
+    return ok_status();
+  }
+  route_publish(channel, exchange, publish);
+  return ok_status();
+}
+
+void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publish& publish) {
+  const ChannelKey key{channel.connection(), channel.number()};
+  if (&exchange_ref == default_exchange_ && publish.routing_key.size() > kDirectReplyTo.size() &&
+      publish.routing_key.starts_with(kDirectReplyTo) && publish.routing_key[kDirectReplyTo.size()] == '.') {
+    publish_direct_reply(channel, publish);
+    return;
+  }
+  Exchange* exchange = &exchange_ref;
+  std::vector<std::string_view>& keys = routing_keys_scratch_;
+  (void)collect_routing_keys(publish, keys);  // validated by basic_publish
+
   // Route on the keys as published (BCC included); the stored message has no BCC header.
   const Message::Id id = next_message_id_++;
   RoutingInput input{keys, publish.properties.headers ? &*publish.properties.headers : nullptr};
@@ -886,7 +928,6 @@ Status Broker::basic_publish(ChannelKey key, const Publish& publish) {
   for (Queue* q : destinations) run_queue(*q, /*fresh_publish=*/true);
   destinations.clear();
   route_scratch_.queues.swap(destinations);
-  return ok_status();
 }
 
 // =====================================================================================
@@ -925,6 +966,7 @@ Result<std::string> Broker::basic_consume(ChannelKey key, const Consume& c) {
   auto ch = channel_for(key);
   if (!ch) return ch.error();
   Channel& channel = *ch.value();
+  if (c.queue == kDirectReplyTo) return consume_direct_reply_to(channel, c);
   const std::string name = resolve_queue_name(channel, c.queue);
   if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
   Queue* q = queue_named(name);
@@ -989,6 +1031,10 @@ Status Broker::basic_cancel(ChannelKey key, const std::string& consumer_tag) {
   OperationScope scope(*this);
   auto ch = channel_for(key);
   if (!ch) return ch.error();
+  if (!consumer_tag.empty() && consumer_tag == ch.value()->reply_consumer_tag) {
+    stop_direct_reply_to(*ch.value(), "cancelled by client");
+    return ok_status();
+  }
   auto it = ch.value()->consumers.find(consumer_tag);
   if (it == ch.value()->consumers.end()) return ok_status();  // unknown tags are ignored, as in RabbitMQ
   Queue& queue = *it->second->queue;
@@ -1369,12 +1415,35 @@ Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple,
   if (!(multiple && delivery_tag == 0) && !channel.find_unacked(delivery_tag)) {
     return fail(key, make_error(ReplyCode::kPreconditionFailed, "unknown delivery tag " + std::to_string(delivery_tag)));
   }
+  if (channel.tx_mode) {
+    // Held until tx.commit: gone from the client's view (a second ack is an unknown tag),
+    // back on rollback.
+    PendingSettle pending{{}, ack, requeue, std::string(how)};
+    channel.hold_unacked(delivery_tag, multiple, pending.tags);
+    auto& e = tracer_.begin(trace::EventKind::kTransaction);
+    e.connection = key.connection;
+    e.channel = key.channel;
+    e.delivery_tag = delivery_tag;
+    e.count = pending.tags.size();
+    e.text = std::string(how) + " held until tx.commit";
+    tracer_.emit();
+    channel.tx_settles.push_back(std::move(pending));
+    return ok_status();
+  }
   // Scratch vectors are borrowed and given back, so the hot ack path does not allocate.
   std::vector<Unacked> taken;
   taken.swap(settle_scratch_);
+  channel.take_unacked(delivery_tag, multiple, taken);
+  apply_settlement(channel, taken, ack, requeue, how, multiple);
+  taken.clear();
+  taken.swap(settle_scratch_);
+  return ok_status();
+}
+
+void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, bool ack, bool requeue,
+                              std::string_view how, bool multiple) {
   std::vector<Queue*> to_dispatch;
   to_dispatch.swap(dispatch_scratch_);
-  channel.take_unacked(delivery_tag, multiple, taken);
   for (Unacked& u : taken) {
     release(channel, u);
     if (!u.queue) continue;  // its queue is gone; the message was accounted for then
@@ -1385,8 +1454,8 @@ Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple,
       ++u.queue->counters().acked;
       ++accounting_.copies_acked;
       auto& e = tracer_.begin(trace::EventKind::kAcked);
-      e.connection = key.connection;
-      e.channel = key.channel;
+      e.connection = channel.connection();
+      e.channel = channel.number();
       e.message_id = u.entry.message->id();
       e.queue = u.queue->name();
       e.delivery_tag = u.delivery_tag;
@@ -1402,15 +1471,202 @@ Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple,
   // Freed prefetch capacity on a globally limited channel may unblock any of its consumers.
   if (channel.prefetch_global) {
     for (auto& [tag, consumer] : channel.consumers) {
-      if (std::find(to_dispatch.begin(), to_dispatch.end(), consumer->queue) == to_dispatch.end())
+      if (consumer->queue && std::find(to_dispatch.begin(), to_dispatch.end(), consumer->queue) == to_dispatch.end())
         to_dispatch.push_back(consumer->queue);
     }
   }
   for (Queue* q : to_dispatch) run_queue(*q);
-  taken.clear();
-  taken.swap(settle_scratch_);
   to_dispatch.clear();
   to_dispatch.swap(dispatch_scratch_);
+}
+
+// =====================================================================================
+// [SECTION] direct reply-to: RPC replies straight to the requester's channel, no queue
+// =====================================================================================
+
+Result<std::string> Broker::consume_direct_reply_to(Channel& channel, const Consume& c) {
+  const ChannelKey key{channel.connection(), channel.number()};
+  if (!c.no_ack) return fail(key, make_error(ReplyCode::kPreconditionFailed, "reply consumer cannot acknowledge"));
+  if (!channel.reply_to_address.empty()) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed, "reply consumer already set"));
+  }
+  std::string tag = c.consumer_tag.empty() ? generate_name("amq.ctag-") : c.consumer_tag;
+  if (channel.consumers.count(tag)) {
+    return fail(key, make_error(ReplyCode::kNotAllowed, "attempt to reuse consumer tag '" + tag + "'"));
+  }
+  channel.reply_consumer_tag = tag;
+  channel.reply_to_address = generate_name(std::string(kDirectReplyTo) + ".");
+  reply_addresses_[channel.reply_to_address] = channel.serial();
+  auto& e = tracer_.begin(trace::EventKind::kConsumerAdded);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  e.queue = std::string(kDirectReplyTo);
+  e.consumer_tag = tag;
+  e.text = "direct reply-to, no-ack; replies go to " + channel.reply_to_address;
+  e.flags |= trace::kNoAck;
+  tracer_.emit();
+  return tag;
+}
+
+void Broker::stop_direct_reply_to(Channel& channel, std::string_view reason) {
+  auto& e = tracer_.begin(trace::EventKind::kConsumerCancelled);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.queue = std::string(kDirectReplyTo);
+  e.consumer_tag = channel.reply_consumer_tag;
+  e.text = std::string(reason);
+  tracer_.emit();
+  reply_addresses_.erase(channel.reply_to_address);
+  channel.reply_to_address.clear();
+  channel.reply_consumer_tag.clear();
+}
+
+void Broker::publish_direct_reply(Channel& channel, const Publish& publish) {
+  const ChannelKey key{channel.connection(), channel.number()};
+  const Message::Id id = next_message_id_++;
+  MessageRef message = Message::create(id, default_exchange_->name_ref(), publish.routing_key, publish.properties,
+                                       publish.body, scheduler_.now_us());
+  ++accounting_.published;
+  Channel* requester = nullptr;
+  if (auto it = reply_addresses_.find(publish.routing_key); it != reply_addresses_.end()) {
+    if (auto ch = channels_by_serial_.find(it->second); ch != channels_by_serial_.end()) requester = ch->second;
+  }
+  const std::uint64_t sequence = channel.confirm_mode ? channel.next_publish_sequence++ : 0;
+  {
+    auto& e = tracer_.begin(trace::EventKind::kPublished);
+    e.connection = key.connection;
+    e.channel = key.channel;
+    e.message_id = id;
+    e.routing_key = publish.routing_key;
+    e.delivery_tag = sequence;
+    if (publish.mandatory) e.flags |= trace::kMandatory;
+    trace::RouteStep step;
+    step.destination = publish.routing_key;
+    step.binding_key = "direct reply-to";
+    step.matched = requester != nullptr;
+    e.route.push_back(std::move(step));
+    if (requester) e.queues.push_back(publish.routing_key);
+    tracer_.emit();
+  }
+  if (requester) {
+    // Straight to the requester's reply consumer: no queue, no ack.
+    ++accounting_.copies_enqueued;
+    ++accounting_.copies_auto_acked;
+    const std::uint64_t tag = requester->take_delivery_tag();
+    auto& e = tracer_.begin(trace::EventKind::kDelivered);
+    e.connection = requester->connection();
+    e.channel = requester->number();
+    e.message_id = id;
+    e.queue = std::string(kDirectReplyTo);
+    e.consumer_tag = requester->reply_consumer_tag;
+    e.delivery_tag = tag;
+    e.flags |= trace::kNoAck;
+    tracer_.emit();
+    push({requester->serial(), Delivery{requester->number(), requester->reply_consumer_tag, tag, false, message}});
+  } else {
+    ++accounting_.unroutable;
+    if (publish.mandatory) {
+      auto& e = tracer_.begin(trace::EventKind::kReturned);
+      e.connection = key.connection;
+      e.channel = key.channel;
+      e.message_id = id;
+      e.routing_key = publish.routing_key;
+      e.reply_code = static_cast<std::uint16_t>(ReplyCode::kNoRoute);
+      e.text = "NO_ROUTE";
+      tracer_.emit();
+      push({channel.serial(), Return{key.channel, ReplyCode::kNoRoute, "NO_ROUTE", message}});
+    } else {
+      auto& e = tracer_.begin(trace::EventKind::kDropped);
+      e.connection = key.connection;
+      e.channel = key.channel;
+      e.message_id = id;
+      e.routing_key = publish.routing_key;
+      e.text = "unroutable: no direct reply-to consumer has this address any more";
+      tracer_.emit();
+    }
+  }
+  if (channel.confirm_mode) {
+    auto& e = tracer_.begin(trace::EventKind::kConfirmed);
+    e.connection = key.connection;
+    e.channel = key.channel;
+    e.message_id = id;
+    e.delivery_tag = sequence;
+    tracer_.emit();
+    push({channel.serial(), Confirm{key.channel, sequence, false, false}});
+  }
+}
+
+// =====================================================================================
+// [SECTION] transactions
+// =====================================================================================
+
+void Broker::trace_transaction(ChannelKey key, std::string text) {
+  auto& e = tracer_.begin(trace::EventKind::kTransaction);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  e.text = std::move(text);
+  tracer_.emit();
+}
+
+Status Broker::tx_select(ChannelKey key) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  if (ch.value()->confirm_mode) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed, "cannot switch from confirm to tx mode"));
+  }
+  if (!ch.value()->tx_mode) {
+    ch.value()->tx_mode = true;
+    trace_transaction(key, "tx.select: publishes and acks are held until tx.commit");
+  }
+  return ok_status();
+}
+
+Status Broker::tx_commit(ChannelKey key) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  if (!channel.tx_mode) return fail(key, make_error(ReplyCode::kPreconditionFailed, "channel is not transactional"));
+  std::vector<Publish> publishes;
+  publishes.swap(channel.tx_publishes);
+  std::vector<PendingSettle> settles;
+  settles.swap(channel.tx_settles);
+  trace_transaction(key, "tx.commit: " + std::to_string(publishes.size()) + " publishes, " +
+                             std::to_string(settles.size()) + " acknowledgements");
+  // As RabbitMQ does: the publishes first, then the acknowledgements, each in order.
+  for (const Publish& p : publishes) {
+    if (Exchange* x = exchange_named(p.exchange)) {
+      route_publish(channel, *x, p);
+    } else {
+      auto& e = tracer_.begin(trace::EventKind::kDropped);
+      e.connection = key.connection;
+      e.channel = key.channel;
+      e.exchange = p.exchange;
+      e.routing_key = p.routing_key;
+      e.text = "its exchange was deleted before tx.commit";
+      tracer_.emit();
+    }
+  }
+  for (PendingSettle& pending : settles) {
+    std::vector<Unacked> taken;
+    channel.take_held(pending.tags, taken);
+    apply_settlement(channel, taken, pending.ack, pending.requeue, pending.how, false);
+  }
+  return ok_status();
+}
+
+Status Broker::tx_rollback(ChannelKey key) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  if (!channel.tx_mode) return fail(key, make_error(ReplyCode::kPreconditionFailed, "channel is not transactional"));
+  trace_transaction(key, "tx.rollback: " + std::to_string(channel.tx_publishes.size()) + " publishes discarded, " +
+                             std::to_string(channel.tx_settles.size()) + " acknowledgements undone");
+  channel.tx_publishes.clear();
+  channel.tx_settles.clear();
+  channel.release_held();
   return ok_status();
 }
 
@@ -1463,7 +1719,7 @@ Status Broker::basic_recover(ChannelKey key, bool requeue) {
   Channel& channel = *ch.value();
   std::vector<Queue*> touched;
   std::vector<Unacked> unacked_list;
-  channel.take_all_unacked(unacked_list);
+  channel.take_unacked(0, true, unacked_list);  // held (transactional) acks stay held
   for (Unacked& u : unacked_list) {
     release(channel, u);
     if (!u.queue) continue;
@@ -1478,6 +1734,7 @@ Status Broker::confirm_select(ChannelKey key) {
   OperationScope scope(*this);
   auto ch = channel_for(key);
   if (!ch) return ch.error();
+  if (ch.value()->tx_mode) return fail(key, make_error(ReplyCode::kPreconditionFailed, "cannot switch from tx to confirm mode"));
   if (ch.value()->confirm_mode) return ok_status();
   ch.value()->confirm_mode = true;
   auto& e = tracer_.begin(trace::EventKind::kConfirmModeEnabled);

@@ -22,6 +22,7 @@
 #include "broker/exchange.h"
 #include "broker/listener.h"
 #include "broker/message.h"
+#include "broker/publish.h"
 #include "broker/queue.h"
 #include "broker/result.h"
 #include "broker/router.h"
@@ -62,14 +63,6 @@ struct QueueDeclareOk {
   std::uint32_t consumer_count = 0;
 };
 
-struct Publish {
-  std::string exchange;
-  std::string routing_key;
-  bool mandatory = false;
-  bool immediate = false;
-  BasicProperties properties;
-  std::string body;
-};
 
 struct Consume {
   std::string queue;
@@ -148,6 +141,12 @@ class Broker {
   Status basic_reject(ChannelKey key, std::uint64_t delivery_tag, bool requeue);
   Status basic_recover(ChannelKey key, bool requeue);
   Status confirm_select(ChannelKey key);
+  Status tx_select(ChannelKey key);
+  Status tx_commit(ChannelKey key);
+  Status tx_rollback(ChannelKey key);
+
+  // The pseudo-queue of direct reply-to: consume it (no-ack) and publish with this reply_to.
+  static constexpr std::string_view kDirectReplyTo = "amq.rabbitmq.reply-to";
 
   // --- read-only views (GUI, CLI, tests)
   const Exchange* find_exchange(std::string_view name) const;
@@ -217,6 +216,15 @@ class Broker {
   void deliver(Consumer& consumer, QueuedMessage entry);
   Status settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool ack, bool requeue,
                 std::string_view how);
+  void apply_settlement(Channel& channel, std::vector<Unacked>& taken, bool ack, bool requeue, std::string_view how,
+                        bool multiple);
+  void trace_transaction(ChannelKey key, std::string text);
+  Result<std::string> consume_direct_reply_to(Channel& channel, const Consume& consume);
+  void stop_direct_reply_to(Channel& channel, std::string_view reason);
+  void publish_direct_reply(Channel& channel, const Publish& publish);
+  Status publish_or_hold(Channel& channel, Exchange& exchange, const Publish& publish);
+  // Routes a validated publish and puts copies in queues; confirms, returns and deliveries follow.
+  void route_publish(Channel& channel, Exchange& exchange, const Publish& publish);
   // Undoes a delivery's bookkeeping (prefetch counts, the queue's unacked count) once it is
   // taken off the channel, before it is acked, requeued or dropped.
   void release(Channel& channel, Unacked& unacked);
@@ -256,6 +264,8 @@ class Broker {
   // Hot-path lookups of open channels: by (connection, number), and by serial for the outbox.
   std::unordered_map<std::uint64_t, Channel*> channels_by_key_;
   std::unordered_map<std::uint64_t, Channel*> channels_by_serial_;
+  // Direct reply-to addresses -> the serial of the channel consuming them.
+  StringMap<std::uint64_t> reply_addresses_;
 
   std::deque<Outgoing> outbox_;
   std::vector<Unacked> settle_scratch_;

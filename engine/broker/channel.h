@@ -10,9 +10,18 @@
 
 #include "broker/consumer.h"
 #include "broker/listener.h"
+#include "broker/publish.h"
 #include "broker/queue.h"
 
 namespace brokersim::broker {
+
+// An ack, nack or reject made inside a transaction, applied at tx.commit.
+struct PendingSettle {
+  std::vector<std::uint64_t> tags;
+  bool ack = false;
+  bool requeue = false;
+  std::string how;
+};
 
 // A message delivered on this channel and not yet acked.
 struct Unacked {
@@ -22,6 +31,7 @@ struct Unacked {
   QueuedMessage entry;
   bool counts_toward_prefetch = false;  // consumer deliveries do; basic.get does not
   bool live = false;                    // false once acked, or for a no-ack delivery's tag
+  bool held = false;                    // acked/nacked inside an uncommitted transaction
 };
 
 class Channel {
@@ -41,8 +51,15 @@ class Channel {
   Unacked* find_unacked(std::uint64_t delivery_tag);
   std::size_t unacked_count() const { return unacked_live_; }
   // Moves entries into `taken`: one tag, every tag up to it (multiple), or all (tag 0 + multiple).
+  // Entries held by a transaction are skipped.
   void take_unacked(std::uint64_t delivery_tag, bool multiple, std::vector<Unacked>& taken);
-  void take_all_unacked(std::vector<Unacked>& taken) { take_unacked(0, true, taken); }
+  // Every outstanding entry, held ones included (the channel is closing).
+  void take_all_unacked(std::vector<Unacked>& taken);
+  // Transactions: hold entries (as take_unacked would take them), take them at commit, or let
+  // them go back to plain unacked at rollback.
+  void hold_unacked(std::uint64_t delivery_tag, bool multiple, std::vector<std::uint64_t>& tags);
+  void take_held(const std::vector<std::uint64_t>& tags, std::vector<Unacked>& taken);
+  void release_held();
   template <typename F>
   void for_each_unacked(F&& f) {
     for (auto& u : unacked_) {
@@ -57,6 +74,12 @@ class Channel {
   std::uint32_t unacked_toward_global = 0;
 
   bool confirm_mode = false;
+  bool tx_mode = false;
+  std::vector<Publish> tx_publishes;
+  std::vector<PendingSettle> tx_settles;
+  // Direct reply-to: this channel's consumer of amq.rabbitmq.reply-to, and its full address.
+  std::string reply_consumer_tag;
+  std::string reply_to_address;
   std::uint64_t next_publish_sequence = 1;
   std::string last_declared_queue;  // the "" shortcut in queue.bind and basic.consume
 

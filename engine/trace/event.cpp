@@ -28,6 +28,7 @@ std::string_view kind_name(EventKind kind) {
     case EventKind::kDropped: return "dropped";
     case EventKind::kDeadLettered: return "dead_lettered";
     case EventKind::kConsumerActivated: return "consumer_activated";
+    case EventKind::kTransaction: return "transaction";
   }
   return "unknown";
 }

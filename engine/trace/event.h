@@ -36,6 +36,7 @@ enum class EventKind : std::uint8_t {
   kDropped,     // a message copy that leaves the broker without being acked, with a reason
   kDeadLettered,       // a copy died in a queue and was republished to its dead-letter exchange
   kConsumerActivated,  // a single-active-consumer queue handed over to this consumer
+  kTransaction,        // tx.select / commit / rollback, and work held until commit
 };
 
 std::string_view kind_name(EventKind kind);
