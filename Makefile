@@ -27,7 +27,7 @@ sanitize: deps
 	cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=Debug \
 	  -DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 	cmake --build $(BUILD_DIR)-asan -j $(JOBS) --target engine_tests
-	./$(BUILD_DIR)-asan/tests/engine_tests --minimal
+	./$(BUILD_DIR)-asan/tests/engine_tests
 
 # Benchmarks want an optimised build of their own.
 bench: deps

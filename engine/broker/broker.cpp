@@ -705,6 +705,10 @@ Result<std::uint32_t> Broker::queue_purge(ChannelKey key, const std::string& que
   Queue* q = queue_named(name);
   if (!q) return fail(key, queue_not_found(name));
   if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
+  if (q->type() == QueueType::kStream) {
+    return fail(key, make_error(ReplyCode::kNotImplemented,
+                                "queue.purge not supported by stream queues " + queue_resource(name)));
+  }
   auto purged = q->take_all();
   auto& e = tracer_.begin(trace::EventKind::kQueuePurged);
   e.connection = key.connection;
@@ -746,7 +750,7 @@ void Broker::delete_queue(Queue& queue, std::string_view reason) {
     for (auto& [number, channel] : conn->channels) {
       channel->for_each_unacked([&](Unacked& u) {
         if (u.queue != &queue) return;
-        drop(u.entry, name, "its queue was deleted while it was unacked");
+        if (queue.type() != QueueType::kStream) drop(u.entry, name, "its queue was deleted while it was unacked");
         u.queue = nullptr;
       });
     }
@@ -988,8 +992,24 @@ Result<std::string> Broker::basic_consume(ChannelKey key, const Consume& c) {
     }
     priority = static_cast<std::int32_t>(*value);
   }
+  std::uint64_t stream_offset = 0;
+  if (q->type() == QueueType::kStream) {
+    // Streams are read with credit: a prefetch is required, and acks only return credit.
+    if (channel.prefetch_per_consumer == 0) {
+      return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                                  "consumer prefetch count is not set for '" + queue_resource(name) + "'"));
+    }
+    if (c.no_ack) {
+      return fail(key, make_error(ReplyCode::kNotImplemented,
+                                  "automatic acknowledgement not supported by stream queues " + queue_resource(name)));
+    }
+    auto offset = stream_start_offset(*q, find_field(c.arguments, "x-stream-offset"));
+    if (!offset) return fail(key, offset.error());
+    stream_offset = offset.value();
+  }
   auto consumer = std::make_unique<Consumer>();
   consumer->id = next_consumer_id_++;
+  consumer->stream_offset = stream_offset;
   consumer->tag = tag;
   consumer->channel = &channel;
   consumer->queue = q;
@@ -1103,6 +1123,10 @@ void Broker::dispatch(Queue& queue, bool fresh_publish) {
 }
 
 void Broker::run_queue(Queue& queue, bool fresh_publish) {
+  if (queue.type() == QueueType::kStream) {
+    dispatch_stream(queue);
+    return;
+  }
   dispatch(queue, fresh_publish);
   expire_heads(queue);
   schedule_expiry(queue);
@@ -1172,6 +1196,13 @@ void Broker::touch_unused_timer(Queue& queue) {
 }
 
 bool Broker::enqueue_copy(Queue& queue, const MessageRef& message) {
+  if (queue.type() == QueueType::kStream) {
+    // Appended to the log, where it stays: consumers read it, acks do not remove it.
+    ++accounting_.stream_appends;
+    ++queue.counters().enqueued;
+    queue.append_to_stream(message);
+    return true;
+  }
   ++accounting_.copies_enqueued;
   const QueueArguments& args = queue.arguments();
   QueuedMessage entry;
@@ -1351,6 +1382,10 @@ Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string
   Queue* q = queue_named(name);
   if (!q) return fail(key, queue_not_found(name));
   if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
+  if (q->type() == QueueType::kStream) {
+    return fail(key, make_error(ReplyCode::kNotImplemented,
+                                "basic.get not supported by stream queues " + queue_resource(name)));
+  }
   touch_unused_timer(*q);
   expire_heads(*q);
   if (q->ready_count() == 0) {
@@ -1415,6 +1450,13 @@ Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple,
   if (!(multiple && delivery_tag == 0) && !channel.find_unacked(delivery_tag)) {
     return fail(key, make_error(ReplyCode::kPreconditionFailed, "unknown delivery tag " + std::to_string(delivery_tag)));
   }
+  if (!ack) {
+    const Unacked* named = channel.find_unacked(delivery_tag);
+    if (named && named->queue && named->queue->type() == QueueType::kStream) {
+      return fail(key, make_error(ReplyCode::kNotImplemented, "basic.nack and basic.reject not supported by stream queues " +
+                                                                  queue_resource(named->queue->name())));
+    }
+  }
   if (channel.tx_mode) {
     // Held until tx.commit: gone from the client's view (a second ack is an unknown tag),
     // back on rollback.
@@ -1450,6 +1492,7 @@ void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, boo
     if (u.consumer && std::find(to_dispatch.begin(), to_dispatch.end(), u.queue) == to_dispatch.end()) {
       to_dispatch.push_back(u.queue);
     }
+    if (u.queue->type() == QueueType::kStream) continue;  // a read: the ack only returns credit
     if (ack) {
       ++u.queue->counters().acked;
       ++accounting_.copies_acked;
@@ -1478,6 +1521,60 @@ void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, boo
   for (Queue* q : to_dispatch) run_queue(*q);
   to_dispatch.clear();
   to_dispatch.swap(dispatch_scratch_);
+}
+
+// =====================================================================================
+// [SECTION] streams: an append-only log that consumers read from an offset
+// =====================================================================================
+
+Result<std::uint64_t> Broker::stream_start_offset(const Queue& stream, const FieldValue* requested) const {
+  const std::uint64_t end = stream.stream_log().size();
+  if (!requested) return end;  // RabbitMQ's default is "next": only what arrives from now on
+  auto first_at_or_after = [&](sim::TimeUs t) -> std::uint64_t {
+    const auto& log = stream.stream_log();
+    for (std::uint64_t i = 0; i < log.size(); ++i)
+      if (log[i]->published_us() >= t) return i;
+    return end;
+  };
+  if (auto number = requested->as_integer()) return *number < 0 ? 0 : static_cast<std::uint64_t>(*number);
+  if (auto ts = std::get_if<Timestamp>(&requested->value)) {
+    return first_at_or_after(static_cast<sim::TimeUs>(ts->seconds) * sim::kMicrosPerSecond);
+  }
+  if (const std::string* text = requested->as_string()) {
+    if (*text == "first") return std::uint64_t{0};
+    if (*text == "last") return end == 0 ? 0 : end - 1;  // each publish is its own chunk here
+    if (*text == "next") return end;
+    // An interval back from now: "30s", "10m", "1h", "2D".
+    if (text->size() >= 2) {
+      const char unit = text->back();
+      const std::string digits = text->substr(0, text->size() - 1);
+      const auto amount = parse_expiration(digits);
+      const std::int64_t seconds_per = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'D' ? 86400 : 0;
+      if (amount && seconds_per) {
+        return first_at_or_after(scheduler_.now_us() - *amount * seconds_per * sim::kMicrosPerSecond);
+      }
+    }
+  }
+  return make_error(ReplyCode::kPreconditionFailed, "invalid arg 'x-stream-offset' for " + queue_resource(stream.name()) +
+                                                        ": {invalid_stream_offset_arg," + to_display(*requested) + "}");
+}
+
+void Broker::dispatch_stream(Queue& stream) {
+  // Every consumer reads every message, each from its own offset, as its credit allows.
+  const auto& log = stream.stream_log();
+  for (Consumer* consumer : stream.consumers()) {
+    while (consumer->stream_offset < log.size() && can_take(*consumer)) {
+      const std::uint64_t offset = consumer->stream_offset++;
+      BasicProperties properties = log[offset]->properties();
+      if (!properties.headers) properties.headers.emplace();
+      set_field(*properties.headers, "x-stream-offset", FieldValue(static_cast<std::int64_t>(offset)));
+      QueuedMessage entry;
+      entry.message = Message::create(log[offset]->id(), log[offset]->exchange_name_ref(), log[offset]->routing_key(),
+                                      properties, log[offset]->body(), log[offset]->published_us());
+      entry.position = offset;
+      deliver(*consumer, std::move(entry));
+    }
+  }
 }
 
 // =====================================================================================
@@ -1685,7 +1782,7 @@ MessageRef Broker::with_delivery_count(const MessageRef& message, std::uint64_t 
 }
 
 void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason) {
-  if (!unacked.queue) return;
+  if (!unacked.queue || unacked.queue->type() == QueueType::kStream) return;  // a stream read needs no requeue
   Queue& queue = *unacked.queue;
   QueuedMessage& entry = unacked.entry;
   if (queue.type() == QueueType::kQuorum) {
@@ -1757,6 +1854,7 @@ void Broker::drop(const QueuedMessage& entry, const std::string& queue, std::str
 bool Broker::nothing_lost() const {
   std::uint64_t ready = 0, unacked = 0;
   for (const auto& [name, q] : queues_) {
+    if (q->type() == QueueType::kStream) continue;  // a stream keeps everything; reads are not copies
     ready += q->ready_count();
     unacked += q->unacked_count();
   }

@@ -94,6 +94,7 @@ struct MessageAccounting {
   std::uint64_t copies_auto_acked = 0;  // delivered to no-ack consumers or basic.get no-ack
   std::uint64_t copies_dropped = 0;
   std::uint64_t copies_dead_lettered = 0;  // left a queue for its dead-letter exchange
+  std::uint64_t stream_appends = 0;        // appended to a stream's log, where they stay
 };
 
 class Broker {
@@ -222,6 +223,8 @@ class Broker {
   Result<std::string> consume_direct_reply_to(Channel& channel, const Consume& consume);
   void stop_direct_reply_to(Channel& channel, std::string_view reason);
   void publish_direct_reply(Channel& channel, const Publish& publish);
+  Result<std::uint64_t> stream_start_offset(const Queue& stream, const FieldValue* requested) const;
+  void dispatch_stream(Queue& stream);
   Status publish_or_hold(Channel& channel, Exchange& exchange, const Publish& publish);
   // Routes a validated publish and puts copies in queues; confirms, returns and deliveries follow.
   void route_publish(Channel& channel, Exchange& exchange, const Publish& publish);

@@ -20,6 +20,7 @@ struct Consumer {
   std::int32_t priority = 0;         // x-priority
   std::uint32_t prefetch_limit = 0;  // per-consumer basic.qos at consume time; 0 = unlimited
   std::uint32_t unacked = 0;
+  std::uint64_t stream_offset = 0;  // streams: the next offset this consumer reads
   FieldTable arguments;
 };
 

@@ -59,6 +59,9 @@ class Queue {
   std::uint64_t ready_bytes() const { return ready_.bytes(); }
   std::uint64_t unacked_count() const { return unacked_; }
   const ReadyList& ready() const { return ready_; }
+  // Streams: the append-only log. Reading does not remove; offsets are indexes.
+  const std::vector<MessageRef>& stream_log() const { return stream_log_; }
+  void append_to_stream(MessageRef message) { stream_log_.push_back(std::move(message)); }
   const std::vector<Consumer*>& consumers() const { return consumers_; }
   const QueueCounters& counters() const { return counters_; }
   bool ever_had_consumer() const { return ever_had_consumer_; }
@@ -96,6 +99,7 @@ class Queue {
   QueueSettings settings_;
   QueueArguments arguments_;
   ReadyList ready_;
+  std::vector<MessageRef> stream_log_;
   std::uint64_t next_position_ = 0;
   std::uint64_t unacked_ = 0;
   std::vector<Consumer*> consumers_;
