@@ -1408,13 +1408,13 @@ Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string
   if (no_ack) e.flags |= trace::kNoAck;
   tracer_.emit();
 
-  expire_heads(*q);  // what was behind it may be dead already
-  schedule_expiry(*q);
   if (q->type() == QueueType::kQuorum) {
     // Quorum queues add x-delivery-count to every basic.get, starting at 0 (3.10).
     entry.message = with_delivery_count(entry.message, entry.delivery_count - 1);
   }
-  GetOk ok{tag, entry.redelivered, static_cast<std::uint32_t>(q->ready_count()), entry.message};
+  GetOk ok{tag, entry.redelivered, 0, entry.message};
+  // Record the delivery before anything else can happen on this channel: expiring what was
+  // behind it may dead-letter into a queue this very channel consumes.
   if (no_ack) {
     ++accounting_.copies_auto_acked;
   } else {
@@ -1422,6 +1422,9 @@ Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string
     // basic.get deliveries are not limited by prefetch and do not count toward it.
     channel.add_unacked(Unacked{tag, q, nullptr, std::move(entry), false, true});
   }
+  expire_heads(*q);  // what was behind it may be dead already
+  schedule_expiry(*q);
+  ok.message_count = static_cast<std::uint32_t>(q->ready_count());
   return std::optional<GetOk>{std::move(ok)};
 }
 
