@@ -52,12 +52,9 @@ const FieldTable* Message::headers() const {
 
 bool Message::persistent() const { return properties_ && properties_->delivery_mode == 2; }
 
-void MessageRef::release() {
-  if (message_ && --message_->refs_ == 0) {
-    message_->~Message();
-    std::free(message_);
-  }
-  message_ = nullptr;
+void MessageRef::destroy(Message* message) {
+  message->~Message();
+  std::free(message);
 }
 
 }  // namespace brokersim::broker

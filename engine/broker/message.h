@@ -94,7 +94,12 @@ class MessageRef {
   void retain() {
     if (message_) ++message_->refs_;
   }
-  void release();
+  // Inline: most calls are on moved-from (null) references or drop one of several owners.
+  void release() {
+    if (message_ && --message_->refs_ == 0) destroy(message_);
+    message_ = nullptr;
+  }
+  static void destroy(Message* message);
   Message* message_ = nullptr;
 };
 

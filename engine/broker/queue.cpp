@@ -43,6 +43,7 @@ void Queue::remove_consumer(const Consumer* consumer) {
 }
 
 void Queue::rotate_after_delivery(const Consumer* consumer) {
+  if (consumers_.size() < 2) return;
   auto it = std::find(consumers_.begin(), consumers_.end(), consumer);
   if (it == consumers_.end()) return;
   auto end_of_group = std::find_if(it, consumers_.end(), [&](const Consumer* c) { return c->priority != consumer->priority; });

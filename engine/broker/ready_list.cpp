@@ -8,11 +8,13 @@ namespace brokersim::broker {
 void ReadyList::account_in(const QueuedMessage& entry) {
   ++count_;
   bytes_ += entry.message->body_size();
+  if (entry.expires_at_us != kNeverExpires) ++expiring_;
 }
 
 void ReadyList::account_out(const QueuedMessage& entry) {
   --count_;
   bytes_ -= entry.message->body_size();
+  if (entry.expires_at_us != kNeverExpires) --expiring_;
 }
 
 void ReadyList::push_back(QueuedMessage entry) {
@@ -58,11 +60,13 @@ std::vector<QueuedMessage> ReadyList::take_all() {
   }
   count_ = 0;
   bytes_ = 0;
+  expiring_ = 0;
   return all;
 }
 
 std::vector<QueuedMessage> ReadyList::take_expired_heads(sim::TimeUs now_us) {
   std::vector<QueuedMessage> expired;
+  if (expiring_ == 0) return expired;
   for (auto level = levels_.rbegin(); level != levels_.rend(); ++level) {
     while (!level->empty() && level->front().expires_at_us <= now_us) {
       account_out(level->front());
@@ -75,6 +79,7 @@ std::vector<QueuedMessage> ReadyList::take_expired_heads(sim::TimeUs now_us) {
 
 sim::TimeUs ReadyList::next_head_expiry() const {
   sim::TimeUs next = kNeverExpires;
+  if (expiring_ == 0) return next;
   for (const auto& level : levels_) {
     if (!level.empty()) next = std::min(next, level.front().expires_at_us);
   }

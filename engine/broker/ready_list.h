@@ -56,6 +56,7 @@ class ReadyList {
   std::vector<std::deque<QueuedMessage>> levels_;  // index = priority
   std::size_t count_ = 0;
   std::uint64_t bytes_ = 0;
+  std::size_t expiring_ = 0;  // entries with an expiry: when none, expiry checks cost nothing
 };
 
 }  // namespace brokersim::broker
