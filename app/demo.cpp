@@ -32,13 +32,22 @@ class LogPrinter final : public trace::Sink {
   std::ostream& out_;
 };
 
-// A worker: takes deliveries, spends a random processing time, then acks (or now and then
-// nacks with requeue, so the log shows a redelivery).
+// What a worker does with a message it cannot handle the first time.
+enum class OnFailure { kRequeue, kDeadLetter };
+
+// A worker: takes deliveries, spends a random processing time, then acks; one time in ten a
+// first attempt fails, and the message is either requeued or rejected to its dead-letter
+// exchange (from where a retry queue brings it back after its TTL).
 class Worker final : public broker::ConnectionListener {
  public:
   Worker(Broker& broker, sim::Scheduler& scheduler, sim::Rng& rng, std::string name, std::string queue,
-         std::uint16_t prefetch, double mean_ms, double stddev_ms)
-      : broker_(broker), scheduler_(scheduler), rng_(rng), mean_ms_(mean_ms), stddev_ms_(stddev_ms) {
+         std::uint16_t prefetch, double mean_ms, double stddev_ms, OnFailure on_failure = OnFailure::kRequeue)
+      : broker_(broker),
+        scheduler_(scheduler),
+        rng_(rng),
+        mean_ms_(mean_ms),
+        stddev_ms_(stddev_ms),
+        on_failure_(on_failure) {
     key_.connection = broker_.open_connection(name, this);
     key_.channel = 1;
     (void)broker_.channel_open(key_);
@@ -52,12 +61,14 @@ class Worker final : public broker::ConnectionListener {
   void on_deliver(const broker::Delivery& d) override {
     const double ms = std::max(1.0, rng_.normal(mean_ms_, stddev_ms_));
     const std::uint64_t tag = d.delivery_tag;
-    const bool requeue = !d.redelivered && rng_.chance(1, 10);
-    scheduler_.schedule_after(static_cast<sim::TimeUs>(ms * 1000.0), [this, tag, requeue] {
-      if (requeue) {
-        (void)broker_.basic_nack(key_, tag, false, true);
-      } else {
+    const broker::FieldTable* headers = d.message->headers();
+    const bool first_attempt = !d.redelivered && !(headers && broker::find_field(*headers, "x-death"));
+    const bool fail = first_attempt && rng_.chance(1, 10);
+    scheduler_.schedule_after(static_cast<sim::TimeUs>(ms * 1000.0), [this, tag, fail] {
+      if (!fail) {
         (void)broker_.basic_ack(key_, tag, false);
+      } else {
+        (void)broker_.basic_nack(key_, tag, false, on_failure_ == OnFailure::kRequeue);
       }
     });
   }
@@ -69,6 +80,7 @@ class Worker final : public broker::ConnectionListener {
   ChannelKey key_;
   double mean_ms_;
   double stddev_ms_;
+  OnFailure on_failure_;
 };
 
 // A producer publishing with Poisson arrivals, with confirms on.
@@ -131,12 +143,22 @@ void declare_topology(Broker& broker) {
   (void)broker.channel_open(admin);
   (void)broker.exchange_declare(admin, {.name = "orders", .type = "topic", .durable = true, .arguments = {}});
   (void)broker.exchange_declare(admin, {.name = "payments", .type = "direct", .durable = true, .arguments = {}});
-  for (const char* q : {"eu-orders", "billing", "audit", "charges"}) {
+  for (const char* q : {"eu-orders", "billing", "audit"}) {
     broker::QueueDeclare d;
     d.name = q;
     d.durable = true;
     (void)broker.queue_declare(admin, d);
   }
+  // A failed charge is rejected to charges.retry, waits there 1 s (its TTL), then is
+  // dead-lettered back to charges for another try: retry with TTL, as production systems do.
+  broker::QueueDeclare charges{.name = "charges", .durable = true,
+                               .arguments = {{"x-dead-letter-exchange", ""}, {"x-dead-letter-routing-key", "charges.retry"}}};
+  (void)broker.queue_declare(admin, charges);
+  broker::QueueDeclare retry{.name = "charges.retry", .durable = true,
+                             .arguments = {{"x-message-ttl", broker::FieldValue(1000)},
+                                           {"x-dead-letter-exchange", ""},
+                                           {"x-dead-letter-routing-key", "charges"}}};
+  (void)broker.queue_declare(admin, retry);
   (void)broker.queue_bind(admin, "eu-orders", "orders", "order.*.eu");
   (void)broker.queue_bind(admin, "billing", "orders", "order.created.*");
   (void)broker.queue_bind(admin, "audit", "orders", "order.#");
@@ -169,11 +191,11 @@ std::string run_demo(const DemoOptions& options, std::ostream& out) {
   Worker eu(broker, scheduler, rng, "eu-worker", "eu-orders", 2, 300, 80);
   Worker billing(broker, scheduler, rng, "billing-worker", "billing", 1, 150, 40);
   Worker auditor(broker, scheduler, rng, "auditor", "audit", 10, 20, 5);
-  Worker charger(broker, scheduler, rng, "charger", "charges", 1, 100, 20);
+  Worker charger(broker, scheduler, rng, "charger", "charges", 1, 100, 20, OnFailure::kDeadLetter);
   Producer shop(broker, scheduler, rng, "shop", "orders",
                 {{"order.created.eu", 4}, {"order.created.us", 3}, {"order.paid.eu", 2}, {"order.shipped.apac", 1}},
                 250, false, 12);
-  Producer payments(broker, scheduler, rng, "payment-service", "payments", {{"charge", 3}, {"refund", 1}}, 400, true, 6);
+  Producer payments(broker, scheduler, rng, "payment-service", "payments", {{"charge", 3}, {"refund", 1}}, 400, true, 12);
 
   // Runs until every task is done: producers stop after their count, consumers ack all.
   constexpr sim::TimeUs kLimit = sim::seconds(600);
@@ -181,8 +203,8 @@ std::string run_demo(const DemoOptions& options, std::ostream& out) {
 
   const auto& a = broker.accounting();
   out << "\nsummary: " << a.published << " published, " << a.unroutable << " unroutable, " << a.copies_enqueued
-      << " copies enqueued, " << a.copies_acked << " acked, " << a.copies_dropped << " dropped; nothing lost: "
-      << (broker.nothing_lost() ? "yes" : "NO") << '\n';
+      << " copies enqueued, " << a.copies_acked << " acked, " << a.copies_dead_lettered << " dead-lettered, "
+      << a.copies_dropped << " dropped; nothing lost: " << (broker.nothing_lost() ? "yes" : "NO") << '\n';
   out << "events: " << tracer.events_emitted() << ", simulated time: " << trace::format_time(clock.now_us()) << '\n';
   return fingerprint.hex();
 }
