@@ -884,28 +884,7 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   }
 
   if (route_scratch_.queues.empty()) {
-    ++accounting_.unroutable;
-    if (publish.mandatory) {
-      auto& e = tracer_.begin(trace::EventKind::kReturned);
-      e.connection = key.connection;
-      e.channel = key.channel;
-      e.message_id = id;
-      e.exchange = publish.exchange;
-      e.routing_key = publish.routing_key;
-      e.reply_code = static_cast<std::uint16_t>(ReplyCode::kNoRoute);
-      e.text = "NO_ROUTE";
-      tracer_.emit();
-      push({channel.serial(), Return{key.channel, ReplyCode::kNoRoute, "NO_ROUTE", message}});
-    } else {
-      auto& e = tracer_.begin(trace::EventKind::kDropped);
-      e.connection = key.connection;
-      e.channel = key.channel;
-      e.message_id = id;
-      e.exchange = publish.exchange;
-      e.routing_key = publish.routing_key;
-      e.text = "unroutable: no binding matched and it was not mandatory";
-      tracer_.emit();
-    }
+    return_or_drop_unroutable(channel, publish, message, "unroutable: no binding matched and it was not mandatory");
   }
   // The route result is scratch that dispatch may reuse, so take the queues out first.
   std::vector<Queue*> destinations;
@@ -914,24 +893,46 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   for (Queue* q : destinations) refused |= !enqueue_copy(*q, message);
   // RabbitMQ confirms once every queue has the message, and nacks when any queue refused it
   // (reject-publish); a return always comes before the ack.
-  if (channel.confirm_mode) {
-    auto& e = tracer_.begin(trace::EventKind::kConfirmed);
-    e.connection = key.connection;
-    e.channel = key.channel;
-    e.message_id = id;
-    e.delivery_tag = sequence;
-    if (refused) {
-      e.flags |= trace::kNack;
-      e.text = "a queue it was routed to is full (reject-publish)";
-    }
-    tracer_.emit();
-    push({channel.serial(), Confirm{key.channel, sequence, false, refused}});
-  }
+  confirm_publish(channel, id, sequence, refused);
   // A new message gets one chance to go straight to a consumer before TTL is checked, so
   // x-message-ttl 0 means "deliver now or never".
   for (Queue* q : destinations) run_queue(*q, /*fresh_publish=*/true);
   destinations.clear();
   route_scratch_.queues.swap(destinations);
+}
+
+void Broker::return_or_drop_unroutable(Channel& channel, const Publish& publish, const MessageRef& message,
+                                       std::string_view why_dropped) {
+  ++accounting_.unroutable;
+  auto& e = tracer_.begin(publish.mandatory ? trace::EventKind::kReturned : trace::EventKind::kDropped);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.message_id = message->id();
+  e.exchange = publish.exchange;
+  e.routing_key = publish.routing_key;
+  if (publish.mandatory) {
+    e.reply_code = static_cast<std::uint16_t>(ReplyCode::kNoRoute);
+    e.text = "NO_ROUTE";
+  } else {
+    e.text = std::string(why_dropped);
+  }
+  tracer_.emit();
+  if (publish.mandatory) push({channel.serial(), Return{channel.number(), ReplyCode::kNoRoute, "NO_ROUTE", message}});
+}
+
+void Broker::confirm_publish(Channel& channel, Message::Id id, std::uint64_t sequence, bool nack) {
+  if (!channel.confirm_mode) return;
+  auto& e = tracer_.begin(trace::EventKind::kConfirmed);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.message_id = id;
+  e.delivery_tag = sequence;
+  if (nack) {
+    e.flags |= trace::kNack;
+    e.text = "a queue it was routed to is full (reject-publish)";
+  }
+  tracer_.emit();
+  push({channel.serial(), Confirm{channel.number(), sequence, false, nack}});
 }
 
 // =====================================================================================
@@ -1664,36 +1665,10 @@ void Broker::publish_direct_reply(Channel& channel, const Publish& publish) {
     tracer_.emit();
     push({requester->serial(), Delivery{requester->number(), requester->reply_consumer_tag, tag, false, message}});
   } else {
-    ++accounting_.unroutable;
-    if (publish.mandatory) {
-      auto& e = tracer_.begin(trace::EventKind::kReturned);
-      e.connection = key.connection;
-      e.channel = key.channel;
-      e.message_id = id;
-      e.routing_key = publish.routing_key;
-      e.reply_code = static_cast<std::uint16_t>(ReplyCode::kNoRoute);
-      e.text = "NO_ROUTE";
-      tracer_.emit();
-      push({channel.serial(), Return{key.channel, ReplyCode::kNoRoute, "NO_ROUTE", message}});
-    } else {
-      auto& e = tracer_.begin(trace::EventKind::kDropped);
-      e.connection = key.connection;
-      e.channel = key.channel;
-      e.message_id = id;
-      e.routing_key = publish.routing_key;
-      e.text = "unroutable: no direct reply-to consumer has this address any more";
-      tracer_.emit();
-    }
+    return_or_drop_unroutable(channel, publish, message,
+                              "unroutable: no direct reply-to consumer has this address any more");
   }
-  if (channel.confirm_mode) {
-    auto& e = tracer_.begin(trace::EventKind::kConfirmed);
-    e.connection = key.connection;
-    e.channel = key.channel;
-    e.message_id = id;
-    e.delivery_tag = sequence;
-    tracer_.emit();
-    push({channel.serial(), Confirm{key.channel, sequence, false, false}});
-  }
+  confirm_publish(channel, id, sequence, false);
 }
 
 // =====================================================================================

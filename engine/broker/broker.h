@@ -228,6 +228,11 @@ class Broker {
   Status publish_or_hold(Channel& channel, Exchange& exchange, const Publish& publish);
   // Routes a validated publish and puts copies in queues; confirms, returns and deliveries follow.
   void route_publish(Channel& channel, Exchange& exchange, const Publish& publish);
+  // A publish that reached no queue: basic.return (312) if mandatory, else dropped with why.
+  void return_or_drop_unroutable(Channel& channel, const Publish& publish, const MessageRef& message,
+                                 std::string_view why_dropped);
+  // basic.ack / basic.nack to a publisher in confirm mode (nothing otherwise).
+  void confirm_publish(Channel& channel, Message::Id id, std::uint64_t sequence, bool nack);
   // Undoes a delivery's bookkeeping (prefetch counts, the queue's unacked count) once it is
   // taken off the channel, before it is acked, requeued or dropped.
   void release(Channel& channel, Unacked& unacked);
