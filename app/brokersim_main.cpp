@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "demo.h"
+#include "scenario_commands.h"
 
 namespace {
 
@@ -19,6 +20,13 @@ constexpr std::string_view kUsage =
     "      exchange with mandatory publishes, workers with prefetch, acks and requeues.\n"
     "      Prints every event in plain words, then 'fingerprint: <hex>'. The same seed\n"
     "      always gives the same fingerprint.\n"
+    "  run FILE [--seed N] [--until T] [--trace FILE.jsonl] [--quiet]\n"
+    "      Run a scenario in simulated time: the event log, a summary table, then\n"
+    "      'fingerprint: <hex>'.\n"
+    "  validate FILE...\n"
+    "      Check scenario files; errors are printed as file:line:col: message (exit 2).\n"
+    "  check FILE...\n"
+    "      Run each scenario and evaluate its expect: block (exit 1 if any fails).\n"
     "  help\n"
     "      Show this text.\n";
 
@@ -71,6 +79,9 @@ int main(int argc, char** argv) {
   if (argc < 2) return usage_error("no command given");
   const std::string_view command = argv[1];
   if (command == "demo") return run_demo_command(argc, argv);
+  if (command == "run") return brokersim::app::run_command(argc, argv);
+  if (command == "validate") return brokersim::app::validate_command(argc, argv);
+  if (command == "check") return brokersim::app::check_command(argc, argv);
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return 0;

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config   # toolchain
   doctest-dev                        # unit tests
+  libyaml-cpp-dev                    # scenario files
 )
 
 missing=()

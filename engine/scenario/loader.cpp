@@ -1,0 +1,749 @@
+#include "scenario/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "broker/broker.h"
+#include "broker/headers_exchange.h"
+#include "scenario/units.h"
+#include "sim/clock.h"
+#include "sim/rng.h"
+#include "sim/scheduler.h"
+#include "trace/tracer.h"
+
+namespace brokersim::scenario {
+
+std::string Diagnostic::to_string() const {
+  return file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": " + message;
+}
+
+namespace {
+
+using broker::FieldArray;
+using broker::FieldTable;
+using broker::FieldValue;
+
+Position position_of(const YAML::Node& node) {
+  const YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return {};
+  return {mark.line + 1, mark.column + 1};
+}
+
+// Reads one document, collecting every error instead of stopping at the first.
+class Reader {
+ public:
+  Reader(std::string file, const ScenarioLimits& limits, std::vector<Diagnostic>& errors)
+      : file_(std::move(file)), limits_(limits), errors_(errors) {}
+
+  void error(const YAML::Node& node, std::string message) { error(position_of(node), std::move(message)); }
+  void error(Position at, std::string message) { errors_.push_back({file_, at, std::move(message)}); }
+
+  // A mapping whose keys must all be in `allowed`. Returns false (with an error) otherwise.
+  bool mapping(const YAML::Node& node, std::string_view what, std::initializer_list<std::string_view> allowed) {
+    if (!node.IsMap()) {
+      error(node, std::string(what) + " must be a mapping of keys to values");
+      return false;
+    }
+    for (const auto& entry : node) {
+      if (!entry.first.IsScalar()) {
+        error(entry.first, std::string(what) + " has a key that is not a plain name");
+        continue;
+      }
+      const std::string key = entry.first.Scalar();
+      bool known = false;
+      for (std::string_view a : allowed) known |= a == key;
+      if (!known) {
+        std::string list;
+        for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+        error(entry.first, "unknown key '" + key + "' in " + std::string(what) + " (expected one of: " + list + ")");
+      }
+    }
+    return true;
+  }
+
+  bool sequence(const YAML::Node& node, std::string_view what) {
+    if (node.IsSequence()) {
+      if (node.size() > limits_.max_items) {
+        error(node, std::string(what) + " has " + std::to_string(node.size()) + " entries; at most " +
+                        std::to_string(limits_.max_items) + " are allowed");
+        return false;
+      }
+      return true;
+    }
+    error(node, std::string(what) + " must be a list");
+    return false;
+  }
+
+  std::optional<std::string> string(const YAML::Node& node, std::string_view what) {
+    if (!node.IsScalar()) {
+      error(node, std::string(what) + " must be a text value");
+      return std::nullopt;
+    }
+    return node.Scalar();
+  }
+
+  std::optional<bool> boolean(const YAML::Node& node, std::string_view what) {
+    if (node.IsScalar() && node.Tag() != "!") {
+      if (node.Scalar() == "true") return true;
+      if (node.Scalar() == "false") return false;
+    }
+    error(node, std::string(what) + " must be true or false");
+    return std::nullopt;
+  }
+
+  std::optional<std::int64_t> integer(const YAML::Node& node, std::string_view what, std::int64_t min,
+                                      std::int64_t max) {
+    if (node.IsScalar() && node.Tag() != "!") {
+      const std::string& text = node.Scalar();
+      std::int64_t value = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (ec == std::errc() && end == text.data() + text.size()) {
+        if (value < min || value > max) {
+          error(node, std::string(what) + " must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                          ", not " + text);
+          return std::nullopt;
+        }
+        return value;
+      }
+      if (ec == std::errc::result_out_of_range) {
+        error(node, std::string(what) + " is too large: " + text);
+        return std::nullopt;
+      }
+    }
+    error(node, std::string(what) + " must be a whole number");
+    return std::nullopt;
+  }
+
+  std::optional<double> probability(const YAML::Node& node, std::string_view what) {
+    if (node.IsScalar()) {
+      try {
+        std::size_t used = 0;
+        const double v = std::stod(node.Scalar(), &used);
+        if (used == node.Scalar().size() && v >= 0 && v <= 1) return v;
+      } catch (const std::exception&) {
+      }
+    }
+    error(node, std::string(what) + " must be a probability between 0 and 1");
+    return std::nullopt;
+  }
+
+  std::optional<sim::TimeUs> duration(const YAML::Node& node, std::string_view what) {
+    if (node.IsScalar()) {
+      if (auto d = parse_duration(node.Scalar())) return d;
+    }
+    error(node, std::string(what) + " must be a duration such as 150ms, 30s or 2m");
+    return std::nullopt;
+  }
+
+  std::optional<double> rate(const YAML::Node& node, std::string_view what) {
+    if (node.IsScalar()) {
+      if (auto r = parse_rate(node.Scalar())) return r;
+    }
+    error(node, std::string(what) + " must be a rate such as 5/s or 300/m");
+    return std::nullopt;
+  }
+
+  // YAML -> AMQP field value: plain true/false are booleans, plain whole numbers are 32-bit
+  // integers when they fit (as client libraries send them) and 64-bit otherwise, quoted text
+  // and anything else is a string, lists are arrays, mappings tables, and ~ is void.
+  FieldValue field_value(const YAML::Node& node, int depth = 0) {
+    if (depth > 16) {
+      error(node, "arguments and headers may nest at most 16 levels");
+      return FieldValue();
+    }
+    if (node.IsNull()) return FieldValue(broker::Void{});
+    if (node.IsScalar()) {
+      const std::string& text = node.Scalar();
+      if (node.Tag() != "!") {
+        if (text == "true") return FieldValue(true);
+        if (text == "false") return FieldValue(false);
+        std::int64_t value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) {
+          if (value >= INT32_MIN && value <= INT32_MAX) return FieldValue(static_cast<std::int32_t>(value));
+          return FieldValue(value);
+        }
+      }
+      return FieldValue(text);
+    }
+    if (node.IsSequence()) {
+      FieldArray array;
+      for (const auto& item : node) array.push_back(field_value(item, depth + 1));
+      return FieldValue(std::move(array));
+    }
+    if (node.IsMap()) return FieldValue(field_table(node, depth + 1));
+    return FieldValue();
+  }
+
+  FieldTable field_table(const YAML::Node& node, int depth = 0) {
+    FieldTable table;
+    if (!node.IsMap()) {
+      error(node, "arguments and headers must be a mapping");
+      return table;
+    }
+    for (const auto& entry : node) {
+      if (!entry.first.IsScalar()) {
+        error(entry.first, "argument names must be plain text");
+        continue;
+      }
+      table.emplace_back(entry.first.Scalar(), field_value(entry.second, depth));
+    }
+    return table;
+  }
+
+  const ScenarioLimits& limits() const { return limits_; }
+  const std::string& file() const { return file_; }
+
+ private:
+  std::string file_;
+  const ScenarioLimits& limits_;
+  std::vector<Diagnostic>& errors_;
+};
+
+// Every optional key read goes through this: present -> parse, absent -> leave the default.
+template <typename F>
+void with(const YAML::Node& map, const char* key, F&& f) {
+  if (!map.IsMap()) return;
+  const YAML::Node value = map[key];
+  if (value.IsDefined()) f(value);
+}
+
+void read_exchange(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.mapping(node, "an exchange", {"name", "type", "durable", "auto_delete", "internal", "arguments",
+                                       "alternate_exchange"})) {
+    return;
+  }
+  ExchangeSpec x;
+  x.at = position_of(node);
+  if (!node["name"]) r.error(node, "an exchange needs a name");
+  with(node, "name", [&](auto v) { x.name = r.string(v, "an exchange's name").value_or(""); });
+  with(node, "type", [&](auto v) {
+    x.type = r.string(v, "an exchange's type").value_or("direct");
+    if (!broker::parse_exchange_type(x.type)) {
+      r.error(v, "unknown exchange type '" + x.type + "' (expected direct, fanout, topic or headers)");
+    }
+  });
+  with(node, "durable", [&](auto v) { x.durable = r.boolean(v, "durable").value_or(false); });
+  with(node, "auto_delete", [&](auto v) { x.auto_delete = r.boolean(v, "auto_delete").value_or(false); });
+  with(node, "internal", [&](auto v) { x.internal = r.boolean(v, "internal").value_or(false); });
+  with(node, "arguments", [&](auto v) { x.arguments = r.field_table(v); });
+  with(node, "alternate_exchange", [&](auto v) {
+    broker::set_field(x.arguments, "alternate-exchange", FieldValue(r.string(v, "alternate_exchange").value_or("")));
+  });
+  s.exchanges.push_back(std::move(x));
+}
+
+void read_queue(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.mapping(node, "a queue",
+                 {"name", "durable", "exclusive", "auto_delete", "arguments", "type", "message_ttl", "expires",
+                  "max_length", "max_length_bytes", "overflow", "dead_letter_exchange", "dead_letter_routing_key",
+                  "max_priority", "single_active_consumer", "delivery_limit"})) {
+    return;
+  }
+  QueueSpec q;
+  q.at = position_of(node);
+  if (!node["name"]) r.error(node, "a queue needs a name");
+  with(node, "name", [&](auto v) { q.name = r.string(v, "a queue's name").value_or(""); });
+  with(node, "durable", [&](auto v) { q.durable = r.boolean(v, "durable").value_or(false); });
+  with(node, "exclusive", [&](auto v) { q.exclusive = r.boolean(v, "exclusive").value_or(false); });
+  with(node, "auto_delete", [&](auto v) { q.auto_delete = r.boolean(v, "auto_delete").value_or(false); });
+  with(node, "arguments", [&](auto v) { q.arguments = r.field_table(v); });
+  // Friendly aliases for RabbitMQ's x-arguments.
+  auto set = [&](const char* arg, FieldValue value) { broker::set_field(q.arguments, arg, std::move(value)); };
+  auto millis = [](sim::TimeUs us) { return FieldValue(static_cast<std::int64_t>(us / sim::kMicrosPerMilli)); };
+  with(node, "type", [&](auto v) { set("x-queue-type", FieldValue(r.string(v, "type").value_or(""))); });
+  with(node, "message_ttl", [&](auto v) {
+    if (auto d = r.duration(v, "message_ttl")) set("x-message-ttl", millis(*d));
+  });
+  with(node, "expires", [&](auto v) {
+    if (auto d = r.duration(v, "expires")) set("x-expires", millis(*d));
+  });
+  with(node, "max_length", [&](auto v) {
+    if (auto n = r.integer(v, "max_length", 0, INT64_MAX)) set("x-max-length", FieldValue(*n));
+  });
+  with(node, "max_length_bytes", [&](auto v) {
+    if (auto n = r.integer(v, "max_length_bytes", 0, INT64_MAX)) set("x-max-length-bytes", FieldValue(*n));
+  });
+  with(node, "overflow", [&](auto v) { set("x-overflow", FieldValue(r.string(v, "overflow").value_or(""))); });
+  with(node, "dead_letter_exchange",
+       [&](auto v) { set("x-dead-letter-exchange", FieldValue(r.string(v, "dead_letter_exchange").value_or(""))); });
+  with(node, "dead_letter_routing_key", [&](auto v) {
+    set("x-dead-letter-routing-key", FieldValue(r.string(v, "dead_letter_routing_key").value_or("")));
+  });
+  with(node, "max_priority", [&](auto v) {
+    if (auto n = r.integer(v, "max_priority", 0, 255)) set("x-max-priority", FieldValue(*n));
+  });
+  with(node, "single_active_consumer", [&](auto v) {
+    if (auto b = r.boolean(v, "single_active_consumer")) set("x-single-active-consumer", FieldValue(*b));
+  });
+  with(node, "delivery_limit", [&](auto v) {
+    if (auto n = r.integer(v, "delivery_limit", 0, INT32_MAX)) set("x-delivery-limit", FieldValue(*n));
+  });
+  s.queues.push_back(std::move(q));
+}
+
+void read_binding(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.mapping(node, "a binding", {"exchange", "queue", "to_exchange", "key", "arguments"})) return;
+  BindingSpec b;
+  b.at = position_of(node);
+  if (!node["exchange"]) r.error(node, "a binding needs the exchange it binds from");
+  with(node, "exchange", [&](auto v) { b.exchange = r.string(v, "exchange").value_or(""); });
+  const bool to_queue = node["queue"].IsDefined(), to_exchange = node["to_exchange"].IsDefined();
+  if (to_queue == to_exchange) r.error(node, "a binding needs exactly one of 'queue' or 'to_exchange'");
+  with(node, "queue", [&](auto v) { b.destination = r.string(v, "queue").value_or(""); });
+  with(node, "to_exchange", [&](auto v) {
+    b.destination = r.string(v, "to_exchange").value_or("");
+    b.to_exchange = true;
+  });
+  with(node, "key", [&](auto v) { b.key = r.string(v, "key").value_or(""); });
+  with(node, "arguments", [&](auto v) { b.arguments = r.field_table(v); });
+  s.bindings.push_back(std::move(b));
+}
+
+MessageTemplate read_message(Reader& r, const YAML::Node& node) {
+  MessageTemplate m;
+  if (!r.mapping(node, "a message", {"weight", "routing_key", "headers", "properties", "body"})) return m;
+  with(node, "weight", [&](auto v) { m.weight = static_cast<std::uint64_t>(r.integer(v, "weight", 1, 1'000'000).value_or(1)); });
+  with(node, "routing_key", [&](auto v) {
+    m.routing_key = r.string(v, "routing_key").value_or("");
+    if (m.routing_key.size() > 255) r.error(v, "a routing key is at most 255 bytes");
+  });
+  with(node, "headers", [&](auto v) { m.properties.headers = r.field_table(v); });
+  with(node, "body", [&](auto v) { m.body = r.string(v, "body").value_or(""); });
+  with(node, "properties", [&](auto p) {
+    if (!r.mapping(p, "message properties",
+                   {"persistent", "priority", "expiration", "content_type", "type", "correlation_id", "message_id",
+                    "reply_to", "app_id"})) {
+      return;
+    }
+    with(p, "persistent", [&](auto v) {
+      if (r.boolean(v, "persistent").value_or(false)) m.properties.delivery_mode = 2;
+    });
+    with(p, "priority", [&](auto v) {
+      if (auto n = r.integer(v, "priority", 0, 255)) m.properties.priority = static_cast<std::uint8_t>(*n);
+    });
+    with(p, "expiration", [&](auto v) {
+      if (auto d = r.duration(v, "expiration")) m.properties.expiration = std::to_string(*d / sim::kMicrosPerMilli);
+    });
+    with(p, "content_type", [&](auto v) { m.properties.content_type = r.string(v, "content_type"); });
+    with(p, "type", [&](auto v) { m.properties.type = r.string(v, "type"); });
+    with(p, "correlation_id", [&](auto v) { m.properties.correlation_id = r.string(v, "correlation_id"); });
+    with(p, "message_id", [&](auto v) { m.properties.message_id = r.string(v, "message_id"); });
+    with(p, "reply_to", [&](auto v) { m.properties.reply_to = r.string(v, "reply_to"); });
+    with(p, "app_id", [&](auto v) { m.properties.app_id = r.string(v, "app_id"); });
+  });
+  return m;
+}
+
+Distribution read_distribution(Reader& r, const YAML::Node& node, std::string_view what) {
+  Distribution d;
+  if (node.IsScalar()) {  // a plain duration is a constant
+    d.a_us = r.duration(node, what).value_or(0);
+    return d;
+  }
+  if (!r.mapping(node, what, {"distribution", "value", "min", "max", "mean", "stddev"})) return d;
+  const std::string kind = node["distribution"] ? r.string(node["distribution"], "distribution").value_or("") : "constant";
+  auto dur = [&](const char* key) -> sim::TimeUs {
+    if (!node[key]) {
+      r.error(node, std::string(what) + " with distribution " + kind + " needs '" + key + "'");
+      return 0;
+    }
+    return r.duration(node[key], key).value_or(0);
+  };
+  if (kind == "constant") {
+    d.a_us = dur("value");
+  } else if (kind == "uniform") {
+    d.kind = Distribution::Kind::kUniform;
+    d.a_us = dur("min");
+    d.b_us = dur("max");
+    if (d.b_us < d.a_us) r.error(node, "a uniform distribution needs min <= max");
+  } else if (kind == "exponential") {
+    d.kind = Distribution::Kind::kExponential;
+    d.a_us = dur("mean");
+  } else if (kind == "normal") {
+    d.kind = Distribution::Kind::kNormal;
+    d.a_us = dur("mean");
+    d.b_us = dur("stddev");
+  } else {
+    r.error(node["distribution"], "unknown distribution '" + kind + "' (expected constant, uniform, exponential or normal)");
+  }
+  return d;
+}
+
+void read_producer(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.mapping(node, "a producer", {"name", "exchange", "rate", "arrivals", "schedule", "count", "start", "stop",
+                                      "mandatory", "confirms", "messages"})) {
+    return;
+  }
+  ProducerSpec p;
+  p.at = position_of(node);
+  if (!node["name"]) r.error(node, "a producer needs a name");
+  with(node, "name", [&](auto v) { p.name = r.string(v, "name").value_or(""); });
+  with(node, "exchange", [&](auto v) { p.exchange = r.string(v, "exchange").value_or(""); });
+  with(node, "rate", [&](auto v) { p.rate_per_second = r.rate(v, "rate").value_or(0); });
+  with(node, "arrivals", [&](auto v) {
+    const std::string a = r.string(v, "arrivals").value_or("");
+    if (a == "poisson") {
+      p.arrivals = ProducerSpec::Arrivals::kPoisson;
+    } else if (a != "constant") {
+      r.error(v, "arrivals must be constant or poisson");
+    }
+  });
+  with(node, "schedule", [&](auto v) {
+    if (!r.sequence(v, "schedule")) return;
+    for (const auto& t : v) p.schedule.push_back(r.duration(t, "a schedule entry").value_or(0));
+  });
+  with(node, "count", [&](auto v) {
+    if (auto n = r.integer(v, "count", 0, 100'000'000)) p.count = static_cast<std::uint64_t>(*n);
+  });
+  with(node, "start", [&](auto v) { p.start_us = r.duration(v, "start").value_or(0); });
+  with(node, "stop", [&](auto v) { p.stop_us = r.duration(v, "stop").value_or(p.stop_us); });
+  with(node, "mandatory", [&](auto v) { p.mandatory = r.boolean(v, "mandatory").value_or(false); });
+  with(node, "confirms", [&](auto v) { p.confirms = r.boolean(v, "confirms").value_or(false); });
+  if (!node["rate"] && !node["schedule"]) r.error(node, "a producer needs a 'rate' or a 'schedule'");
+  if (node["rate"] && node["rate"].IsScalar() && parse_rate(node["rate"].Scalar()) && p.rate_per_second <= 0) {
+    r.error(node["rate"], "rate must be above zero");
+  }
+  with(node, "messages", [&](auto v) {
+    if (!r.sequence(v, "messages")) return;
+    for (const auto& m : v) p.messages.push_back(read_message(r, m));
+  });
+  if (p.messages.empty()) r.error(node, "a producer needs at least one entry in 'messages'");
+  s.producers.push_back(std::move(p));
+}
+
+Outcome read_outcome(Reader& r, const YAML::Node& node) {
+  const std::string o = r.string(node, "outcome").value_or("");
+  if (o == "ack") return Outcome::kAck;
+  if (o == "nack_requeue") return Outcome::kNackRequeue;
+  if (o == "nack") return Outcome::kNack;
+  if (o == "reject") return Outcome::kReject;
+  r.error(node, "outcome must be ack, nack_requeue, nack or reject");
+  return Outcome::kAck;
+}
+
+void read_consumer(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.mapping(node, "a consumer", {"name", "queue", "prefetch", "ack", "processing", "outcomes", "rules",
+                                      "priority", "exclusive"})) {
+    return;
+  }
+  ConsumerSpec c;
+  c.at = position_of(node);
+  if (!node["name"]) r.error(node, "a consumer needs a name");
+  if (!node["queue"]) r.error(node, "a consumer needs a queue");
+  with(node, "name", [&](auto v) { c.name = r.string(v, "name").value_or(""); });
+  with(node, "queue", [&](auto v) { c.queue = r.string(v, "queue").value_or(""); });
+  with(node, "prefetch", [&](auto v) { c.prefetch = static_cast<std::uint16_t>(r.integer(v, "prefetch", 0, 65535).value_or(0)); });
+  with(node, "ack", [&](auto v) {
+    const std::string a = r.string(v, "ack").value_or("");
+    if (a == "auto") {
+      c.auto_ack = true;
+    } else if (a != "manual") {
+      r.error(v, "ack must be manual or auto");
+    }
+  });
+  with(node, "processing", [&](auto v) { c.processing = read_distribution(r, v, "processing"); });
+  with(node, "outcomes", [&](auto v) {
+    if (!r.mapping(v, "outcomes", {"ack", "nack_requeue", "nack", "reject"})) return;
+    double ack = 0, nack_requeue = 0, nack = 0, reject = 0;
+    with(v, "ack", [&](auto p) { ack = r.probability(p, "ack").value_or(0); });
+    with(v, "nack_requeue", [&](auto p) { nack_requeue = r.probability(p, "nack_requeue").value_or(0); });
+    with(v, "nack", [&](auto p) { nack = r.probability(p, "nack").value_or(0); });
+    with(v, "reject", [&](auto p) { reject = r.probability(p, "reject").value_or(0); });
+    const double total = ack + nack_requeue + nack + reject;
+    if (total < 0.999 || total > 1.001) {
+      r.error(v, "outcome probabilities must add up to 1 (they add up to " + std::to_string(total) + ")");
+    }
+    c.ack_ppm = static_cast<std::uint64_t>(ack * 1e6 + 0.5);
+    c.nack_requeue_ppm = static_cast<std::uint64_t>(nack_requeue * 1e6 + 0.5);
+    c.nack_ppm = static_cast<std::uint64_t>(nack * 1e6 + 0.5);
+    c.reject_ppm = static_cast<std::uint64_t>(reject * 1e6 + 0.5);
+  });
+  with(node, "rules", [&](auto v) {
+    if (!r.sequence(v, "rules")) return;
+    for (const auto& rule : v) {
+      if (!r.mapping(rule, "a rule", {"when_header", "outcome"})) continue;
+      ConsumerSpec::Rule parsed;
+      if (!rule["when_header"] || !rule["outcome"]) {
+        r.error(rule, "a rule needs 'when_header' and 'outcome'");
+        continue;
+      }
+      parsed.header = r.string(rule["when_header"], "when_header").value_or("");
+      parsed.outcome = read_outcome(r, rule["outcome"]);
+      c.rules.push_back(std::move(parsed));
+    }
+  });
+  with(node, "priority", [&](auto v) { c.priority = static_cast<std::int32_t>(r.integer(v, "priority", INT32_MIN, INT32_MAX).value_or(0)); });
+  with(node, "exclusive", [&](auto v) { c.exclusive = r.boolean(v, "exclusive").value_or(false); });
+  s.consumers.push_back(std::move(c));
+}
+
+void read_actors(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.sequence(node, "actors")) return;
+  for (const auto& actor : node) {
+    if (!actor.IsMap() || actor.size() != 1) {
+      r.error(actor, "each actor is a mapping with one key: producer or consumer");
+      continue;
+    }
+    const auto entry = *actor.begin();
+    const std::string kind = entry.first.IsScalar() ? entry.first.Scalar() : "";
+    if (kind == "producer") {
+      read_producer(r, entry.second, s);
+    } else if (kind == "consumer") {
+      read_consumer(r, entry.second, s);
+    } else {
+      r.error(entry.first, "unknown actor kind '" + kind + "' (expected producer or consumer)");
+    }
+  }
+}
+
+void read_timeline(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.sequence(node, "timeline")) return;
+  for (const auto& item : node) {
+    if (!r.mapping(item, "a timeline event",
+                   {"at", "stop_consumer", "start_consumer", "crash_consumer", "set_rate", "rate", "publish",
+                    "bind", "unbind", "purge_queue", "delete_queue"})) {
+      continue;
+    }
+    TimelineEvent e;
+    e.at = position_of(item);
+    if (!item["at"]) r.error(item, "a timeline event needs 'at'");
+    with(item, "at", [&](auto v) { e.at_us = r.duration(v, "at").value_or(0); });
+    int actions = 0;
+    auto target = [&](const char* key, TimelineEvent::Kind kind) {
+      with(item, key, [&](auto v) {
+        ++actions;
+        e.kind = kind;
+        e.target = r.string(v, key).value_or("");
+      });
+    };
+    target("stop_consumer", TimelineEvent::Kind::kStopConsumer);
+    target("start_consumer", TimelineEvent::Kind::kStartConsumer);
+    target("crash_consumer", TimelineEvent::Kind::kCrashConsumer);
+    target("purge_queue", TimelineEvent::Kind::kPurgeQueue);
+    target("delete_queue", TimelineEvent::Kind::kDeleteQueue);
+    target("set_rate", TimelineEvent::Kind::kSetRate);
+    if (e.kind == TimelineEvent::Kind::kSetRate && actions > 0) {
+      if (!item["rate"]) {
+        r.error(item, "set_rate needs 'rate'");
+      } else {
+        e.rate_per_second = r.rate(item["rate"], "rate").value_or(0);
+      }
+    }
+    with(item, "publish", [&](auto v) {
+      ++actions;
+      e.kind = TimelineEvent::Kind::kPublish;
+      if (!r.mapping(v, "publish", {"exchange", "routing_key", "headers", "properties", "body"})) return;
+      e.exchange = v["exchange"] ? r.string(v["exchange"], "exchange").value_or("") : "";
+      YAML::Node message(YAML::NodeType::Map);
+      for (const char* key : {"routing_key", "headers", "properties", "body"}) {
+        if (v[key]) message[key] = v[key];
+      }
+      e.message = read_message(r, message);
+    });
+    for (const char* key : {"bind", "unbind"}) {
+      with(item, key, [&](auto v) {
+        ++actions;
+        e.kind = std::string_view(key) == "bind" ? TimelineEvent::Kind::kBind : TimelineEvent::Kind::kUnbind;
+        Scenario scratch;
+        read_binding(r, v, scratch);
+        if (!scratch.bindings.empty()) e.binding = scratch.bindings.front();
+      });
+    }
+    if (actions != 1) r.error(item, "a timeline event needs exactly one action besides 'at'");
+    s.timeline.push_back(std::move(e));
+  }
+}
+
+void read_expectations(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.mapping(node, "expect", {"nothing_lost", "published", "unroutable", "queues", "consumers"})) return;
+  with(node, "nothing_lost", [&](auto v) {
+    s.expectations.push_back({Expectation::Subject::kBroker, "", "nothing_lost", r.boolean(v, "nothing_lost").value_or(true) ? 1 : 0, position_of(v)});
+  });
+  for (const char* metric : {"published", "unroutable"}) {
+    with(node, metric, [&](auto v) {
+      s.expectations.push_back({Expectation::Subject::kBroker, "", metric, r.integer(v, metric, 0, INT64_MAX).value_or(0), position_of(v)});
+    });
+  }
+  auto per = [&](const char* key, Expectation::Subject subject, std::initializer_list<std::string_view> metrics) {
+    with(node, key, [&](auto group) {
+      if (!group.IsMap()) {
+        r.error(group, std::string("expect.") + key + " must map names to expected counts");
+        return;
+      }
+      for (const auto& entry : group) {
+        const std::string name = entry.first.IsScalar() ? entry.first.Scalar() : "";
+        if (!r.mapping(entry.second, std::string("the expectations for '") + name + "'", metrics)) continue;
+        for (const auto& m : entry.second) {
+          const std::string metric = m.first.Scalar();
+          if (auto n = r.integer(m.second, metric, 0, INT64_MAX)) {
+            s.expectations.push_back({subject, name, metric, *n, position_of(m.second)});
+          }
+        }
+      }
+    });
+  };
+  per("queues", Expectation::Subject::kQueue,
+      {"depth", "enqueued", "delivered", "acked", "requeued", "dead_lettered", "expired", "dropped"});
+  per("consumers", Expectation::Subject::kConsumer, {"received", "acked", "nacked", "requeued", "rejected"});
+}
+
+void read_lesson(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.sequence(node, "lesson")) return;
+  for (const auto& step : node) {
+    if (!r.mapping(step, "a lesson step", {"at", "text"})) continue;
+    LessonStep l;
+    l.at = position_of(step);
+    if (!step["text"]) r.error(step, "a lesson step needs 'text'");
+    with(step, "at", [&](auto v) { l.at_us = r.duration(v, "at").value_or(0); });
+    with(step, "text", [&](auto v) { l.text = r.string(v, "text").value_or(""); });
+    s.lesson.push_back(std::move(l));
+  }
+}
+
+// Names used must exist; the broker's own rules judge the topology.
+void check_references(Reader& r, Scenario& s) {
+  std::set<std::string> queues, exchanges = {"", "amq.direct", "amq.fanout", "amq.topic", "amq.headers", "amq.match"};
+  std::set<std::string> consumers, producers;
+  for (const auto& x : s.exchanges) exchanges.insert(x.name);
+  for (const auto& q : s.queues) queues.insert(q.name);
+  for (const auto& c : s.consumers) {
+    if (!consumers.insert(c.name).second) r.error(c.at, "a second actor named '" + c.name + "'");
+    if (!queues.count(c.queue)) r.error(c.at, "consumer '" + c.name + "' reads queue '" + c.queue + "', which is not declared");
+  }
+  for (const auto& p : s.producers) {
+    if (!producers.insert(p.name).second || consumers.count(p.name)) r.error(p.at, "a second actor named '" + p.name + "'");
+    if (!exchanges.count(p.exchange)) {
+      r.error(p.at, "producer '" + p.name + "' publishes to exchange '" + p.exchange + "', which is not declared");
+    }
+  }
+  for (const auto& e : s.timeline) {
+    using K = TimelineEvent::Kind;
+    if ((e.kind == K::kStopConsumer || e.kind == K::kStartConsumer || e.kind == K::kCrashConsumer) &&
+        !consumers.count(e.target)) {
+      r.error(e.at, "no consumer named '" + e.target + "'");
+    }
+    if (e.kind == K::kSetRate && !producers.count(e.target)) r.error(e.at, "no producer named '" + e.target + "'");
+    if ((e.kind == K::kPurgeQueue || e.kind == K::kDeleteQueue) && !queues.count(e.target)) {
+      r.error(e.at, "no queue named '" + e.target + "'");
+    }
+    if (e.kind == K::kPublish && !exchanges.count(e.exchange)) r.error(e.at, "no exchange named '" + e.exchange + "'");
+    if (e.at_us > s.duration_us) r.error(e.at, "this event is after the end of the scenario");
+  }
+  for (const auto& x : s.expectations) {
+    if (x.subject == Expectation::Subject::kQueue && !queues.count(x.name)) r.error(x.at, "no queue named '" + x.name + "'");
+    if (x.subject == Expectation::Subject::kConsumer && !consumers.count(x.name)) {
+      r.error(x.at, "no consumer named '" + x.name + "'");
+    }
+  }
+
+  // Declare everything on a scratch broker: RabbitMQ's rules give the errors, at the right line.
+  sim::SimClock clock;
+  sim::Scheduler scheduler(clock);
+  sim::Rng rng(0);
+  trace::Tracer tracer(clock);
+  broker::Broker scratch(scheduler, rng, tracer);
+  broker::ChannelKey ch{scratch.open_connection("validator", nullptr), 1};
+  auto attempt = [&](Position at, auto&& op) {
+    if (!scratch.find_channel(ch)) {
+      if (!scratch.connection_open(ch.connection)) ch.connection = scratch.open_connection("validator", nullptr);
+      (void)scratch.channel_open(ch);
+    }
+    auto result = op();
+    if (!result.ok()) r.error(at, result.error().text);
+  };
+  for (const auto& x : s.exchanges) {
+    attempt(x.at, [&] {
+      return scratch.exchange_declare(ch, {.name = x.name, .type = x.type, .durable = x.durable,
+                                           .auto_delete = x.auto_delete, .internal = x.internal, .arguments = x.arguments});
+    });
+  }
+  for (const auto& q : s.queues) {
+    attempt(q.at, [&] {
+      return scratch.queue_declare(ch, {.name = q.name, .durable = q.durable, .exclusive = q.exclusive,
+                                        .auto_delete = q.auto_delete, .arguments = q.arguments});
+    });
+  }
+  for (const auto& b : s.bindings) {
+    attempt(b.at, [&] {
+      return b.to_exchange ? scratch.exchange_bind(ch, b.destination, b.exchange, b.key, b.arguments)
+                           : scratch.queue_bind(ch, b.destination, b.exchange, b.key, b.arguments);
+    });
+  }
+}
+
+}  // namespace
+
+LoadResult load_scenario_text(const std::string& text, const std::string& file_name, const ScenarioLimits& limits) {
+  LoadResult result;
+  result.scenario.file = file_name;
+  Reader r(file_name, limits, result.errors);
+  if (text.size() > limits.max_file_bytes) {
+    r.error(Position{1, 1}, "the file is " + std::to_string(text.size()) + " bytes; scenarios are limited to " +
+                                std::to_string(limits.max_file_bytes));
+    return result;
+  }
+  try {
+    const YAML::Node root = YAML::Load(text);
+    if (!root.IsMap()) {
+      r.error(root.IsDefined() && !root.IsNull() ? position_of(root) : Position{1, 1},
+              "a scenario must be a mapping with name, broker, actors, ...");
+      return result;
+    }
+    Scenario& s = result.scenario;
+    r.mapping(root, "the scenario",
+              {"name", "description", "seed", "duration", "broker", "latency", "actors", "timeline", "expect", "lesson"});
+    if (!root["name"]) r.error(Position{1, 1}, "a scenario needs a 'name'");
+    with(root, "name", [&](auto v) { s.name = r.string(v, "name").value_or(""); });
+    with(root, "description", [&](auto v) { s.description = r.string(v, "description").value_or(""); });
+    with(root, "seed", [&](auto v) { s.seed = static_cast<std::uint64_t>(r.integer(v, "seed", 0, INT64_MAX).value_or(1)); });
+    with(root, "duration", [&](auto v) {
+      s.duration_us = r.duration(v, "duration").value_or(s.duration_us);
+      if (s.duration_us > limits.max_duration_us) r.error(v, "duration is longer than 24 hours");
+    });
+    with(root, "broker", [&](auto b) {
+      if (!r.mapping(b, "broker", {"exchanges", "queues", "bindings"})) return;
+      with(b, "exchanges", [&](auto v) {
+        if (r.sequence(v, "exchanges"))
+          for (const auto& x : v) read_exchange(r, x, s);
+      });
+      with(b, "queues", [&](auto v) {
+        if (r.sequence(v, "queues"))
+          for (const auto& q : v) read_queue(r, q, s);
+      });
+      with(b, "bindings", [&](auto v) {
+        if (r.sequence(v, "bindings"))
+          for (const auto& x : v) read_binding(r, x, s);
+      });
+    });
+    with(root, "latency", [&](auto v) { s.latency = read_distribution(r, v, "latency"); });
+    with(root, "actors", [&](auto v) { read_actors(r, v, s); });
+    with(root, "timeline", [&](auto v) { read_timeline(r, v, s); });
+    with(root, "expect", [&](auto v) { read_expectations(r, v, s); });
+    with(root, "lesson", [&](auto v) { read_lesson(r, v, s); });
+    if (result.errors.empty()) check_references(r, s);
+  } catch (const YAML::Exception& e) {
+    r.error(Position{e.mark.is_null() ? 1 : e.mark.line + 1, e.mark.is_null() ? 1 : e.mark.column + 1}, e.msg);
+  } catch (const std::exception& e) {
+    r.error(Position{1, 1}, std::string("cannot read the scenario: ") + e.what());
+  }
+  return result;
+}
+
+LoadResult load_scenario_file(const std::string& path, const ScenarioLimits& limits) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult result;
+    result.errors.push_back({path, {1, 1}, "cannot open the file"});
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_scenario_text(text.str(), path, limits);
+}
+
+}  // namespace brokersim::scenario

@@ -1,0 +1,341 @@
+#include "scenario/runner.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace brokersim::scenario {
+namespace {
+
+std::string substitute(std::string text, std::string_view name, std::string_view value) {
+  const std::string token = "${" + std::string(name) + "}";
+  for (std::size_t at = text.find(token); at != std::string::npos; at = text.find(token, at + value.size())) {
+    text.replace(at, token.size(), value);
+  }
+  return text;
+}
+
+sim::TimeUs draw(sim::Rng& rng, const Distribution& d) {
+  switch (d.kind) {
+    case Distribution::Kind::kConstant: return d.a_us;
+    case Distribution::Kind::kUniform: return rng.uniform_int(d.a_us, d.b_us);
+    case Distribution::Kind::kExponential:
+      return static_cast<sim::TimeUs>(std::llround(rng.exponential(static_cast<double>(d.a_us))));
+    case Distribution::Kind::kNormal:
+      return std::max<sim::TimeUs>(
+          0, static_cast<sim::TimeUs>(std::llround(rng.normal(static_cast<double>(d.a_us), static_cast<double>(d.b_us)))));
+  }
+  return 0;
+}
+
+broker::Publish make_publish(const std::string& exchange, const MessageTemplate& t, std::uint64_t seq,
+                             const std::string& producer) {
+  broker::Publish p;
+  p.exchange = exchange;
+  p.routing_key = t.routing_key;
+  p.properties = t.properties;
+  p.body = substitute(substitute(t.body, "seq", std::to_string(seq)), "producer", producer);
+  return p;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------
+// A producer: sends at a constant rate, with Poisson arrivals, or on a schedule.
+class Runner::ProducerActor final : public broker::ConnectionListener {
+ public:
+  ProducerActor(Runner& runner, const ProducerSpec& spec) : runner_(runner), spec_(spec), rate_(spec.rate_per_second) {
+    key_ = {runner_.broker_->open_connection(spec.name, this), 1};
+    (void)runner_.broker_->channel_open(key_);
+    if (spec.confirms) (void)runner_.broker_->confirm_select(key_);
+    weights_ = weights();
+    if (!spec.schedule.empty()) {
+      for (sim::TimeUs t : spec.schedule) runner_.scheduler_.schedule_at(t, [this] { send(); });
+    } else {
+      schedule_next(spec.start_us);
+    }
+  }
+
+  void set_rate(double rate) {
+    const bool was_idle = rate_ <= 0;
+    rate_ = rate;
+    if (was_idle && rate_ > 0) schedule_next(runner_.scheduler_.now_us());
+  }
+
+ private:
+  std::vector<std::uint64_t> weights() const {
+    std::vector<std::uint64_t> w;
+    for (const auto& m : spec_.messages) w.push_back(m.weight);
+    return w;
+  }
+
+  void schedule_next(sim::TimeUs from_us) {
+    if (rate_ <= 0 || spec_.messages.empty()) return;
+    const double mean_gap_us = 1e6 / rate_;
+    const double gap = spec_.arrivals == ProducerSpec::Arrivals::kPoisson ? runner_.rng_.exponential(mean_gap_us)
+                                                                            : mean_gap_us;
+    const sim::TimeUs at = from_us + static_cast<sim::TimeUs>(std::llround(gap));
+    if (at > spec_.stop_us || at > runner_.end_us_) return;
+    runner_.scheduler_.schedule_at(at, [this] {
+      if (send()) schedule_next(runner_.scheduler_.now_us());
+    });
+  }
+
+  // Returns false once the producer has sent its count.
+  bool send() {
+    if (spec_.count && sent_ >= *spec_.count) return false;
+    if (rate_ <= 0 && spec_.schedule.empty()) return false;
+    const MessageTemplate& t = spec_.messages[runner_.rng_.weighted_choice(weights_)];
+    broker::Publish p = make_publish(spec_.exchange, t, ++sent_, spec_.name);
+    p.mandatory = spec_.mandatory;
+    // The publish reaches the broker after the network latency.
+    runner_.scheduler_.schedule_after(runner_.latency(), [this, p = std::move(p)] {
+      if (runner_.broker_->find_channel(key_)) (void)runner_.broker_->basic_publish(key_, p);
+    });
+    return !spec_.count || sent_ < *spec_.count;
+  }
+
+  Runner& runner_;
+  const ProducerSpec& spec_;
+  broker::ChannelKey key_;
+  std::vector<std::uint64_t> weights_;
+  double rate_;
+  std::uint64_t sent_ = 0;
+};
+
+// ------------------------------------------------------------------------------------------
+// A consumer: takes deliveries, works on each for a random time, then acks, nacks or rejects.
+class Runner::ConsumerActor final : public broker::ConnectionListener {
+ public:
+  ConsumerActor(Runner& runner, const ConsumerSpec& spec) : runner_(runner), spec_(spec) { start(); }
+
+  const std::string& name() const { return spec_.name; }
+  const ConsumerStats& stats() const { return stats_; }
+
+  void start() {
+    if (key_ && runner_.broker_->find_channel(*key_)) return;  // already running
+    if (!key_ || !runner_.broker_->connection_open(key_->connection)) {
+      key_ = broker::ChannelKey{runner_.broker_->open_connection(spec_.name, this), 1};
+      ++generation_;
+    }
+    (void)runner_.broker_->channel_open(*key_);
+    if (spec_.prefetch) (void)runner_.broker_->basic_qos(*key_, 0, spec_.prefetch, false);
+    broker::Consume c;
+    c.queue = spec_.queue;
+    c.consumer_tag = spec_.name;
+    c.no_ack = spec_.auto_ack;
+    c.exclusive = spec_.exclusive;
+    if (spec_.priority) c.arguments.emplace_back("x-priority", broker::FieldValue(spec_.priority));
+    (void)runner_.broker_->basic_consume(*key_, c);
+  }
+
+  void stop() {
+    if (key_ && runner_.broker_->find_channel(*key_)) (void)runner_.broker_->basic_cancel(*key_, spec_.name);
+  }
+
+  // The process dies: its connection goes, and the broker requeues what it had not acked.
+  void crash() {
+    if (!key_) return;
+    runner_.broker_->close_connection(key_->connection, broker::ReplyCode::kConnectionForced, "consumer crashed");
+    ++generation_;
+  }
+
+  void on_deliver(const broker::Delivery& d) override {
+    ++stats_.received;
+    if (spec_.auto_ack) return;
+    const Outcome outcome = decide(d);
+    const sim::TimeUs work = runner_.latency() + draw(runner_.rng_, spec_.processing) + runner_.latency();
+    const std::uint64_t generation = generation_;
+    const std::uint64_t tag = d.delivery_tag;
+    runner_.scheduler_.schedule_after(work, [this, generation, tag, outcome] {
+      if (generation != generation_ || !key_ || !runner_.broker_->find_channel(*key_)) return;  // crashed meanwhile
+      auto& b = *runner_.broker_;
+      switch (outcome) {
+        case Outcome::kAck:
+          ++stats_.acked;
+          (void)b.basic_ack(*key_, tag, false);
+          break;
+        case Outcome::kNackRequeue:
+          ++stats_.requeued;
+          (void)b.basic_nack(*key_, tag, false, true);
+          break;
+        case Outcome::kNack:
+          ++stats_.nacked;
+          (void)b.basic_nack(*key_, tag, false, false);
+          break;
+        case Outcome::kReject:
+          ++stats_.rejected;
+          (void)b.basic_reject(*key_, tag, false);
+          break;
+      }
+    });
+  }
+
+ private:
+  Outcome decide(const broker::Delivery& d) {
+    if (const broker::FieldTable* headers = d.message->headers()) {
+      for (const auto& rule : spec_.rules) {
+        if (broker::find_field(*headers, rule.header)) return rule.outcome;
+      }
+    }
+    const std::uint64_t weights[] = {spec_.ack_ppm, spec_.nack_requeue_ppm, spec_.nack_ppm, spec_.reject_ppm};
+    static constexpr Outcome kOutcomes[] = {Outcome::kAck, Outcome::kNackRequeue, Outcome::kNack, Outcome::kReject};
+    if (weights[0] + weights[1] + weights[2] + weights[3] == 0) return Outcome::kAck;
+    return kOutcomes[runner_.rng_.weighted_choice(weights)];
+  }
+
+  Runner& runner_;
+  const ConsumerSpec& spec_;
+  std::optional<broker::ChannelKey> key_;
+  std::uint64_t generation_ = 0;
+  ConsumerStats stats_;
+};
+
+// ------------------------------------------------------------------------------------------
+
+Runner::Runner(const Scenario& scenario, RunOptions options)
+    : scenario_(scenario),
+      options_(std::move(options)),
+      seed_(options_.seed.value_or(scenario.seed)),
+      end_us_(options_.until_us.value_or(scenario.duration_us)),
+      scheduler_(clock_),
+      rng_(seed_),
+      tracer_(clock_) {
+  for (trace::Sink* sink : options_.sinks) tracer_.add_sink(sink);
+  broker_ = std::make_unique<broker::Broker>(scheduler_, rng_, tracer_);
+  declare_topology();
+  for (const auto& c : scenario_.consumers) consumers_.push_back(std::make_unique<ConsumerActor>(*this, c));
+  for (const auto& p : scenario_.producers) producers_.push_back(std::make_unique<ProducerActor>(*this, p));
+  schedule_timeline();
+}
+
+Runner::~Runner() = default;
+
+sim::TimeUs Runner::latency() { return draw(rng_, scenario_.latency); }
+
+void Runner::declare_topology() {
+  admin_ = {broker_->open_connection("scenario topology", nullptr), 1};
+  (void)broker_->channel_open(admin_);
+  // The loader checked all of this against a scratch broker, so nothing here should fail.
+  for (const auto& x : scenario_.exchanges) {
+    (void)broker_->exchange_declare(admin_, {.name = x.name, .type = x.type, .durable = x.durable,
+                                             .auto_delete = x.auto_delete, .internal = x.internal,
+                                             .arguments = x.arguments});
+  }
+  for (const auto& q : scenario_.queues) {
+    (void)broker_->queue_declare(admin_, {.name = q.name, .durable = q.durable, .exclusive = q.exclusive,
+                                          .auto_delete = q.auto_delete, .arguments = q.arguments});
+  }
+  for (const auto& b : scenario_.bindings) {
+    if (b.to_exchange) {
+      (void)broker_->exchange_bind(admin_, b.destination, b.exchange, b.key, b.arguments);
+    } else {
+      (void)broker_->queue_bind(admin_, b.destination, b.exchange, b.key, b.arguments);
+    }
+  }
+}
+
+void Runner::schedule_timeline() {
+  auto consumer = [this](const std::string& name) -> ConsumerActor* {
+    for (auto& c : consumers_)
+      if (c->name() == name) return c.get();
+    return nullptr;
+  };
+  for (const auto& event : scenario_.timeline) {
+    scheduler_.schedule_at(event.at_us, [this, &event, consumer] {
+      // Timeline actions come from the operator's console, on a channel of its own.
+      if (!broker_->find_channel(admin_)) {
+        if (!broker_->connection_open(admin_.connection)) admin_.connection = broker_->open_connection("timeline", nullptr);
+        (void)broker_->channel_open(admin_);
+      }
+      using K = TimelineEvent::Kind;
+      switch (event.kind) {
+        case K::kStopConsumer:
+          if (auto* c = consumer(event.target)) c->stop();
+          break;
+        case K::kStartConsumer:
+          if (auto* c = consumer(event.target)) c->start();
+          break;
+        case K::kCrashConsumer:
+          if (auto* c = consumer(event.target)) c->crash();
+          break;
+        case K::kSetRate:
+          for (std::size_t i = 0; i < scenario_.producers.size(); ++i) {
+            if (scenario_.producers[i].name == event.target) producers_[i]->set_rate(event.rate_per_second);
+          }
+          break;
+        case K::kPublish:
+          (void)broker_->basic_publish(admin_, make_publish(event.exchange, event.message, 1, "timeline"));
+          break;
+        case K::kBind:
+        case K::kUnbind: {
+          const BindingSpec& b = event.binding;
+          const bool bind = event.kind == K::kBind;
+          if (b.to_exchange) {
+            (void)(bind ? broker_->exchange_bind(admin_, b.destination, b.exchange, b.key, b.arguments)
+                        : broker_->exchange_unbind(admin_, b.destination, b.exchange, b.key, b.arguments));
+          } else {
+            (void)(bind ? broker_->queue_bind(admin_, b.destination, b.exchange, b.key, b.arguments)
+                        : broker_->queue_unbind(admin_, b.destination, b.exchange, b.key, b.arguments));
+          }
+          break;
+        }
+        case K::kPurgeQueue: (void)broker_->queue_purge(admin_, event.target); break;
+        case K::kDeleteQueue: (void)broker_->queue_delete(admin_, event.target, false, false); break;
+      }
+    });
+  }
+}
+
+void Runner::run() {
+  std::uint64_t steps = 0;
+  while (!scheduler_.empty() && scheduler_.next_due_us() <= end_us_) {
+    scheduler_.run_next();
+    if (options_.progress && ++steps % 65536 == 0) options_.progress(scheduler_.now_us(), tracer_.events_emitted());
+  }
+  scheduler_.run_until(end_us_);
+}
+
+std::vector<std::pair<std::string, ConsumerStats>> Runner::consumer_stats() const {
+  std::vector<std::pair<std::string, ConsumerStats>> out;
+  for (const auto& c : consumers_) out.emplace_back(c->name(), c->stats());
+  return out;
+}
+
+std::vector<ExpectationResult> check_expectations(const Scenario& scenario, const Runner& runner) {
+  std::vector<ExpectationResult> results;
+  const auto& b = runner.broker();
+  const auto consumers = runner.consumer_stats();
+  for (const Expectation& e : scenario.expectations) {
+    std::int64_t actual = 0;
+    if (e.subject == Expectation::Subject::kBroker) {
+      if (e.metric == "nothing_lost") actual = b.nothing_lost() ? 1 : 0;
+      if (e.metric == "published") actual = static_cast<std::int64_t>(b.accounting().published);
+      if (e.metric == "unroutable") actual = static_cast<std::int64_t>(b.accounting().unroutable);
+    } else if (e.subject == Expectation::Subject::kQueue) {
+      if (const broker::Queue* q = b.find_queue(e.name)) {
+        const auto& c = q->counters();
+        if (e.metric == "depth") actual = static_cast<std::int64_t>(q->ready_count());
+        if (e.metric == "enqueued") actual = static_cast<std::int64_t>(c.enqueued);
+        if (e.metric == "delivered") actual = static_cast<std::int64_t>(c.delivered);
+        if (e.metric == "acked") actual = static_cast<std::int64_t>(c.acked);
+        if (e.metric == "requeued") actual = static_cast<std::int64_t>(c.requeued);
+        if (e.metric == "dead_lettered") actual = static_cast<std::int64_t>(c.dead_lettered);
+        if (e.metric == "expired") actual = static_cast<std::int64_t>(c.expired);
+        if (e.metric == "dropped") actual = static_cast<std::int64_t>(c.dropped);
+      }
+    } else {
+      for (const auto& [name, stats] : consumers) {
+        if (name != e.name) continue;
+        if (e.metric == "received") actual = static_cast<std::int64_t>(stats.received);
+        if (e.metric == "acked") actual = static_cast<std::int64_t>(stats.acked);
+        if (e.metric == "nacked") actual = static_cast<std::int64_t>(stats.nacked);
+        if (e.metric == "requeued") actual = static_cast<std::int64_t>(stats.requeued);
+        if (e.metric == "rejected") actual = static_cast<std::int64_t>(stats.rejected);
+      }
+    }
+    results.push_back({&e, actual, actual == e.value});
+  }
+  return results;
+}
+
+}  // namespace brokersim::scenario

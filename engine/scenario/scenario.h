@@ -1,0 +1,154 @@
+#pragma once
+// A scenario as plain data: the topology, the simulated clients, the timeline, what should
+// happen, and the lesson text. The loader fills it from YAML; the runner plays it.
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/field_table.h"
+#include "broker/message.h"
+#include "sim/time.h"
+
+namespace brokersim::scenario {
+
+// 1-based, as editors show them. 0 means "not from a file".
+struct Position {
+  int line = 0;
+  int column = 0;
+};
+
+struct Distribution {
+  enum class Kind { kConstant, kUniform, kExponential, kNormal };
+  Kind kind = Kind::kConstant;
+  sim::TimeUs a_us = 0;  // constant value, uniform min, exponential or normal mean
+  sim::TimeUs b_us = 0;  // uniform max, normal standard deviation
+};
+
+struct ExchangeSpec {
+  std::string name;
+  std::string type = "direct";
+  bool durable = false;
+  bool auto_delete = false;
+  bool internal = false;
+  broker::FieldTable arguments;
+  Position at;
+};
+
+struct QueueSpec {
+  std::string name;
+  bool durable = false;
+  bool exclusive = false;
+  bool auto_delete = false;
+  broker::FieldTable arguments;
+  Position at;
+};
+
+struct BindingSpec {
+  std::string exchange;
+  std::string destination;
+  bool to_exchange = false;
+  std::string key;
+  broker::FieldTable arguments;
+  Position at;
+};
+
+struct MessageTemplate {
+  std::uint64_t weight = 1;
+  std::string routing_key;
+  broker::BasicProperties properties;
+  std::string body;  // "${seq}" and "${producer}" are substituted
+};
+
+struct ProducerSpec {
+  std::string name;
+  std::string exchange;
+  enum class Arrivals { kConstant, kPoisson } arrivals = Arrivals::kConstant;
+  double rate_per_second = 0;         // 0 with a schedule
+  std::vector<sim::TimeUs> schedule;  // explicit send times, instead of a rate
+  std::optional<std::uint64_t> count;
+  sim::TimeUs start_us = 0;
+  sim::TimeUs stop_us = std::numeric_limits<sim::TimeUs>::max();
+  bool mandatory = false;
+  bool confirms = false;
+  std::vector<MessageTemplate> messages;
+  Position at;
+};
+
+enum class Outcome { kAck, kNackRequeue, kNack, kReject };
+
+struct ConsumerSpec {
+  std::string name;
+  std::string queue;
+  std::uint16_t prefetch = 0;
+  bool auto_ack = false;
+  Distribution processing;
+  // Weights of each outcome, in millionths; chosen at random per message.
+  std::uint64_t ack_ppm = 1'000'000, nack_requeue_ppm = 0, nack_ppm = 0, reject_ppm = 0;
+  // "reject when header X is present" and the like; checked before the random outcome.
+  struct Rule {
+    std::string header;
+    Outcome outcome = Outcome::kReject;
+  };
+  std::vector<Rule> rules;
+  std::int32_t priority = 0;
+  bool exclusive = false;
+  Position at;
+};
+
+struct TimelineEvent {
+  enum class Kind {
+    kStopConsumer,
+    kStartConsumer,
+    kCrashConsumer,
+    kSetRate,
+    kPublish,
+    kBind,
+    kUnbind,
+    kPurgeQueue,
+    kDeleteQueue
+  };
+  sim::TimeUs at_us = 0;
+  Kind kind = Kind::kPublish;
+  std::string target;           // consumer, producer or queue name
+  double rate_per_second = 0;   // kSetRate
+  std::string exchange;         // kPublish
+  MessageTemplate message;      // kPublish
+  BindingSpec binding;          // kBind / kUnbind
+  Position at;
+};
+
+struct Expectation {
+  enum class Subject { kQueue, kConsumer, kBroker };
+  Subject subject = Subject::kBroker;
+  std::string name;    // queue or consumer name
+  std::string metric;  // depth, enqueued, acked, ..., nothing_lost
+  std::int64_t value = 0;
+  Position at;
+};
+
+struct LessonStep {
+  sim::TimeUs at_us = 0;
+  std::string text;
+  Position at;
+};
+
+struct Scenario {
+  std::string file;
+  std::string name;
+  std::string description;
+  std::uint64_t seed = 1;
+  sim::TimeUs duration_us = sim::seconds(60);
+  std::vector<ExchangeSpec> exchanges;
+  std::vector<QueueSpec> queues;
+  std::vector<BindingSpec> bindings;
+  std::vector<ProducerSpec> producers;
+  std::vector<ConsumerSpec> consumers;
+  Distribution latency;  // client <-> broker, each way
+  std::vector<TimelineEvent> timeline;
+  std::vector<Expectation> expectations;
+  std::vector<LessonStep> lesson;
+};
+
+}  // namespace brokersim::scenario

@@ -1,0 +1,13 @@
+# A broken scenario file: validate must name the line and column and exit 2.
+file(WRITE ${DIR}/broken.yaml "name: broken\nduration: soon\nbroker:\n  queues:\n    - {name: q, durabel: true}\n")
+execute_process(COMMAND ${BROKERSIM} validate ${DIR}/broken.yaml ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 2)
+  message(FATAL_ERROR "validate exited ${rc}, expected 2")
+endif()
+if(NOT err MATCHES "broken.yaml:2:11: duration must be a duration")
+  message(FATAL_ERROR "missing the duration error: ${err}")
+endif()
+if(NOT err MATCHES "broken.yaml:5:17: unknown key 'durabel'")
+  message(FATAL_ERROR "missing the unknown-key error: ${err}")
+endif()
+message(STATUS "${err}")
