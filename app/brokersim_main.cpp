@@ -27,6 +27,11 @@ constexpr std::string_view kUsage =
     "      Check scenario files; errors are printed as file:line:col: message (exit 2).\n"
     "  check FILE...\n"
     "      Run each scenario and evaluate its expect: block (exit 1 if any fails).\n"
+    "  explain FILE --exchange X --key K [--header name=value ...]\n"
+    "      Show how the scenario's topology routes one message: every binding tried,\n"
+    "      matched or not, exchange-to-exchange hops, the alternate exchange, the queues.\n"
+    "  export-definitions FILE\n"
+    "      Print the scenario's topology as RabbitMQ definitions JSON.\n"
     "  help\n"
     "      Show this text.\n";
 
@@ -82,6 +87,8 @@ int main(int argc, char** argv) {
   if (command == "run") return brokersim::app::run_command(argc, argv);
   if (command == "validate") return brokersim::app::validate_command(argc, argv);
   if (command == "check") return brokersim::app::check_command(argc, argv);
+  if (command == "explain") return brokersim::app::explain_command(argc, argv);
+  if (command == "export-definitions") return brokersim::app::export_definitions_command(argc, argv);
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return 0;

@@ -9,7 +9,9 @@
 #include <memory>
 #include <string>
 
+#include "definitions_export.h"
 #include "scenario/loader.h"
+#include "scenario/topology.h"
 #include "scenario/runner.h"
 #include "scenario/units.h"
 #include "trace/describe.h"
@@ -200,6 +202,100 @@ int check_command(int argc, char** argv) {
   }
   if (bad_input) return kExitBadInput;
   return failed ? kExitFailedExpectations : 0;
+}
+
+}  // namespace brokersim::app
+
+namespace brokersim::app {
+
+int explain_command(int argc, char** argv) {
+  std::string file, exchange, key;
+  bool have_exchange = false;
+  broker::BasicProperties properties;
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (arg == "--exchange") {
+      const char* v = value();
+      if (!v) break;
+      exchange = v;
+      have_exchange = true;
+    } else if (arg == "--key") {
+      const char* v = value();
+      if (!v) break;
+      key = v;
+    } else if (arg == "--header") {
+      const char* v = value();
+      const std::string kv = v ? v : "";
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos) {
+        std::cerr << "brokersim: --header needs name=value\n";
+        return kExitBadInput;
+      }
+      if (!properties.headers) properties.headers.emplace();
+      properties.headers->emplace_back(kv.substr(0, eq), broker::FieldValue(kv.substr(eq + 1)));
+    } else if (file.empty() && !arg.starts_with("--")) {
+      file = arg;
+    } else {
+      std::cerr << "brokersim: unknown option '" << arg << "' for explain\n";
+      return kExitBadInput;
+    }
+  }
+  if (file.empty() || !have_exchange) {
+    std::cerr << "usage: brokersim explain FILE --exchange X --key K [--header name=value ...]\n";
+    return kExitBadInput;
+  }
+  const LoadResult loaded = scenario::load_scenario_file(file);
+  if (!print_errors(loaded)) return kExitBadInput;
+  sim::SimClock clock;
+  sim::Scheduler scheduler(clock);
+  sim::Rng rng(loaded.scenario.seed);
+  trace::Tracer tracer(clock);
+  broker::Broker broker(scheduler, rng, tracer);
+  broker::ChannelKey ch{broker.open_connection("explain", nullptr), 1};
+  (void)broker.channel_open(ch);
+  scenario::declare_topology(broker, ch, loaded.scenario, [](scenario::Position, const broker::Error&) {});
+  auto result = broker.explain_route(exchange, key, properties);
+  if (!result.ok()) {
+    std::cerr << "brokersim: " << result.error().text << '\n';
+    return kExitBadInput;
+  }
+  std::cout << "routing key '" << key << "' published to " << (exchange.empty() ? "the default exchange" : "exchange '" + exchange + "'");
+  if (properties.headers) std::cout << " with headers " << broker::to_display(*properties.headers);
+  std::cout << ":\n";
+  for (const auto& step : result.value().steps) {
+    std::cout << "  " << (step.matched ? "[match]    " : "[no match] ") << "at '" << step.source << "': ";
+    if (step.alternate) {
+      std::cout << "nothing matched, so on to alternate exchange '" << step.destination << "'"
+                << (step.matched ? "" : " (missing, or already visited)");
+    } else {
+      std::cout << (step.arguments.empty() ? "binding key '" + step.binding_key + "'" : "binding " + step.arguments)
+                << (step.to_exchange ? " -> exchange '" : " -> queue '") << step.destination << "'";
+    }
+    std::cout << '\n';
+  }
+  const auto& queues = result.value().queues;
+  if (queues.empty()) {
+    std::cout << "result: routed to no queue (unroutable: dropped, or returned if mandatory)\n";
+  } else {
+    std::cout << "result: one copy each to";
+    for (const broker::Queue* q : queues) std::cout << " '" << q->name() << "'";
+    std::cout << '\n';
+  }
+  return 0;
+}
+
+int export_definitions_command(int argc, char** argv) {
+  if (argc != 3) {
+    std::cerr << "usage: brokersim export-definitions FILE\n";
+    return kExitBadInput;
+  }
+  const LoadResult loaded = scenario::load_scenario_file(argv[2]);
+  if (!print_errors(loaded)) return kExitBadInput;
+  std::vector<std::string> warnings;
+  std::cout << export_definitions(loaded.scenario, warnings);
+  for (const auto& w : warnings) std::cerr << "warning: " << w << '\n';
+  return 0;
 }
 
 }  // namespace brokersim::app

@@ -5,5 +5,7 @@ namespace brokersim::app {
 int run_command(int argc, char** argv);       // brokersim run FILE [--seed N] [--until T] [--trace F]
 int validate_command(int argc, char** argv);  // brokersim validate FILE...
 int check_command(int argc, char** argv);     // brokersim check FILE...
+int explain_command(int argc, char** argv);   // brokersim explain FILE --exchange X --key K [--header k=v]
+int export_definitions_command(int argc, char** argv);  // brokersim export-definitions FILE
 
 }  // namespace brokersim::app

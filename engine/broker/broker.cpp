@@ -1829,6 +1829,21 @@ void Broker::drop(const QueuedMessage& entry, const std::string& queue, std::str
   tracer_.emit();
 }
 
+Result<RouteResult> Broker::explain_route(const std::string& exchange_name, const std::string& routing_key,
+                                          const BasicProperties& properties) {
+  Exchange* exchange = exchange_named(exchange_name);
+  if (!exchange) return exchange_not_found(exchange_name);
+  Publish probe;
+  probe.routing_key = routing_key;
+  probe.properties = properties;
+  std::vector<std::string_view> keys;
+  if (auto err = collect_routing_keys(probe, keys)) return *err;
+  Router explainer([this](std::string_view name) { return exchange_named(name); }, SIZE_MAX);
+  RouteResult result;
+  explainer.route(*exchange, {keys, properties.headers ? &*properties.headers : nullptr}, next_route_visit_++, result);
+  return result;
+}
+
 bool Broker::nothing_lost() const {
   std::uint64_t ready = 0, unacked = 0;
   for (const auto& [name, q] : queues_) {

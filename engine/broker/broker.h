@@ -149,6 +149,12 @@ class Broker {
   // The pseudo-queue of direct reply-to: consume it (no-ack) and publish with this reply_to.
   static constexpr std::string_view kDirectReplyTo = "amq.rabbitmq.reply-to";
 
+  // What a publish would do, without publishing: every binding tried (however many), every
+  // exchange-to-exchange hop and alternate exchange, and the queues reached. 404 if the
+  // exchange does not exist. Changes nothing and emits no event.
+  Result<RouteResult> explain_route(const std::string& exchange, const std::string& routing_key,
+                                    const BasicProperties& properties);
+
   // --- read-only views (GUI, CLI, tests)
   const Exchange* find_exchange(std::string_view name) const;
   const Queue* find_queue(std::string_view name) const;

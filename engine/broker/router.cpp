@@ -70,7 +70,7 @@ void Router::explain(const Exchange& exchange, RouteResult& result) {
     for (const Binding* b : matched_) add(*b, true);
     return;
   }
-  if (all.size() <= kListUnmatchedUpTo) {
+  if (all.size() <= list_unmatched_up_to_) {
     std::size_t m = 0;  // matched_ is in creation order, as is `all`
     for (const auto& b : all) {
       const bool hit = m < matched_.size() && matched_[m] == b.get();

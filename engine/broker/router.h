@@ -31,7 +31,8 @@ class Router {
   // 10,000-binding topic exchange stays fast; the rest are counted.
   static constexpr std::size_t kListUnmatchedUpTo = 16;
 
-  explicit Router(ExchangeLookup lookup) : lookup_(std::move(lookup)) {}
+  explicit Router(ExchangeLookup lookup, std::size_t list_unmatched_up_to = kListUnmatchedUpTo)
+      : lookup_(std::move(lookup)), list_unmatched_up_to_(list_unmatched_up_to) {}
 
   // `visit_id` must be unique per call (the message id): it marks exchanges and queues seen.
   void route(Exchange& start, const RoutingInput& input, std::uint64_t visit_id, RouteResult& result);
@@ -40,6 +41,7 @@ class Router {
   void explain(const Exchange& exchange, RouteResult& result);
 
   ExchangeLookup lookup_;
+  std::size_t list_unmatched_up_to_;
   std::vector<Exchange*> worklist_;
   std::vector<const Binding*> matched_;
 };

@@ -9,6 +9,7 @@
 
 #include "broker/broker.h"
 #include "broker/headers_exchange.h"
+#include "scenario/topology.h"
 #include "scenario/units.h"
 #include "sim/clock.h"
 #include "sim/rng.h"
@@ -648,32 +649,8 @@ void check_references(Reader& r, Scenario& s) {
   trace::Tracer tracer(clock);
   broker::Broker scratch(scheduler, rng, tracer);
   broker::ChannelKey ch{scratch.open_connection("validator", nullptr), 1};
-  auto attempt = [&](Position at, auto&& op) {
-    if (!scratch.find_channel(ch)) {
-      if (!scratch.connection_open(ch.connection)) ch.connection = scratch.open_connection("validator", nullptr);
-      (void)scratch.channel_open(ch);
-    }
-    auto result = op();
-    if (!result.ok()) r.error(at, result.error().text);
-  };
-  for (const auto& x : s.exchanges) {
-    attempt(x.at, [&] {
-      return scratch.exchange_declare(ch, {.name = x.name, .type = x.type, .durable = x.durable,
-                                           .auto_delete = x.auto_delete, .internal = x.internal, .arguments = x.arguments});
-    });
-  }
-  for (const auto& q : s.queues) {
-    attempt(q.at, [&] {
-      return scratch.queue_declare(ch, {.name = q.name, .durable = q.durable, .exclusive = q.exclusive,
-                                        .auto_delete = q.auto_delete, .arguments = q.arguments});
-    });
-  }
-  for (const auto& b : s.bindings) {
-    attempt(b.at, [&] {
-      return b.to_exchange ? scratch.exchange_bind(ch, b.destination, b.exchange, b.key, b.arguments)
-                           : scratch.queue_bind(ch, b.destination, b.exchange, b.key, b.arguments);
-    });
-  }
+  (void)scratch.channel_open(ch);
+  declare_topology(scratch, ch, s, [&](Position at, const broker::Error& e) { r.error(at, e.text); });
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "scenario/runner.h"
 
+#include "scenario/topology.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -216,22 +218,7 @@ void Runner::declare_topology() {
   admin_ = {broker_->open_connection("scenario topology", nullptr), 1};
   (void)broker_->channel_open(admin_);
   // The loader checked all of this against a scratch broker, so nothing here should fail.
-  for (const auto& x : scenario_.exchanges) {
-    (void)broker_->exchange_declare(admin_, {.name = x.name, .type = x.type, .durable = x.durable,
-                                             .auto_delete = x.auto_delete, .internal = x.internal,
-                                             .arguments = x.arguments});
-  }
-  for (const auto& q : scenario_.queues) {
-    (void)broker_->queue_declare(admin_, {.name = q.name, .durable = q.durable, .exclusive = q.exclusive,
-                                          .auto_delete = q.auto_delete, .arguments = q.arguments});
-  }
-  for (const auto& b : scenario_.bindings) {
-    if (b.to_exchange) {
-      (void)broker_->exchange_bind(admin_, b.destination, b.exchange, b.key, b.arguments);
-    } else {
-      (void)broker_->queue_bind(admin_, b.destination, b.exchange, b.key, b.arguments);
-    }
-  }
+  scenario::declare_topology(*broker_, admin_, scenario_, [](Position, const broker::Error&) {});
 }
 
 void Runner::schedule_timeline() {

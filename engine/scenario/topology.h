@@ -1,0 +1,16 @@
+#pragma once
+// Declares a scenario's exchanges, queues and bindings on a broker, reporting each refusal
+// with the position of the declaration that caused it.
+#include <functional>
+
+#include "broker/broker.h"
+#include "scenario/scenario.h"
+
+namespace brokersim::scenario {
+
+using TopologyErrorHandler = std::function<void(Position, const broker::Error&)>;
+
+void declare_topology(broker::Broker& broker, broker::ChannelKey channel, const Scenario& scenario,
+                      const TopologyErrorHandler& on_error);
+
+}  // namespace brokersim::scenario
