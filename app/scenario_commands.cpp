@@ -46,11 +46,28 @@ void print_summary(const scenario::Runner& runner) {
   }
   const auto consumers = runner.consumer_stats();
   if (!consumers.empty()) {
-    std::printf("\n%-24s %10s %10s %10s %10s %10s\n", "consumer", "received", "acked", "requeued", "nacked", "rejected");
+    std::printf("\n%-24s %10s %10s %10s %10s %10s %10s %10s\n", "consumer", "received", "acked", "requeued",
+                "nacked", "rejected", "published", "parked");
     for (const auto& [name, s] : consumers) {
-      std::printf("%-24s %10llu %10llu %10llu %10llu %10llu\n", name.c_str(), static_cast<unsigned long long>(s.received),
-                  static_cast<unsigned long long>(s.acked), static_cast<unsigned long long>(s.requeued),
-                  static_cast<unsigned long long>(s.nacked), static_cast<unsigned long long>(s.rejected));
+      if (s.requests) continue;  // RPC clients get their own table
+      std::printf("%-24s %10llu %10llu %10llu %10llu %10llu %10llu %10llu\n", name.c_str(),
+                  static_cast<unsigned long long>(s.received), static_cast<unsigned long long>(s.acked),
+                  static_cast<unsigned long long>(s.requeued), static_cast<unsigned long long>(s.nacked),
+                  static_cast<unsigned long long>(s.rejected), static_cast<unsigned long long>(s.published),
+                  static_cast<unsigned long long>(s.parked));
+    }
+  }
+  bool any_rpc = false;
+  for (const auto& [name, st] : consumers) any_rpc |= st.requests > 0;
+  if (any_rpc) {
+    std::printf("\n%-24s %10s %10s %10s %14s %14s\n", "rpc client", "requests", "replies", "timeouts", "mean rtt",
+                "max rtt");
+    for (const auto& [name, st] : consumers) {
+      if (!st.requests) continue;
+      const sim::TimeUs mean = st.replies ? st.round_trip_total_us / static_cast<sim::TimeUs>(st.replies) : 0;
+      std::printf("%-24s %10llu %10llu %10llu %14s %14s\n", name.c_str(), static_cast<unsigned long long>(st.requests),
+                  static_cast<unsigned long long>(st.replies), static_cast<unsigned long long>(st.timeouts),
+                  trace::format_time(mean).c_str(), trace::format_time(st.round_trip_max_us).c_str());
     }
   }
   const auto& a = b.accounting();

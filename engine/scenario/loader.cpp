@@ -427,13 +427,45 @@ Outcome read_outcome(Reader& r, const YAML::Node& node) {
   return Outcome::kAck;
 }
 
-void read_consumer(Reader& r, const YAML::Node& node, Scenario& s) {
-  if (!r.mapping(node, "a consumer", {"name", "queue", "prefetch", "ack", "processing", "outcomes", "rules",
-                                      "priority", "exclusive"})) {
-    return;
+FollowUp read_follow_up(Reader& r, const YAML::Node& node) {
+  FollowUp f;
+  if (!node.IsMap()) {
+    r.error(node, "a follow-up message must be a mapping");
+    return f;
   }
+  YAML::Node message(YAML::NodeType::Map);
+  for (const auto& entry : node) {
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
+    if (key == "exchange") {
+      f.exchange = r.string(entry.second, "exchange").value_or("");
+    } else {
+      message[key] = entry.second;
+    }
+  }
+  f.message = read_message(r, message);
+  return f;
+}
+
+void read_consumer(Reader& r, const YAML::Node& node, Scenario& s, bool service) {
+  const bool ok = service ? r.mapping(node, "a service", {"name", "queue", "prefetch", "ack", "processing", "outcomes",
+                                                          "rules", "priority", "exclusive", "on_ack", "max_retries",
+                                                          "park", "reply"})
+                          : r.mapping(node, "a consumer", {"name", "queue", "prefetch", "ack", "processing", "outcomes",
+                                                           "rules", "priority", "exclusive"});
+  if (!ok) return;
   ConsumerSpec c;
   c.at = position_of(node);
+  c.is_service = service;
+  with(node, "on_ack", [&](auto v) {
+    if (!r.sequence(v, "on_ack")) return;
+    for (const auto& f : v) c.on_ack.push_back(read_follow_up(r, f));
+  });
+  with(node, "max_retries", [&](auto v) {
+    if (auto n = r.integer(v, "max_retries", 0, 1000)) c.max_retries = static_cast<std::uint32_t>(*n);
+  });
+  with(node, "park", [&](auto v) { c.park = read_follow_up(r, v); });
+  with(node, "reply", [&](auto v) { c.reply = r.boolean(v, "reply").value_or(false); });
+  if (c.max_retries && !c.park) r.error(node, "max_retries needs 'park': where a message goes after its last retry");
   if (!node["name"]) r.error(node, "a consumer needs a name");
   if (!node["queue"]) r.error(node, "a consumer needs a queue");
   with(node, "name", [&](auto v) { c.name = r.string(v, "name").value_or(""); });
@@ -483,6 +515,33 @@ void read_consumer(Reader& r, const YAML::Node& node, Scenario& s) {
   s.consumers.push_back(std::move(c));
 }
 
+void read_rpc_client(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.mapping(node, "an rpc_client", {"name", "exchange", "routing_key", "rate", "count", "reply_queue", "timeout", "body"})) {
+    return;
+  }
+  RpcClientSpec c;
+  c.at = position_of(node);
+  if (!node["name"] || !node["routing_key"]) r.error(node, "an rpc_client needs a name and a routing_key");
+  with(node, "name", [&](auto v) { c.name = r.string(v, "name").value_or(""); });
+  with(node, "exchange", [&](auto v) { c.exchange = r.string(v, "exchange").value_or(""); });
+  with(node, "routing_key", [&](auto v) { c.routing_key = r.string(v, "routing_key").value_or(""); });
+  with(node, "rate", [&](auto v) { c.rate_per_second = r.rate(v, "rate").value_or(1); });
+  with(node, "count", [&](auto v) {
+    if (auto n = r.integer(v, "count", 0, 100'000'000)) c.count = static_cast<std::uint64_t>(*n);
+  });
+  with(node, "reply_queue", [&](auto v) {
+    const std::string mode = r.string(v, "reply_queue").value_or("");
+    if (mode == "direct_reply_to") {
+      c.direct_reply_to = true;
+    } else if (mode != "exclusive") {
+      r.error(v, "reply_queue must be exclusive (a server-named queue) or direct_reply_to");
+    }
+  });
+  with(node, "timeout", [&](auto v) { c.timeout_us = r.duration(v, "timeout").value_or(c.timeout_us); });
+  with(node, "body", [&](auto v) { c.body = r.string(v, "body").value_or(""); });
+  s.rpc_clients.push_back(std::move(c));
+}
+
 void read_actors(Reader& r, const YAML::Node& node, Scenario& s) {
   if (!r.sequence(node, "actors")) return;
   for (const auto& actor : node) {
@@ -495,9 +554,13 @@ void read_actors(Reader& r, const YAML::Node& node, Scenario& s) {
     if (kind == "producer") {
       read_producer(r, entry.second, s);
     } else if (kind == "consumer") {
-      read_consumer(r, entry.second, s);
+      read_consumer(r, entry.second, s, false);
+    } else if (kind == "service") {
+      read_consumer(r, entry.second, s, true);
+    } else if (kind == "rpc_client") {
+      read_rpc_client(r, entry.second, s);
     } else {
-      r.error(entry.first, "unknown actor kind '" + kind + "' (expected producer or consumer)");
+      r.error(entry.first, "unknown actor kind '" + kind + "' (expected producer, consumer, service or rpc_client)");
     }
   }
 }
@@ -590,7 +653,8 @@ void read_expectations(Reader& r, const YAML::Node& node, Scenario& s) {
   };
   per("queues", Expectation::Subject::kQueue,
       {"depth", "enqueued", "delivered", "acked", "requeued", "dead_lettered", "expired", "dropped"});
-  per("consumers", Expectation::Subject::kConsumer, {"received", "acked", "nacked", "requeued", "rejected"});
+  per("consumers", Expectation::Subject::kConsumer,
+      {"received", "acked", "nacked", "requeued", "rejected", "published", "parked", "requests", "replies", "timeouts"});
 }
 
 void read_lesson(Reader& r, const YAML::Node& node, Scenario& s) {
@@ -615,6 +679,18 @@ void check_references(Reader& r, Scenario& s) {
   for (const auto& c : s.consumers) {
     if (!consumers.insert(c.name).second) r.error(c.at, "a second actor named '" + c.name + "'");
     if (!queues.count(c.queue)) r.error(c.at, "consumer '" + c.name + "' reads queue '" + c.queue + "', which is not declared");
+  }
+  for (const auto& c : s.consumers) {
+    for (const auto& f : c.on_ack) {
+      if (!exchanges.count(f.exchange)) r.error(c.at, "service '" + c.name + "' publishes to exchange '" + f.exchange + "', which is not declared");
+    }
+    if (c.park && !exchanges.count(c.park->exchange)) {
+      r.error(c.at, "service '" + c.name + "' parks messages in exchange '" + c.park->exchange + "', which is not declared");
+    }
+  }
+  for (const auto& c : s.rpc_clients) {
+    if (!consumers.insert(c.name).second) r.error(c.at, "a second actor named '" + c.name + "'");
+    if (!exchanges.count(c.exchange)) r.error(c.at, "rpc_client '" + c.name + "' publishes to exchange '" + c.exchange + "', which is not declared");
   }
   for (const auto& p : s.producers) {
     if (!producers.insert(p.name).second || consumers.count(p.name)) r.error(p.at, "a second actor named '" + p.name + "'");

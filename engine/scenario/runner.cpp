@@ -114,12 +114,13 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
   const ConsumerStats& stats() const { return stats_; }
 
   void start() {
-    if (key_ && runner_.broker_->find_channel(*key_)) return;  // already running
-    if (!key_ || !runner_.broker_->connection_open(key_->connection)) {
-      key_ = broker::ChannelKey{runner_.broker_->open_connection(spec_.name, this), 1};
+    auto& b = *runner_.broker_;
+    if (key_ && b.find_channel(*key_) && b.find_channel(*key_)->consumers.count(spec_.name)) return;  // running
+    if (!key_ || !b.connection_open(key_->connection)) {
+      key_ = broker::ChannelKey{b.open_connection(spec_.name, this), 1};
       ++generation_;
     }
-    (void)runner_.broker_->channel_open(*key_);
+    if (!b.find_channel(*key_)) (void)b.channel_open(*key_);
     if (spec_.prefetch) (void)runner_.broker_->basic_qos(*key_, 0, spec_.prefetch, false);
     broker::Consume c;
     c.queue = spec_.queue;
@@ -144,15 +145,34 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
   void on_deliver(const broker::Delivery& d) override {
     ++stats_.received;
     if (spec_.auto_ack) return;
-    const Outcome outcome = decide(d);
+    Outcome outcome = decide(d);
     const sim::TimeUs work = runner_.latency() + draw(runner_.rng_, spec_.processing) + runner_.latency();
     const std::uint64_t generation = generation_;
     const std::uint64_t tag = d.delivery_tag;
-    runner_.scheduler_.schedule_after(work, [this, generation, tag, outcome] {
+    // What a service needs from the message once its work is done.
+    Handled handled{std::string(d.message->body()), d.message->properties().correlation_id.value_or(""),
+                    d.message->properties().reply_to.value_or(""), retries_of(d)};
+    const bool park = spec_.max_retries && outcome != Outcome::kAck && handled.retries >= *spec_.max_retries;
+    runner_.scheduler_.schedule_after(work, [this, generation, tag, outcome, park, handled = std::move(handled)] {
       if (generation != generation_ || !key_ || !runner_.broker_->find_channel(*key_)) return;  // crashed meanwhile
       auto& b = *runner_.broker_;
+      if (park) {
+        // Out of retries: set aside for a person to look at, and acked so it stops cycling.
+        ++stats_.parked;
+        publish(*spec_.park, handled);
+        ++stats_.acked;
+        (void)b.basic_ack(*key_, tag, false);
+        return;
+      }
       switch (outcome) {
         case Outcome::kAck:
+          for (const FollowUp& f : spec_.on_ack) publish(f, handled);
+          if (spec_.reply && !handled.reply_to.empty()) {
+            FollowUp reply;
+            reply.message.routing_key = handled.reply_to;
+            reply.message.body = "reply to " + handled.body;
+            publish(reply, handled);
+          }
           ++stats_.acked;
           (void)b.basic_ack(*key_, tag, false);
           break;
@@ -173,6 +193,39 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
   }
 
  private:
+  struct Handled {
+    std::string body;
+    std::string correlation_id;
+    std::string reply_to;
+    std::uint64_t retries = 0;
+  };
+
+  // How many times this message already died in this consumer's queue (from x-death).
+  std::uint64_t retries_of(const broker::Delivery& d) const {
+    const broker::FieldTable* headers = d.message->headers();
+    const broker::FieldValue* deaths = headers ? broker::find_field(*headers, "x-death") : nullptr;
+    const broker::FieldArray* list = deaths ? deaths->as_array() : nullptr;
+    std::uint64_t retries = 0;
+    if (!list) return 0;
+    for (const broker::FieldValue& v : *list) {
+      const broker::FieldTable* entry = v.as_table();
+      const broker::FieldValue* queue = entry ? broker::find_field(*entry, "queue") : nullptr;
+      const broker::FieldValue* count = entry ? broker::find_field(*entry, "count") : nullptr;
+      if (queue && queue->as_string() && *queue->as_string() == spec_.queue && count && count->as_integer()) {
+        retries += static_cast<std::uint64_t>(*count->as_integer());
+      }
+    }
+    return retries;
+  }
+
+  void publish(const FollowUp& f, const Handled& handled) {
+    broker::Publish p = make_publish(f.exchange, f.message, stats_.published + 1, spec_.name);
+    p.body = substitute(substitute(p.body, "body", handled.body), "correlation_id", handled.correlation_id);
+    if (!handled.correlation_id.empty() && !p.properties.correlation_id) p.properties.correlation_id = handled.correlation_id;
+    ++stats_.published;
+    (void)runner_.broker_->basic_publish(*key_, p);
+  }
+
   Outcome decide(const broker::Delivery& d) {
     if (const broker::FieldTable* headers = d.message->headers()) {
       for (const auto& rule : spec_.rules) {
@@ -193,6 +246,80 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
 };
 
 // ------------------------------------------------------------------------------------------
+// An RPC client: sends requests with reply_to and a correlation id, matches the replies, and
+// gives up on a request after its timeout.
+class Runner::RpcClientActor final : public broker::ConnectionListener {
+ public:
+  RpcClientActor(Runner& runner, const RpcClientSpec& spec) : runner_(runner), spec_(spec) {
+    auto& b = *runner_.broker_;
+    key_ = {b.open_connection(spec.name, this), 1};
+    (void)b.channel_open(key_);
+    if (spec.direct_reply_to) {
+      reply_to_ = std::string(broker::Broker::kDirectReplyTo);
+    } else {
+      auto declared = b.queue_declare(key_, {.name = "", .exclusive = true});
+      if (declared.ok()) reply_to_ = declared.value().name;
+    }
+    (void)b.basic_consume(key_, {.queue = reply_to_, .consumer_tag = spec.name + "-replies", .no_ack = true});
+    schedule_next();
+  }
+
+  const std::string& name() const { return spec_.name; }
+  const ConsumerStats& stats() const { return stats_; }
+
+  void on_deliver(const broker::Delivery& d) override {
+    ++stats_.received;
+    const auto& id = d.message->properties().correlation_id;
+    if (!id) return;
+    auto it = pending_.find(*id);
+    if (it == pending_.end()) return;  // a late reply to a request that timed out
+    const sim::TimeUs rtt = runner_.scheduler_.now_us() - it->second;
+    pending_.erase(it);
+    ++stats_.replies;
+    stats_.round_trip_total_us += rtt;
+    stats_.round_trip_max_us = std::max(stats_.round_trip_max_us, rtt);
+  }
+
+ private:
+  void schedule_next() {
+    if (spec_.rate_per_second <= 0 || (spec_.count && sent_ >= *spec_.count)) return;
+    const auto gap = static_cast<sim::TimeUs>(std::llround(1e6 / spec_.rate_per_second));
+    if (runner_.scheduler_.now_us() + gap > runner_.end_us_) return;
+    runner_.scheduler_.schedule_after(gap, [this] {
+      send();
+      schedule_next();
+    });
+  }
+
+  void send() {
+    const std::uint64_t seq = ++sent_;
+    const std::string id = spec_.name + "-" + std::to_string(seq);
+    broker::Publish p;
+    p.exchange = spec_.exchange;
+    p.routing_key = spec_.routing_key;
+    p.body = substitute(spec_.body, "seq", std::to_string(seq));
+    p.properties.correlation_id = id;
+    p.properties.reply_to = reply_to_;
+    ++stats_.requests;
+    pending_[id] = runner_.scheduler_.now_us();
+    runner_.scheduler_.schedule_after(runner_.latency(), [this, p = std::move(p)] {
+      if (runner_.broker_->find_channel(key_)) (void)runner_.broker_->basic_publish(key_, p);
+    });
+    runner_.scheduler_.schedule_after(spec_.timeout_us, [this, id] {
+      if (pending_.erase(id)) ++stats_.timeouts;
+    });
+  }
+
+  Runner& runner_;
+  const RpcClientSpec& spec_;
+  broker::ChannelKey key_;
+  std::string reply_to_;
+  std::uint64_t sent_ = 0;
+  std::map<std::string, sim::TimeUs> pending_;  // correlation id -> when sent
+  ConsumerStats stats_;
+};
+
+// ------------------------------------------------------------------------------------------
 
 Runner::Runner(const Scenario& scenario, RunOptions options)
     : scenario_(scenario),
@@ -207,6 +334,7 @@ Runner::Runner(const Scenario& scenario, RunOptions options)
   declare_topology();
   for (const auto& c : scenario_.consumers) consumers_.push_back(std::make_unique<ConsumerActor>(*this, c));
   for (const auto& p : scenario_.producers) producers_.push_back(std::make_unique<ProducerActor>(*this, p));
+  for (const auto& c : scenario_.rpc_clients) rpc_clients_.push_back(std::make_unique<RpcClientActor>(*this, c));
   schedule_timeline();
 }
 
@@ -285,6 +413,7 @@ void Runner::run() {
 std::vector<std::pair<std::string, ConsumerStats>> Runner::consumer_stats() const {
   std::vector<std::pair<std::string, ConsumerStats>> out;
   for (const auto& c : consumers_) out.emplace_back(c->name(), c->stats());
+  for (const auto& c : rpc_clients_) out.emplace_back(c->name(), c->stats());
   return out;
 }
 
@@ -318,6 +447,11 @@ std::vector<ExpectationResult> check_expectations(const Scenario& scenario, cons
         if (e.metric == "nacked") actual = static_cast<std::int64_t>(stats.nacked);
         if (e.metric == "requeued") actual = static_cast<std::int64_t>(stats.requeued);
         if (e.metric == "rejected") actual = static_cast<std::int64_t>(stats.rejected);
+        if (e.metric == "published") actual = static_cast<std::int64_t>(stats.published);
+        if (e.metric == "parked") actual = static_cast<std::int64_t>(stats.parked);
+        if (e.metric == "requests") actual = static_cast<std::int64_t>(stats.requests);
+        if (e.metric == "replies") actual = static_cast<std::int64_t>(stats.replies);
+        if (e.metric == "timeouts") actual = static_cast<std::int64_t>(stats.timeouts);
       }
     }
     results.push_back({&e, actual, actual == e.value});

@@ -24,6 +24,14 @@ struct ConsumerStats {
   std::uint64_t nacked = 0;    // nack without requeue
   std::uint64_t requeued = 0;  // nack with requeue
   std::uint64_t rejected = 0;
+  std::uint64_t published = 0;  // services: follow-ups, replies and parked messages
+  std::uint64_t parked = 0;
+  // RPC clients.
+  std::uint64_t requests = 0;
+  std::uint64_t replies = 0;
+  std::uint64_t timeouts = 0;
+  sim::TimeUs round_trip_total_us = 0;
+  sim::TimeUs round_trip_max_us = 0;
 };
 
 struct RunOptions {
@@ -52,6 +60,7 @@ class Runner {
 
   class ProducerActor;
   class ConsumerActor;
+  class RpcClientActor;
 
  private:
   void declare_topology();
@@ -70,6 +79,7 @@ class Runner {
   broker::ChannelKey admin_;
   std::vector<std::unique_ptr<ProducerActor>> producers_;
   std::vector<std::unique_ptr<ConsumerActor>> consumers_;
+  std::vector<std::unique_ptr<RpcClientActor>> rpc_clients_;
 };
 
 struct ExpectationResult {

@@ -78,6 +78,12 @@ struct ProducerSpec {
 
 enum class Outcome { kAck, kNackRequeue, kNack, kReject };
 
+// A message a service publishes as a consequence of one it handled.
+struct FollowUp {
+  std::string exchange;
+  MessageTemplate message;  // "${body}" and "${correlation_id}" come from the handled message
+};
+
 struct ConsumerSpec {
   std::string name;
   std::string queue;
@@ -94,6 +100,25 @@ struct ConsumerSpec {
   std::vector<Rule> rules;
   std::int32_t priority = 0;
   bool exclusive = false;
+  // Services (consumers that publish): follow-ups on each ack, a retry cap read from x-death
+  // with a parking place, and RPC replies to reply_to with the request's correlation id.
+  bool is_service = false;
+  std::vector<FollowUp> on_ack;
+  std::optional<std::uint32_t> max_retries;
+  std::optional<FollowUp> park;
+  bool reply = false;
+  Position at;
+};
+
+struct RpcClientSpec {
+  std::string name;
+  std::string exchange;  // usually "" (the default exchange)
+  std::string routing_key;
+  double rate_per_second = 1;
+  std::optional<std::uint64_t> count;
+  bool direct_reply_to = false;  // otherwise an exclusive server-named reply queue
+  sim::TimeUs timeout_us = sim::seconds(5);
+  std::string body = "request ${seq}";
   Position at;
 };
 
@@ -144,7 +169,8 @@ struct Scenario {
   std::vector<QueueSpec> queues;
   std::vector<BindingSpec> bindings;
   std::vector<ProducerSpec> producers;
-  std::vector<ConsumerSpec> consumers;
+  std::vector<ConsumerSpec> consumers;  // consumers and services
+  std::vector<RpcClientSpec> rpc_clients;
   Distribution latency;  // client <-> broker, each way
   std::vector<TimelineEvent> timeline;
   std::vector<Expectation> expectations;
