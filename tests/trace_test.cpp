@@ -7,6 +7,7 @@
 #include "trace/describe.h"
 #include "trace/fingerprint.h"
 #include "trace/jsonl_writer.h"
+#include "trace/trace_log.h"
 
 using namespace brokersim::testing;
 
@@ -87,4 +88,24 @@ TEST_CASE("trace: large exchanges list their matches and count the rest") {
   CHECK(e.route.size() == 1);
   CHECK(e.route_steps_omitted == 99);
   CHECK(brokersim::trace::describe(e).find("99 other bindings did not match") != std::string::npos);
+}
+
+TEST_CASE("trace: the compact trace log gives back every event exactly as emitted") {
+  World w;
+  brokersim::trace::TraceLog log;
+  w.tracer.add_sink(&log);
+  auto ch = w.client().channel();
+  REQUIRE(w.declare_exchange(ch, "orders", "topic").ok());
+  w.declare_queue(ch, "eu");
+  REQUIRE(w.broker.queue_bind(ch, "eu", "orders", "order.*.eu").ok());
+  REQUIRE(w.publish(ch, "orders", "order.created.eu", "m", true).ok());
+  REQUIRE(w.publish(ch, "orders", "order.created.us", "m", true).ok());
+  REQUIRE(w.broker.basic_get(ch, "eu", false).value().has_value());
+  REQUIRE(w.broker.basic_ack(ch, 1, false).ok());
+  const auto& recorded = w.recorder.events;
+  REQUIRE(log.size() == recorded.size());
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    CHECK(brokersim::trace::to_json(log.at(i)) == brokersim::trace::to_json(recorded[i]));
+  }
+  CHECK(log.distinct_strings() < 20);  // names are stored once
 }
