@@ -5,8 +5,10 @@
 // the error so the caller can send channel.close / connection.close. Every state change emits
 // one trace event. Deliveries and other pushes reach clients through ConnectionListener.
 //
-// [SECTION] index of broker.cpp: connections and channels, exchanges, queues, bindings,
-// publishing, consuming and acknowledging, deletion cascades, the outbox.
+// The implementation is one file per concept: broker.cpp (outbox, connections, channels,
+// accounting), broker_declarations.cpp, broker_publishing.cpp, broker_delivery.cpp,
+// broker_queue_lifecycle.cpp (TTL, limits, dead-lettering), broker_streams.cpp,
+// broker_direct_reply_to.cpp and broker_transactions.cpp.
 #include <cstdint>
 #include <deque>
 #include <map>

@@ -1,0 +1,453 @@
+// Broker: consumers, dispatch, basic.get, acknowledgements and requeues.
+#include "broker/broker_internal.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace brokersim::broker {
+
+using namespace internal;
+
+// =====================================================================================
+// [SECTION] consuming, delivering and acknowledging
+// =====================================================================================
+
+Status Broker::basic_qos(ChannelKey key, std::uint32_t prefetch_size, std::uint16_t prefetch_count, bool global) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  if (prefetch_size != 0) {
+    return fail(key, make_error(ReplyCode::kNotImplemented, "prefetch_size!=0 (" + std::to_string(prefetch_size) + ")"));
+  }
+  if (global) {
+    channel.prefetch_global = prefetch_count;
+  } else {
+    channel.prefetch_per_consumer = prefetch_count;  // applies to consumers created from now on
+  }
+  auto& e = tracer_.begin(trace::EventKind::kQosChanged);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  e.count = prefetch_count;
+  if (global) e.flags |= trace::kGlobal;
+  tracer_.emit();
+  if (global) {
+    std::vector<Queue*> queues;
+    for (auto& [tag, consumer] : channel.consumers) queues.push_back(consumer->queue);
+    for (Queue* q : queues) run_queue(*q);
+  }
+  return ok_status();
+}
+
+Result<std::string> Broker::basic_consume(ChannelKey key, const Consume& c) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  if (c.queue == kDirectReplyTo) return consume_direct_reply_to(channel, c);
+  const std::string name = resolve_queue_name(channel, c.queue);
+  if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
+  Queue* q = queue_named(name);
+  if (!q) return fail(key, queue_not_found(name));
+  if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
+  std::string tag = c.consumer_tag.empty() ? generate_name("amq.ctag-") : c.consumer_tag;
+  if (channel.consumers.count(tag)) {
+    return fail(key, make_error(ReplyCode::kNotAllowed, "attempt to reuse consumer tag '" + tag + "'"));
+  }
+  if (q->has_exclusive_consumer() || (c.exclusive && !q->consumers().empty())) {
+    return fail(key, make_error(ReplyCode::kAccessRefused, queue_resource(name) + " in exclusive use"));
+  }
+  std::int32_t priority = 0;
+  if (const FieldValue* p = find_field(c.arguments, "x-priority")) {
+    auto value = p->as_integer();
+    if (!value || *value < INT32_MIN || *value > INT32_MAX) {
+      return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                                  "invalid arg 'x-priority' for " + queue_resource(name) + ": " + to_display(*p)));
+    }
+    priority = static_cast<std::int32_t>(*value);
+  }
+  std::uint64_t stream_offset = 0;
+  if (q->type() == QueueType::kStream) {
+    // Streams are read with credit: a prefetch is required, and acks only return credit.
+    if (channel.prefetch_per_consumer == 0) {
+      return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                                  "consumer prefetch count is not set for '" + queue_resource(name) + "'"));
+    }
+    if (c.no_ack) {
+      return fail(key, make_error(ReplyCode::kNotImplemented,
+                                  "automatic acknowledgement not supported by stream queues " + queue_resource(name)));
+    }
+    auto offset = stream_start_offset(*q, find_field(c.arguments, "x-stream-offset"));
+    if (!offset) return fail(key, offset.error());
+    stream_offset = offset.value();
+  }
+  auto consumer = std::make_unique<Consumer>();
+  consumer->id = next_consumer_id_++;
+  consumer->stream_offset = stream_offset;
+  consumer->tag = tag;
+  consumer->channel = &channel;
+  consumer->queue = q;
+  consumer->no_ack = c.no_ack;
+  consumer->exclusive = c.exclusive;
+  consumer->priority = priority;
+  consumer->prefetch_limit = channel.prefetch_per_consumer;
+  consumer->arguments = c.arguments;
+
+  auto& e = tracer_.begin(trace::EventKind::kConsumerAdded);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  e.queue = name;
+  e.consumer_tag = tag;
+  e.count = consumer->prefetch_limit;
+  e.text = flags_summary({{c.no_ack, "no-ack"}, {c.exclusive, "exclusive"}});
+  if (priority != 0) e.text += (e.text.empty() ? "" : ", ") + std::string("priority ") + std::to_string(priority);
+  if (consumer->prefetch_limit) {
+    e.text += (e.text.empty() ? "" : ", ") + std::string("prefetch ") + std::to_string(consumer->prefetch_limit);
+  }
+  if (c.no_ack) e.flags |= trace::kNoAck;
+  if (c.exclusive) e.flags |= trace::kExclusive;
+  tracer_.emit();
+
+  Consumer& added = *consumer;
+  const Consumer* active_before = q->single_active_consumer();
+  q->add_consumer(consumer.get());
+  channel.consumers.emplace(tag, std::move(consumer));
+  if (q->unused_timer) {
+    scheduler_.cancel(*q->unused_timer);
+    q->unused_timer.reset();
+  }
+  if (q->arguments().single_active_consumer && !active_before) announce_active_consumer(*q, added);
+  run_queue(*q);
+  return tag;
+}
+
+Status Broker::basic_cancel(ChannelKey key, const std::string& consumer_tag) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  if (!consumer_tag.empty() && consumer_tag == ch.value()->reply_consumer_tag) {
+    stop_direct_reply_to(*ch.value(), "cancelled by client");
+    return ok_status();
+  }
+  auto it = ch.value()->consumers.find(consumer_tag);
+  if (it == ch.value()->consumers.end()) return ok_status();  // unknown tags are ignored, as in RabbitMQ
+  Queue& queue = *it->second->queue;
+  cancel_consumer(*it->second, "cancelled by client", false);
+  if (queue.auto_delete() && queue.consumers().empty()) {
+    delete_queue(queue, "auto-delete: its last consumer went away");
+  } else {
+    touch_unused_timer(queue);
+    run_queue(queue);  // a single active consumer's successor may take over the backlog
+  }
+  return ok_status();
+}
+
+void Broker::cancel_consumer(Consumer& consumer, std::string_view reason, bool notify_client) {
+  Channel& channel = *consumer.channel;
+  Queue& queue = *consumer.queue;
+  detach_consumer(consumer);
+  // Its unacked messages stay on the channel until acked or the channel closes.
+  channel.for_each_unacked([&](Unacked& u) {
+    if (u.consumer == &consumer) u.consumer = nullptr;
+  });
+  auto& e = tracer_.begin(trace::EventKind::kConsumerCancelled);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.queue = queue.name();
+  e.consumer_tag = consumer.tag;
+  e.text = std::string(reason);
+  tracer_.emit();
+  if (notify_client) push({channel.serial(), consumer.tag});
+  const std::string tag = consumer.tag;
+  channel.consumers.erase(tag);  // destroys `consumer`
+}
+
+bool Broker::can_take(const Consumer& consumer) const {
+  if (consumer.no_ack) return true;  // no-ack consumers bypass prefetch entirely
+  const Channel& channel = *consumer.channel;
+  if (consumer.prefetch_limit && consumer.unacked >= consumer.prefetch_limit) return false;
+  if (channel.prefetch_global && channel.unacked_toward_global >= channel.prefetch_global) return false;
+  return true;
+}
+
+void Broker::dispatch(Queue& queue, bool fresh_publish) {
+  for (bool first = true; queue.ready_count() > 0; first = false) {
+    // Expired messages at a head go before anything is delivered, except that a message
+    // published this instant gets its one chance at a consumer first.
+    if (!(first && fresh_publish)) {
+      expire_heads(queue);
+      if (queue.ready_count() == 0) return;
+    }
+    Consumer* chosen = nullptr;
+    if (queue.arguments().single_active_consumer) {
+      Consumer* active = queue.single_active_consumer();
+      if (active && can_take(*active)) chosen = active;
+    } else {
+      for (Consumer* candidate : queue.consumers()) {
+        if (can_take(*candidate)) {
+          chosen = candidate;
+          break;
+        }
+      }
+    }
+    if (!chosen) return;
+    deliver(*chosen, queue.take_front());
+    queue.rotate_after_delivery(chosen);
+  }
+}
+
+void Broker::run_queue(Queue& queue, bool fresh_publish) {
+  if (queue.type() == QueueType::kStream) {
+    dispatch_stream(queue);
+    return;
+  }
+  dispatch(queue, fresh_publish);
+  expire_heads(queue);
+  schedule_expiry(queue);
+}
+
+void Broker::deliver(Consumer& consumer, QueuedMessage entry) {
+  Channel& channel = *consumer.channel;
+  Queue& queue = *consumer.queue;
+  const std::uint64_t tag = channel.take_delivery_tag();
+  ++entry.delivery_count;
+  ++queue.counters().delivered;
+
+  auto& e = tracer_.begin(trace::EventKind::kDelivered);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.message_id = entry.message->id();
+  e.queue = queue.name();
+  e.consumer_tag = consumer.tag;
+  e.delivery_tag = tag;
+  if (entry.redelivered) e.flags |= trace::kRedelivered;
+  if (consumer.no_ack) e.flags |= trace::kNoAck;
+  tracer_.emit();
+
+  push({channel.serial(), Delivery{channel.number(), consumer.tag, tag, entry.redelivered, entry.message}});
+  if (consumer.no_ack) {
+    ++accounting_.copies_auto_acked;
+    return;
+  }
+  ++consumer.unacked;
+  ++channel.unacked_toward_global;
+  queue.note_unacked(+1);
+  channel.add_unacked(Unacked{tag, &queue, &consumer, std::move(entry), true, true});
+}
+
+Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string& queue_name, bool no_ack) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  const std::string name = resolve_queue_name(channel, queue_name);
+  if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
+  Queue* q = queue_named(name);
+  if (!q) return fail(key, queue_not_found(name));
+  if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
+  if (q->type() == QueueType::kStream) {
+    return fail(key, make_error(ReplyCode::kNotImplemented,
+                                "basic.get not supported by stream queues " + queue_resource(name)));
+  }
+  touch_unused_timer(*q);
+  expire_heads(*q);
+  if (q->ready_count() == 0) {
+    schedule_expiry(*q);
+    return std::optional<GetOk>{};
+  }
+
+  QueuedMessage entry = q->take_front();
+  ++entry.delivery_count;
+  ++q->counters().delivered;
+  const std::uint64_t tag = channel.take_delivery_tag();
+  auto& e = tracer_.begin(trace::EventKind::kDelivered);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  e.message_id = entry.message->id();
+  e.queue = name;
+  e.delivery_tag = tag;
+  e.flags |= trace::kBasicGet;
+  if (entry.redelivered) e.flags |= trace::kRedelivered;
+  if (no_ack) e.flags |= trace::kNoAck;
+  tracer_.emit();
+
+  if (q->type() == QueueType::kQuorum) {
+    // Quorum queues add x-delivery-count to every basic.get, starting at 0 (3.10).
+    entry.message = with_delivery_count(entry.message, entry.delivery_count - 1);
+  }
+  GetOk ok{tag, entry.redelivered, 0, entry.message};
+  // Record the delivery before anything else can happen on this channel: expiring what was
+  // behind it may dead-letter into a queue this very channel consumes.
+  if (no_ack) {
+    ++accounting_.copies_auto_acked;
+  } else {
+    q->note_unacked(+1);
+    // basic.get deliveries are not limited by prefetch and do not count toward it.
+    channel.add_unacked(Unacked{tag, q, nullptr, std::move(entry), false, true});
+  }
+  expire_heads(*q);  // what was behind it may be dead already
+  schedule_expiry(*q);
+  ok.message_count = static_cast<std::uint32_t>(q->ready_count());
+  return std::optional<GetOk>{std::move(ok)};
+}
+
+Status Broker::basic_ack(ChannelKey key, std::uint64_t delivery_tag, bool multiple) {
+  OperationScope scope(*this);
+  return settle(key, delivery_tag, multiple, true, false, "acked");
+}
+
+Status Broker::basic_nack(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool requeue) {
+  OperationScope scope(*this);
+  return settle(key, delivery_tag, multiple, false, requeue, "nacked");
+}
+
+Status Broker::basic_reject(ChannelKey key, std::uint64_t delivery_tag, bool requeue) {
+  OperationScope scope(*this);
+  return settle(key, delivery_tag, false, false, requeue, "rejected");
+}
+
+Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool ack, bool requeue,
+                      std::string_view how) {
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  // As in RabbitMQ, the named tag itself must be outstanding, even with multiple set; only
+  // multiple with tag 0 means "everything".
+  if (!(multiple && delivery_tag == 0) && !channel.find_unacked(delivery_tag)) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed, "unknown delivery tag " + std::to_string(delivery_tag)));
+  }
+  if (!ack) {
+    const Unacked* named = channel.find_unacked(delivery_tag);
+    if (named && named->queue && named->queue->type() == QueueType::kStream) {
+      return fail(key, make_error(ReplyCode::kNotImplemented, "basic.nack and basic.reject not supported by stream queues " +
+                                                                  queue_resource(named->queue->name())));
+    }
+  }
+  if (channel.tx_mode) {
+    // Held until tx.commit: gone from the client's view (a second ack is an unknown tag),
+    // back on rollback.
+    PendingSettle pending{{}, ack, requeue, std::string(how)};
+    channel.hold_unacked(delivery_tag, multiple, pending.tags);
+    auto& e = tracer_.begin(trace::EventKind::kTransaction);
+    e.connection = key.connection;
+    e.channel = key.channel;
+    e.delivery_tag = delivery_tag;
+    e.count = pending.tags.size();
+    e.text = std::string(how) + " held until tx.commit";
+    tracer_.emit();
+    channel.tx_settles.push_back(std::move(pending));
+    return ok_status();
+  }
+  // Scratch vectors are borrowed and given back, so the hot ack path does not allocate.
+  std::vector<Unacked> taken;
+  taken.swap(settle_scratch_);
+  channel.take_unacked(delivery_tag, multiple, taken);
+  apply_settlement(channel, taken, ack, requeue, how, multiple);
+  taken.clear();
+  taken.swap(settle_scratch_);
+  return ok_status();
+}
+
+void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, bool ack, bool requeue,
+                              std::string_view how, bool multiple) {
+  std::vector<Queue*> to_dispatch;
+  to_dispatch.swap(dispatch_scratch_);
+  for (Unacked& u : taken) {
+    release(channel, u);
+    if (!u.queue) continue;  // its queue is gone; the message was accounted for then
+    if (u.consumer && std::find(to_dispatch.begin(), to_dispatch.end(), u.queue) == to_dispatch.end()) {
+      to_dispatch.push_back(u.queue);
+    }
+    if (u.queue->type() == QueueType::kStream) continue;  // a read: the ack only returns credit
+    if (ack) {
+      ++u.queue->counters().acked;
+      ++accounting_.copies_acked;
+      auto& e = tracer_.begin(trace::EventKind::kAcked);
+      e.connection = channel.connection();
+      e.channel = channel.number();
+      e.message_id = u.entry.message->id();
+      e.queue = u.queue->name();
+      e.delivery_tag = u.delivery_tag;
+      if (multiple) e.flags |= trace::kMultiple;
+      tracer_.emit();
+    } else if (requeue) {
+      if (std::find(to_dispatch.begin(), to_dispatch.end(), u.queue) == to_dispatch.end()) to_dispatch.push_back(u.queue);
+      requeue_entry(channel, u, std::string(how) + " with requeue");
+    } else {
+      dead_letter(*u.queue, std::move(u.entry), DeathReason::kRejected, std::string(how) + " without requeue");
+    }
+  }
+  // Freed prefetch capacity on a globally limited channel may unblock any of its consumers.
+  if (channel.prefetch_global) {
+    for (auto& [tag, consumer] : channel.consumers) {
+      if (consumer->queue && std::find(to_dispatch.begin(), to_dispatch.end(), consumer->queue) == to_dispatch.end())
+        to_dispatch.push_back(consumer->queue);
+    }
+  }
+  for (Queue* q : to_dispatch) run_queue(*q);
+  to_dispatch.clear();
+  to_dispatch.swap(dispatch_scratch_);
+}
+
+void Broker::release(Channel& channel, Unacked& unacked) {
+  if (unacked.counts_toward_prefetch) --channel.unacked_toward_global;
+  if (unacked.consumer) --unacked.consumer->unacked;
+  if (unacked.queue) unacked.queue->note_unacked(-1);
+}
+
+MessageRef Broker::with_delivery_count(const MessageRef& message, std::uint64_t count) {
+  BasicProperties properties = message->properties();
+  if (!properties.headers) properties.headers.emplace();
+  set_field(*properties.headers, "x-delivery-count", FieldValue(static_cast<std::int64_t>(count)));
+  return Message::create(message->id(), message->exchange_name_ref(), message->routing_key(), properties,
+                         message->body(), message->published_us());
+}
+
+void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason) {
+  if (!unacked.queue || unacked.queue->type() == QueueType::kStream) return;  // a stream read needs no requeue
+  Queue& queue = *unacked.queue;
+  QueuedMessage& entry = unacked.entry;
+  if (queue.type() == QueueType::kQuorum) {
+    // Quorum queues count returns; past x-delivery-limit the message is dead-lettered.
+    const auto& limit = queue.arguments().delivery_limit;
+    if (limit && entry.delivery_count > static_cast<std::uint64_t>(*limit)) {
+      dead_letter(queue, std::move(entry), DeathReason::kDeliveryLimit,
+                  "delivered " + std::to_string(entry.delivery_count) + " times, over its x-delivery-limit of " +
+                      std::to_string(*limit));
+      return;
+    }
+    // The next delivery carries x-delivery-count: how many times it came back.
+    entry.message = with_delivery_count(entry.message, entry.delivery_count);
+  }
+  auto& e = tracer_.begin(trace::EventKind::kRequeued);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.message_id = unacked.entry.message->id();
+  e.queue = unacked.queue->name();
+  e.delivery_tag = unacked.delivery_tag;
+  e.text = std::string(reason);
+  tracer_.emit();
+  unacked.queue->requeue(std::move(unacked.entry));
+}
+
+Status Broker::basic_recover(ChannelKey key, bool requeue) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  if (!requeue) return fail(key, make_error(ReplyCode::kNotImplemented, "requeue=false"));
+  Channel& channel = *ch.value();
+  std::vector<Queue*> touched;
+  std::vector<Unacked> unacked_list;
+  channel.take_unacked(0, true, unacked_list);  // held (transactional) acks stay held
+  for (Unacked& u : unacked_list) {
+    release(channel, u);
+    if (!u.queue) continue;
+    if (std::find(touched.begin(), touched.end(), u.queue) == touched.end()) touched.push_back(u.queue);
+    requeue_entry(channel, u, "basic.recover");
+  }
+  for (Queue* q : touched) run_queue(*q);
+  return ok_status();
+}
+
+}  // namespace brokersim::broker
+

@@ -1,0 +1,181 @@
+// Broker: basic.publish, from validation to routing, returns and publisher confirms.
+#include "broker/broker_internal.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace brokersim::broker {
+
+using namespace internal;
+
+// =====================================================================================
+// [SECTION] publishing
+// =====================================================================================
+
+Status Broker::basic_publish(ChannelKey key, const Publish& publish) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  Channel& channel = *ch.value();
+  if (publish.immediate) return fail(key, make_error(ReplyCode::kNotImplemented, "immediate=true"));
+  if (publish.body.size() > limits_.max_message_size_bytes) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                                "message size " + std::to_string(publish.body.size()) +
+                                    " is larger than configured max size " +
+                                    std::to_string(limits_.max_message_size_bytes)));
+  }
+  if (publish.routing_key.size() > 255) {
+    return fail(key, make_error(ReplyCode::kSyntaxError, "routing key longer than 255 bytes"));
+  }
+  Exchange* exchange = exchange_named(publish.exchange);
+  if (!exchange) return fail(key, exchange_not_found(publish.exchange));
+  if (exchange->internal()) {
+    return fail(key, make_error(ReplyCode::kAccessRefused,
+                                "cannot publish to internal " + exchange_resource(publish.exchange)));
+  }
+  if (publish.properties.expiration && !parse_expiration(*publish.properties.expiration)) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                                "invalid expiration '" + *publish.properties.expiration + "': no_integer"));
+  }
+  std::vector<std::string_view>& keys = routing_keys_scratch_;
+  if (auto err = collect_routing_keys(publish, keys)) return fail(key, *err);
+
+  // Direct reply-to: the bare pseudo-queue name is replaced by this channel's own reply address.
+  if (publish.properties.reply_to && *publish.properties.reply_to == kDirectReplyTo) {
+    if (channel.reply_to_address.empty()) {
+      return fail(key, make_error(ReplyCode::kPreconditionFailed, "fast reply consumer does not exist"));
+    }
+    Publish rewritten = publish;
+    rewritten.properties.reply_to = channel.reply_to_address;
+    return publish_or_hold(channel, *exchange, rewritten);
+  }
+  return publish_or_hold(channel, *exchange, publish);
+}
+
+Status Broker::publish_or_hold(Channel& channel, Exchange& exchange, const Publish& publish) {
+  if (channel.tx_mode) {
+    auto& e = tracer_.begin(trace::EventKind::kTransaction);
+    e.connection = channel.connection();
+    e.channel = channel.number();
+    e.exchange = publish.exchange;
+    e.routing_key = publish.routing_key;
+    e.text = "publish held until tx.commit";
+    tracer_.emit();
+    channel.tx_publishes.push_back(publish);
+    return ok_status();
+  }
+  route_publish(channel, exchange, publish);
+  return ok_status();
+}
+
+void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publish& publish) {
+  const ChannelKey key{channel.connection(), channel.number()};
+  if (&exchange_ref == default_exchange_ && publish.routing_key.size() > kDirectReplyTo.size() &&
+      publish.routing_key.starts_with(kDirectReplyTo) && publish.routing_key[kDirectReplyTo.size()] == '.') {
+    publish_direct_reply(channel, publish);
+    return;
+  }
+  Exchange* exchange = &exchange_ref;
+  std::vector<std::string_view>& keys = routing_keys_scratch_;
+  (void)collect_routing_keys(publish, keys);  // validated by basic_publish
+
+  // Route on the keys as published (BCC included); the stored message has no BCC header.
+  const Message::Id id = next_message_id_++;
+  RoutingInput input{keys, publish.properties.headers ? &*publish.properties.headers : nullptr};
+  router_.route(*exchange, input, next_route_visit_++, route_scratch_);
+  MessageRef message;
+  if (publish.properties.headers && find_field(*publish.properties.headers, "BCC")) {
+    BasicProperties stripped = publish.properties;
+    erase_field(*stripped.headers, "BCC");
+    message = Message::create(id, exchange->name_ref(), publish.routing_key, stripped, publish.body, scheduler_.now_us());
+  } else {
+    message = Message::create(id, exchange->name_ref(), publish.routing_key, publish.properties, publish.body,
+                              scheduler_.now_us());
+  }
+  ++accounting_.published;
+
+  const std::uint64_t sequence = channel.confirm_mode ? channel.next_publish_sequence++ : 0;
+  {
+    auto& e = tracer_.begin(trace::EventKind::kPublished);
+    e.connection = key.connection;
+    e.channel = key.channel;
+    e.message_id = id;
+    e.exchange = publish.exchange;
+    e.routing_key = publish.routing_key;
+    e.delivery_tag = sequence;
+    if (publish.mandatory) e.flags |= trace::kMandatory;
+    e.route.swap(route_scratch_.steps);  // swap back below: both keep their capacity
+    e.route_steps_omitted = route_scratch_.steps_omitted;
+    for (Queue* q : route_scratch_.queues) e.queues.push_back(q->name());
+    tracer_.emit();
+    e.route.swap(route_scratch_.steps);
+  }
+
+  if (route_scratch_.queues.empty()) {
+    return_or_drop_unroutable(channel, publish, message, "unroutable: no binding matched and it was not mandatory");
+  }
+  // The route result is scratch that dispatch may reuse, so take the queues out first.
+  std::vector<Queue*> destinations;
+  destinations.swap(route_scratch_.queues);
+  bool refused = false;
+  for (Queue* q : destinations) refused |= !enqueue_copy(*q, message);
+  // RabbitMQ confirms once every queue has the message, and nacks when any queue refused it
+  // (reject-publish); a return always comes before the ack.
+  confirm_publish(channel, id, sequence, refused);
+  // A new message gets one chance to go straight to a consumer before TTL is checked, so
+  // x-message-ttl 0 means "deliver now or never".
+  for (Queue* q : destinations) run_queue(*q, /*fresh_publish=*/true);
+  destinations.clear();
+  route_scratch_.queues.swap(destinations);
+}
+
+void Broker::return_or_drop_unroutable(Channel& channel, const Publish& publish, const MessageRef& message,
+                                       std::string_view why_dropped) {
+  ++accounting_.unroutable;
+  auto& e = tracer_.begin(publish.mandatory ? trace::EventKind::kReturned : trace::EventKind::kDropped);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.message_id = message->id();
+  e.exchange = publish.exchange;
+  e.routing_key = publish.routing_key;
+  if (publish.mandatory) {
+    e.reply_code = static_cast<std::uint16_t>(ReplyCode::kNoRoute);
+    e.text = "NO_ROUTE";
+  } else {
+    e.text = std::string(why_dropped);
+  }
+  tracer_.emit();
+  if (publish.mandatory) push({channel.serial(), Return{channel.number(), ReplyCode::kNoRoute, "NO_ROUTE", message}});
+}
+
+void Broker::confirm_publish(Channel& channel, Message::Id id, std::uint64_t sequence, bool nack) {
+  if (!channel.confirm_mode) return;
+  auto& e = tracer_.begin(trace::EventKind::kConfirmed);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.message_id = id;
+  e.delivery_tag = sequence;
+  if (nack) {
+    e.flags |= trace::kNack;
+    e.text = "a queue it was routed to is full (reject-publish)";
+  }
+  tracer_.emit();
+  push({channel.serial(), Confirm{channel.number(), sequence, false, nack}});
+}
+
+Status Broker::confirm_select(ChannelKey key) {
+  OperationScope scope(*this);
+  auto ch = channel_for(key);
+  if (!ch) return ch.error();
+  if (ch.value()->tx_mode) return fail(key, make_error(ReplyCode::kPreconditionFailed, "cannot switch from tx to confirm mode"));
+  if (ch.value()->confirm_mode) return ok_status();
+  ch.value()->confirm_mode = true;
+  auto& e = tracer_.begin(trace::EventKind::kConfirmModeEnabled);
+  e.connection = key.connection;
+  e.channel = key.channel;
+  tracer_.emit();
+  return ok_status();
+}
+
+}  // namespace brokersim::broker
+
