@@ -32,6 +32,8 @@ constexpr std::string_view kUsage =
     "      matched or not, exchange-to-exchange hops, the alternate exchange, the queues.\n"
     "  export-definitions FILE\n"
     "      Print the scenario's topology as RabbitMQ definitions JSON.\n"
+    "  import-definitions defs.json\n"
+    "      Print a scenario YAML with the topology of RabbitMQ definitions (policies applied).\n"
     "  help\n"
     "      Show this text.\n";
 
@@ -89,6 +91,7 @@ int main(int argc, char** argv) {
   if (command == "check") return brokersim::app::check_command(argc, argv);
   if (command == "explain") return brokersim::app::explain_command(argc, argv);
   if (command == "export-definitions") return brokersim::app::export_definitions_command(argc, argv);
+  if (command == "import-definitions") return brokersim::app::import_definitions_command(argc, argv);
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return 0;

@@ -7,9 +7,11 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "definitions_export.h"
+#include "definitions_import.h"
 #include "scenario/loader.h"
 #include "scenario/topology.h"
 #include "scenario/runner.h"
@@ -312,6 +314,32 @@ int export_definitions_command(int argc, char** argv) {
   std::vector<std::string> warnings;
   std::cout << export_definitions(loaded.scenario, warnings);
   for (const auto& w : warnings) std::cerr << "warning: " << w << '\n';
+  return 0;
+}
+
+}  // namespace brokersim::app
+
+namespace brokersim::app {
+
+int import_definitions_command(int argc, char** argv) {
+  if (argc != 3) {
+    std::cerr << "usage: brokersim import-definitions defs.json > scenario.yaml\n";
+    return kExitBadInput;
+  }
+  std::ifstream in(argv[2], std::ios::binary);
+  if (!in) {
+    std::cerr << argv[2] << ":1:1: cannot open the file\n";
+    return kExitBadInput;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  const ImportResult result = import_definitions(text.str(), std::string("Imported from ") + argv[2]);
+  if (!result.error.empty()) {
+    std::cerr << argv[2] << ": " << result.error << '\n';
+    return kExitBadInput;
+  }
+  for (const auto& w : result.warnings) std::cerr << "warning: " << w << '\n';
+  std::cout << result.yaml;
   return 0;
 }
 

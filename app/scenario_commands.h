@@ -7,5 +7,6 @@ int validate_command(int argc, char** argv);  // brokersim validate FILE...
 int check_command(int argc, char** argv);     // brokersim check FILE...
 int explain_command(int argc, char** argv);   // brokersim explain FILE --exchange X --key K [--header k=v]
 int export_definitions_command(int argc, char** argv);  // brokersim export-definitions FILE
+int import_definitions_command(int argc, char** argv);  // brokersim import-definitions defs.json
 
 }  // namespace brokersim::app
