@@ -449,7 +449,7 @@ FollowUp read_follow_up(Reader& r, const YAML::Node& node) {
 void read_consumer(Reader& r, const YAML::Node& node, Scenario& s, bool service) {
   const bool ok = service ? r.mapping(node, "a service", {"name", "queue", "prefetch", "ack", "processing", "outcomes",
                                                           "rules", "priority", "exclusive", "on_ack", "max_retries",
-                                                          "park", "reply"})
+                                                          "retry", "park", "reply"})
                           : r.mapping(node, "a consumer", {"name", "queue", "prefetch", "ack", "processing", "outcomes",
                                                            "rules", "priority", "exclusive"});
   if (!ok) return;
@@ -464,6 +464,8 @@ void read_consumer(Reader& r, const YAML::Node& node, Scenario& s, bool service)
     if (auto n = r.integer(v, "max_retries", 0, 1000)) c.max_retries = static_cast<std::uint32_t>(*n);
   });
   with(node, "park", [&](auto v) { c.park = read_follow_up(r, v); });
+  with(node, "retry", [&](auto v) { c.retry = read_follow_up(r, v); });
+  if (c.retry && !c.max_retries) r.error(node, "retry needs max_retries");
   with(node, "reply", [&](auto v) { c.reply = r.boolean(v, "reply").value_or(false); });
   if (c.max_retries && !c.park) r.error(node, "max_retries needs 'park': where a message goes after its last retry");
   if (!node["name"]) r.error(node, "a consumer needs a name");
@@ -683,6 +685,9 @@ void check_references(Reader& r, Scenario& s) {
   for (const auto& c : s.consumers) {
     for (const auto& f : c.on_ack) {
       if (!exchanges.count(f.exchange)) r.error(c.at, "service '" + c.name + "' publishes to exchange '" + f.exchange + "', which is not declared");
+    }
+    if (c.retry && !exchanges.count(c.retry->exchange)) {
+      r.error(c.at, "service '" + c.name + "' retries through exchange '" + c.retry->exchange + "', which is not declared");
     }
     if (c.park && !exchanges.count(c.park->exchange)) {
       r.error(c.at, "service '" + c.name + "' parks messages in exchange '" + c.park->exchange + "', which is not declared");

@@ -152,10 +152,27 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
     // What a service needs from the message once its work is done.
     Handled handled{std::string(d.message->body()), d.message->properties().correlation_id.value_or(""),
                     d.message->properties().reply_to.value_or(""), retries_of(d)};
-    const bool park = spec_.max_retries && outcome != Outcome::kAck && handled.retries >= *spec_.max_retries;
-    runner_.scheduler_.schedule_after(work, [this, generation, tag, outcome, park, handled = std::move(handled)] {
+    const bool failed = outcome != Outcome::kAck;
+    const bool park = spec_.max_retries && failed && handled.retries >= *spec_.max_retries;
+    const bool retry = spec_.retry && failed && !park;
+    runner_.scheduler_.schedule_after(work, [this, generation, tag, outcome, park, retry, handled = std::move(handled)] {
       if (generation != generation_ || !key_ || !runner_.broker_->find_channel(*key_)) return;  // crashed meanwhile
       auto& b = *runner_.broker_;
+      if (retry) {
+        // Republished to the retry ladder by the application itself, then acked.
+        FollowUp again = *spec_.retry;
+        const std::string attempt = std::to_string(handled.retries + 1);
+        again.message.routing_key = substitute(again.message.routing_key, "attempt", attempt);
+        if (!again.message.properties.headers) again.message.properties.headers.emplace();
+        broker::set_field(*again.message.properties.headers, "x-retry-count",
+                          broker::FieldValue(static_cast<std::int64_t>(handled.retries + 1)));
+        if (again.message.body.empty()) again.message.body = "${body}";
+        ++stats_.requeued;
+        publish(again, handled);
+        ++stats_.acked;
+        (void)b.basic_ack(*key_, tag, false);
+        return;
+      }
       if (park) {
         // Out of retries: set aside for a person to look at, and acked so it stops cycling.
         ++stats_.parked;
@@ -200,9 +217,14 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
     std::uint64_t retries = 0;
   };
 
-  // How many times this message already died in this consumer's queue (from x-death).
+  // How many times this message was already retried: the x-retry-count header this service
+  // sets when it retries by republishing, or else its deaths in this queue (from x-death).
   std::uint64_t retries_of(const broker::Delivery& d) const {
     const broker::FieldTable* headers = d.message->headers();
+    if (spec_.retry) {
+      const broker::FieldValue* count = headers ? broker::find_field(*headers, "x-retry-count") : nullptr;
+      return count && count->as_integer() ? static_cast<std::uint64_t>(*count->as_integer()) : 0;
+    }
     const broker::FieldValue* deaths = headers ? broker::find_field(*headers, "x-death") : nullptr;
     const broker::FieldArray* list = deaths ? deaths->as_array() : nullptr;
     std::uint64_t retries = 0;

@@ -105,6 +105,9 @@ struct ConsumerSpec {
   bool is_service = false;
   std::vector<FollowUp> on_ack;
   std::optional<std::uint32_t> max_retries;
+  // Application-level retry: a failed message is republished here ("${attempt}" is 1, 2, ...)
+  // with an x-retry-count header and acked, until max_retries; then it is parked.
+  std::optional<FollowUp> retry;
   std::optional<FollowUp> park;
   bool reply = false;
   Position at;
