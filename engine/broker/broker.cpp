@@ -271,6 +271,41 @@ void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, s
   }
 }
 
+void Broker::restart() {
+  OperationScope scope(*this);
+  std::vector<ConnectionId> open;
+  for (const auto& [id, conn] : connections_) open.push_back(id);
+  for (ConnectionId id : open) close_connection(id, ReplyCode::kConnectionForced, "broker restart");
+  std::vector<std::string> lost;
+  for (const auto& [name, x] : exchanges_)
+    if (!x->durable()) lost.push_back(name);
+  for (const std::string& name : lost) {
+    if (Exchange* x = exchange_named(name)) delete_exchange(*x, "not durable: lost in the broker restart");
+  }
+  lost.clear();
+  for (const auto& [name, q] : queues_)
+    if (!q->durable()) lost.push_back(name);
+  for (const std::string& name : lost) {
+    if (Queue* q = queue_named(name)) delete_queue(*q, "not durable: lost in the broker restart");
+  }
+  std::uint64_t transient_lost = 0;
+  for (const auto& [name, q] : queues_) {
+    for (QueuedMessage& entry : q->take_all()) {
+      if (entry.message->persistent() || q->type() != QueueType::kClassic) {
+        q->restore(std::move(entry));
+      } else {
+        ++transient_lost;
+        drop(entry, name, "transient message (delivery_mode 1) lost in the broker restart");
+      }
+    }
+  }
+  auto& e = tracer_.begin(trace::EventKind::kBrokerRestarted);
+  e.count = transient_lost;
+  e.text = "durable exchanges and queues and persistent messages survived; " + std::to_string(transient_lost) +
+           " transient messages were lost";
+  tracer_.emit();
+}
+
 void Broker::drop(const QueuedMessage& entry, const std::string& queue, std::string_view reason) {
   ++accounting_.copies_dropped;
   if (Queue* q = queue_named(queue)) ++q->counters().dropped;

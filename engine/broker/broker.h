@@ -151,6 +151,11 @@ class Broker {
   // The pseudo-queue of direct reply-to: consume it (no-ack) and publish with this reply_to.
   static constexpr std::string_view kDirectReplyTo = "amq.rabbitmq.reply-to";
 
+  // A broker restart: every connection is closed (unacked messages go back to their queues),
+  // transient exchanges and queues are lost, and so are transient messages in durable queues.
+  // Durable things and persistent messages survive. The trace says what was lost.
+  void restart();
+
   // What a publish would do, without publishing: every binding tried (however many), every
   // exchange-to-exchange hop and alternate exchange, and the queues reached. 404 if the
   // exchange does not exist. Changes nothing and emits no event.

@@ -74,6 +74,8 @@ class Queue {
   QueuedMessage& front() { return ready_.front(); }
   QueuedMessage take_front() { return ready_.pop_front(); }
   std::vector<QueuedMessage> take_all() { return ready_.take_all(); }
+  // Puts back messages taken with take_all, keeping their order and flags (no counters move).
+  void restore(QueuedMessage entry) { ready_.push_back(std::move(entry)); }
   std::vector<QueuedMessage> take_expired_heads(sim::TimeUs now_us) { return ready_.take_expired_heads(now_us); }
   sim::TimeUs next_head_expiry() const { return ready_.next_head_expiry(); }
   void note_unacked(int delta) { unacked_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(unacked_) + delta); }

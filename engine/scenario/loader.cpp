@@ -572,7 +572,7 @@ void read_timeline(Reader& r, const YAML::Node& node, Scenario& s) {
   for (const auto& item : node) {
     if (!r.mapping(item, "a timeline event",
                    {"at", "stop_consumer", "start_consumer", "crash_consumer", "set_rate", "rate", "publish",
-                    "bind", "unbind", "purge_queue", "delete_queue"})) {
+                    "bind", "unbind", "purge_queue", "delete_queue", "restart_broker"})) {
       continue;
     }
     TimelineEvent e;
@@ -600,6 +600,11 @@ void read_timeline(Reader& r, const YAML::Node& node, Scenario& s) {
         e.rate_per_second = r.rate(item["rate"], "rate").value_or(0);
       }
     }
+    with(item, "restart_broker", [&](auto v) {
+      ++actions;
+      e.kind = TimelineEvent::Kind::kRestartBroker;
+      if (!r.boolean(v, "restart_broker").value_or(false)) r.error(v, "restart_broker must be true");
+    });
     with(item, "publish", [&](auto v) {
       ++actions;
       e.kind = TimelineEvent::Kind::kPublish;

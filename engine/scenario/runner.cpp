@@ -91,7 +91,13 @@ class Runner::ProducerActor final : public broker::ConnectionListener {
     p.mandatory = spec_.mandatory;
     // The publish reaches the broker after the network latency.
     runner_.scheduler_.schedule_after(runner_.latency(), [this, p = std::move(p)] {
-      if (runner_.broker_->find_channel(key_)) (void)runner_.broker_->basic_publish(key_, p);
+      auto& b = *runner_.broker_;
+      if (!b.find_channel(key_)) {  // the broker restarted: reconnect, as a real client would
+        if (!b.connection_open(key_.connection)) key_.connection = b.open_connection(spec_.name, this);
+        (void)b.channel_open(key_);
+        if (spec_.confirms) (void)b.confirm_select(key_);
+      }
+      (void)b.basic_publish(key_, p);
     });
     return !spec_.count || sent_ < *spec_.count;
   }
@@ -114,6 +120,7 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
   const ConsumerStats& stats() const { return stats_; }
 
   void start() {
+    stopped_ = false;
     auto& b = *runner_.broker_;
     if (key_ && b.find_channel(*key_) && b.find_channel(*key_)->consumers.count(spec_.name)) return;  // running
     if (!key_ || !b.connection_open(key_->connection)) {
@@ -132,7 +139,12 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
   }
 
   void stop() {
+    stopped_ = true;
     if (key_ && runner_.broker_->find_channel(*key_)) (void)runner_.broker_->basic_cancel(*key_, spec_.name);
+  }
+
+  void reconnect_after_restart() {
+    if (!stopped_) start();
   }
 
   // The process dies: its connection goes, and the broker requeues what it had not acked.
@@ -264,6 +276,7 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
   const ConsumerSpec& spec_;
   std::optional<broker::ChannelKey> key_;
   std::uint64_t generation_ = 0;
+  bool stopped_ = false;
   ConsumerStats stats_;
 };
 
@@ -416,6 +429,11 @@ void Runner::schedule_timeline() {
           }
           break;
         }
+        case K::kRestartBroker:
+          broker_->restart();
+          // Clients reconnect, as real ones would; consumers stopped on purpose stay stopped.
+          for (auto& c : consumers_) c->reconnect_after_restart();
+          break;
         case K::kPurgeQueue: (void)broker_->queue_purge(admin_, event.target); break;
         case K::kDeleteQueue: (void)broker_->queue_delete(admin_, event.target, false, false); break;
       }

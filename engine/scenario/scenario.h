@@ -135,7 +135,8 @@ struct TimelineEvent {
     kBind,
     kUnbind,
     kPurgeQueue,
-    kDeleteQueue
+    kDeleteQueue,
+    kRestartBroker
   };
   sim::TimeUs at_us = 0;
   Kind kind = Kind::kPublish;

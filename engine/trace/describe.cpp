@@ -100,6 +100,7 @@ std::string describe(const Event& e) {
     case EventKind::kPublished:
     case EventKind::kDeadLettered: return describe_publish(e);
     case EventKind::kTransaction: return "transaction on " + where(e) + ": " + e.text;
+    case EventKind::kBrokerRestarted: return "broker restarted: " + e.text;
     case EventKind::kConsumerActivated:
       return "consumer " + quoted(e.consumer_tag) + " is now the single active consumer of queue " + quoted(e.queue);
     case EventKind::kReturned:

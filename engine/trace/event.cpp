@@ -29,6 +29,7 @@ std::string_view kind_name(EventKind kind) {
     case EventKind::kDeadLettered: return "dead_lettered";
     case EventKind::kConsumerActivated: return "consumer_activated";
     case EventKind::kTransaction: return "transaction";
+    case EventKind::kBrokerRestarted: return "broker_restarted";
   }
   return "unknown";
 }

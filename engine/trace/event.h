@@ -37,6 +37,7 @@ enum class EventKind : std::uint8_t {
   kDeadLettered,       // a copy died in a queue and was republished to its dead-letter exchange
   kConsumerActivated,  // a single-active-consumer queue handed over to this consumer
   kTransaction,        // tx.select / commit / rollback, and work held until commit
+  kBrokerRestarted,    // a restart: what was durable and persistent survived
 };
 
 std::string_view kind_name(EventKind kind);
