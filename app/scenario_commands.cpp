@@ -36,16 +36,30 @@ bool print_errors(const LoadResult& loaded) {
 
 void print_summary(const scenario::Runner& runner) {
   const auto& b = runner.broker();
-  std::printf("\n%-24s %10s %10s %10s %10s %10s %10s %8s\n", "queue", "enqueued", "delivered", "acked", "requeued",
-              "dead-lett.", "expired", "depth");
+  std::printf("\n%-24s %10s %10s %10s\n", "exchange", "published", "routed", "unroutable");
+  for (const auto& [name, x] : b.exchanges()) {
+    if (x->published_count == 0) continue;
+    std::printf("%-24s %10llu %10llu %10llu\n", name.empty() ? "(default)" : name.c_str(),
+                static_cast<unsigned long long>(x->published_count),
+                static_cast<unsigned long long>(x->published_count - x->unroutable_count),
+                static_cast<unsigned long long>(x->unroutable_count));
+  }
+  std::printf("\n%-24s %9s %9s %9s %9s %9s %20s %9s %7s\n", "queue", "enqueued", "delivered", "acked", "requeued",
+              "expired", "dead-lettered (r/e/m/d)", "max depth", "depth");
   for (const auto& [name, q] : b.queues()) {
     const auto& c = q->counters();
-    std::printf("%-24s %10llu %10llu %10llu %10llu %10llu %10llu %8zu\n", name.c_str(),
+    const auto* r = c.dead_lettered_by_reason;
+    char reasons[64];
+    std::snprintf(reasons, sizeof reasons, "%llu/%llu/%llu/%llu", static_cast<unsigned long long>(r[0]),
+                  static_cast<unsigned long long>(r[1]), static_cast<unsigned long long>(r[2]),
+                  static_cast<unsigned long long>(r[3]));
+    std::printf("%-24s %9llu %9llu %9llu %9llu %9llu %20s %9llu %7zu\n", name.c_str(),
                 static_cast<unsigned long long>(c.enqueued), static_cast<unsigned long long>(c.delivered),
                 static_cast<unsigned long long>(c.acked), static_cast<unsigned long long>(c.requeued),
-                static_cast<unsigned long long>(c.dead_lettered), static_cast<unsigned long long>(c.expired),
+                static_cast<unsigned long long>(c.expired), reasons, static_cast<unsigned long long>(c.max_depth),
                 q->ready_count());
   }
+  std::printf("(dead-lettered by reason: rejected / expired / maxlen / delivery_limit)\n");
   const auto consumers = runner.consumer_stats();
   if (!consumers.empty()) {
     std::printf("\n%-24s %10s %10s %10s %10s %10s %10s %10s\n", "consumer", "received", "acked", "requeued",

@@ -111,7 +111,9 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
     e.route.swap(route_scratch_.steps);
   }
 
+  ++exchange->published_count;
   if (route_scratch_.queues.empty()) {
+    ++exchange->unroutable_count;
     return_or_drop_unroutable(channel, publish, message, "unroutable: no binding matched and it was not mandatory");
   }
   // The route result is scratch that dispatch may reuse, so take the queues out first.

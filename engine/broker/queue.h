@@ -36,6 +36,8 @@ struct QueueCounters {
   std::uint64_t dead_lettered = 0;
   std::uint64_t expired = 0;
   std::uint64_t rejected_on_publish = 0;  // reject-publish overflow
+  std::uint64_t max_depth = 0;            // most ready messages at once
+  std::uint64_t dead_lettered_by_reason[4] = {};  // indexed by DeathReason
 };
 
 class Queue {
