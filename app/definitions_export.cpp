@@ -1,5 +1,7 @@
 #include "definitions_export.h"
 
+#include "trace/json_string.h"
+
 #include <cstdio>
 
 namespace brokersim::app {
@@ -8,22 +10,7 @@ namespace {
 using broker::FieldTable;
 using broker::FieldValue;
 
-void json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
+void json_string(std::string& out, std::string_view s) { trace::append_json_string(out, s); }
 
 void json_table(std::string& out, const FieldTable& table);
 

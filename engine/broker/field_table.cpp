@@ -1,5 +1,7 @@
 #include "broker/field_table.h"
 
+#include "trace/json_string.h"
+
 #include <cstdio>
 
 namespace brokersim::broker {
@@ -88,22 +90,7 @@ bool erase_field(FieldTable& table, std::string_view key) {
 
 namespace {
 
-void append_quoted(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
+void append_quoted(std::string& out, std::string_view s) { trace::append_json_string(out, s); }
 
 void append_display(std::string& out, const FieldValue& value);
 

@@ -1,5 +1,7 @@
 #include "trace/jsonl_writer.h"
 
+#include "trace/json_string.h"
+
 #include <cstdio>
 
 namespace brokersim::trace {
@@ -35,27 +37,7 @@ class JsonObject {
     key(name);
     out_ += "true";
   }
-  void string(std::string_view s) {
-    out_ += '"';
-    for (char c : s) {
-      switch (c) {
-        case '"': out_ += "\\\""; break;
-        case '\\': out_ += "\\\\"; break;
-        case '\n': out_ += "\\n"; break;
-        case '\t': out_ += "\\t"; break;
-        case '\r': out_ += "\\r"; break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-            out_ += buf;
-          } else {
-            out_ += c;
-          }
-      }
-    }
-    out_ += '"';
-  }
+  void string(std::string_view s) { append_json_string(out_, s); }
   std::string& raw() { return out_; }
 
  private:
