@@ -12,6 +12,7 @@
 
 #include "definitions_export.h"
 #include "definitions_import.h"
+#include "scenario/lesson.h"
 #include "scenario/loader.h"
 #include "scenario/topology.h"
 #include "scenario/runner.h"
@@ -95,12 +96,19 @@ void print_summary(const scenario::Runner& runner) {
               b.nothing_lost() ? "yes" : "NO");
 }
 
-// Prints every event as it happens.
+// Prints every event as it happens, and the lesson's steps as they come due.
 class LogPrinter final : public trace::Sink {
  public:
+  explicit LogPrinter(const std::vector<scenario::LessonStep>& lesson) : lesson_(lesson) {}
   void on_event(const trace::Event& e) override {
+    for (const scenario::LessonStep* step : lesson_.on_event(e)) {
+      std::cout << '[' << trace::format_time(e.time_us) << "] lesson: " << step->text << '\n';
+    }
     std::cout << '[' << trace::format_time(e.time_us) << "] " << trace::describe(e) << '\n';
   }
+
+ private:
+  scenario::LessonFollower lesson_;
 };
 
 }  // namespace
@@ -170,7 +178,7 @@ int run_command(int argc, char** argv) {
   if (!print_errors(loaded)) return kExitBadInput;
 
   trace::Fingerprint fingerprint;
-  LogPrinter printer;
+  LogPrinter printer(loaded.scenario.lesson);
   std::ofstream trace_file;
   std::unique_ptr<trace::JsonlWriter> jsonl;
   options.sinks.push_back(&fingerprint);

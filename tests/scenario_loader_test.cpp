@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "scenario/lesson.h"
 #include "scenario/loader.h"
 #include "scenario/units.h"
 #include "sim/rng.h"
@@ -183,4 +184,44 @@ TEST_CASE("loader: mutated, truncated, deeply nested and binary inputs give erro
     rejected += !result.ok();
   }
   CHECK(rejected > 1500);  // most mutations are caught; none crashed
+}
+
+TEST_CASE("lessons: steps come due at their time, or at the first event that matches them") {
+  auto r = load_scenario_text(R"(name: lessons
+broker:
+  queues: [{name: q}, {name: dead}]
+lesson:
+  - {at: 1s, text: one second in}
+  - {when: {event: dropped, queue: q}, text: something died in q}
+  - {when: {event: published}, text: the first publish}
+)", "s.yaml");
+  REQUIRE(r.ok());
+  LessonFollower follower(r.scenario.lesson);
+  brokersim::trace::Event e;
+  e.kind = brokersim::trace::EventKind::kPublished;
+  e.time_us = 0;
+  auto due = follower.on_event(e);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0]->text == "the first publish");
+  CHECK(follower.on_event(e).empty());  // each step once
+  e.kind = brokersim::trace::EventKind::kDropped;
+  e.queue = "dead";
+  e.time_us = 1'000'000;
+  due = follower.on_event(e);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0]->text == "one second in");
+  e.queue = "q";
+  due = follower.on_event(e);
+  REQUIRE(due.size() == 1);
+  CHECK(due[0]->text == "something died in q");
+}
+
+TEST_CASE("lessons: an unknown event name and a step with both at and when are errors") {
+  const auto errors = errors_of(R"(name: bad lesson
+lesson:
+  - {when: {event: exploded}, text: boom}
+  - {at: 1s, when: {event: published}, text: both}
+)");
+  CHECK(has(errors, "s.yaml:3:20: unknown event 'exploded'"));
+  CHECK(has(errors, "s.yaml:4:5: a lesson step needs exactly one of 'at' or 'when'"));
 }

@@ -667,10 +667,25 @@ void read_expectations(Reader& r, const YAML::Node& node, Scenario& s) {
 void read_lesson(Reader& r, const YAML::Node& node, Scenario& s) {
   if (!r.sequence(node, "lesson")) return;
   for (const auto& step : node) {
-    if (!r.mapping(step, "a lesson step", {"at", "text"})) continue;
+    if (!r.mapping(step, "a lesson step", {"at", "when", "text"})) continue;
     LessonStep l;
     l.at = position_of(step);
     if (!step["text"]) r.error(step, "a lesson step needs 'text'");
+    if (step["at"].IsDefined() == step["when"].IsDefined()) r.error(step, "a lesson step needs exactly one of 'at' or 'when'");
+    with(step, "when", [&](auto w) {
+      if (!r.mapping(w, "when", {"event", "queue", "exchange", "consumer"})) return;
+      LessonStep::Trigger t;
+      if (!w["event"]) {
+        r.error(w, "'when' needs an 'event', such as dead_lettered or returned");
+      } else {
+        t.event = r.string(w["event"], "event").value_or("");
+        if (!trace::parse_kind(t.event)) r.error(w["event"], "unknown event '" + t.event + "'");
+      }
+      with(w, "queue", [&](auto v) { t.queue = r.string(v, "queue").value_or(""); });
+      with(w, "exchange", [&](auto v) { t.exchange = r.string(v, "exchange").value_or(""); });
+      with(w, "consumer", [&](auto v) { t.consumer = r.string(v, "consumer").value_or(""); });
+      l.when = std::move(t);
+    });
     with(step, "at", [&](auto v) { l.at_us = r.duration(v, "at").value_or(0); });
     with(step, "text", [&](auto v) { l.text = r.string(v, "text").value_or(""); });
     s.lesson.push_back(std::move(l));

@@ -159,6 +159,15 @@ struct Expectation {
 
 struct LessonStep {
   sim::TimeUs at_us = 0;
+  // Or shown when an event happens: the first event of this kind (trace::kind_name) that
+  // also names the given queue / exchange / consumer, where those are set.
+  struct Trigger {
+    std::string event;
+    std::string queue;
+    std::string exchange;
+    std::string consumer;
+  };
+  std::optional<Trigger> when;
   std::string text;
   Position at;
 };

@@ -34,6 +34,13 @@ std::string_view kind_name(EventKind kind) {
   return "unknown";
 }
 
+std::optional<EventKind> parse_kind(std::string_view name) {
+  for (int k = 0; k <= static_cast<int>(EventKind::kBrokerRestarted); ++k) {
+    if (kind_name(static_cast<EventKind>(k)) == name) return static_cast<EventKind>(k);
+  }
+  return std::nullopt;
+}
+
 void Event::clear() {
   // Strings and vectors are cleared, not freed: the tracer reuses one Event so the hot path
   // does not allocate.

@@ -3,6 +3,7 @@
 // carries what is needed to explain it in plain words (see describe.h). The GUI, the CLI, the
 // JSONL writer, the fingerprint and the tests all read this stream and nothing else.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,8 @@ enum class EventKind : std::uint8_t {
 };
 
 std::string_view kind_name(EventKind kind);
+// The kind whose kind_name is `name`, if any.
+std::optional<EventKind> parse_kind(std::string_view name);
 
 // Bits of Event::flags; their meaning depends on the kind, their names are what JSONL shows.
 enum EventFlag : std::uint32_t {
