@@ -7,6 +7,11 @@ packages=(
   build-essential cmake pkg-config   # toolchain
   doctest-dev                        # unit tests
   libyaml-cpp-dev                    # scenario files
+  libimgui-dev libglfw3-dev python3-glad libgl-dev libstb-dev fonts-dejavu-core  # GUI
+  xvfb xauth libgl1-mesa-dri         # the GUI's screenshot tests run in a virtual X server
+  libasio-dev                        # the AMQP port's TCP server
+  python3-pika amqp-tools librabbitmq-dev  # real AMQP clients for the port's tests
+  clang                              # libFuzzer target for the AMQP codec
 )
 
 missing=()
