@@ -8,6 +8,7 @@
 
 #include "demo.h"
 #include "scenario_commands.h"
+#include "serve_command.h"
 
 namespace {
 
@@ -34,6 +35,9 @@ constexpr std::string_view kUsage =
     "      Print the scenario's topology as RabbitMQ definitions JSON.\n"
     "  import-definitions defs.json\n"
     "      Print a scenario YAML with the topology of RabbitMQ definitions (policies applied).\n"
+    "  serve [--listen HOST:PORT ...] [--scenario FILE] [--users FILE] [--log-events]\n"
+    "      Serve AMQP 0-9-1 on a real port in real time (default 127.0.0.1:5672 and\n"
+    "      [::1]:5672), so pika, amqplib or rabbitmq-c programs can connect.\n"
     "  help\n"
     "      Show this text.\n";
 
@@ -87,6 +91,7 @@ int main(int argc, char** argv) {
   const std::string_view command = argv[1];
   if (command == "demo") return run_demo_command(argc, argv);
   if (command == "run") return brokersim::app::run_command(argc, argv);
+  if (command == "serve") return brokersim::app::serve_command(argc, argv);
   if (command == "validate") return brokersim::app::validate_command(argc, argv);
   if (command == "check") return brokersim::app::check_command(argc, argv);
   if (command == "explain") return brokersim::app::explain_command(argc, argv);

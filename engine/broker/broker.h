@@ -138,6 +138,9 @@ class Broker {
   Status basic_cancel(ChannelKey key, const std::string& consumer_tag);
   // The broker copies what it keeps, so a publisher may reuse one Publish for many messages.
   Status basic_publish(ChannelKey key, const Publish& publish);
+  // 406 (and the channel closed) when a body of this size is over the limit. The wire layer
+  // asks as soon as a content header announces the size, before buffering the body.
+  Status check_message_size(ChannelKey key, std::uint64_t body_size);
   Result<std::optional<GetOk>> basic_get(ChannelKey key, const std::string& queue, bool no_ack);
   Status basic_ack(ChannelKey key, std::uint64_t delivery_tag, bool multiple);
   Status basic_nack(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool requeue);

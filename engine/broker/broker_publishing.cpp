@@ -12,18 +12,21 @@ using namespace internal;
 // [SECTION] publishing
 // =====================================================================================
 
+Status Broker::check_message_size(ChannelKey key, std::uint64_t body_size) {
+  if (body_size <= limits_.max_message_size_bytes) return ok_status();
+  OperationScope scope(*this);
+  return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                              "message size " + std::to_string(body_size) + " is larger than configured max size " +
+                                  std::to_string(limits_.max_message_size_bytes)));
+}
+
 Status Broker::basic_publish(ChannelKey key, const Publish& publish) {
   OperationScope scope(*this);
   auto ch = channel_for(key);
   if (!ch) return ch.error();
   Channel& channel = *ch.value();
   if (publish.immediate) return fail(key, make_error(ReplyCode::kNotImplemented, "immediate=true"));
-  if (publish.body.size() > limits_.max_message_size_bytes) {
-    return fail(key, make_error(ReplyCode::kPreconditionFailed,
-                                "message size " + std::to_string(publish.body.size()) +
-                                    " is larger than configured max size " +
-                                    std::to_string(limits_.max_message_size_bytes)));
-  }
+  if (auto size_ok = check_message_size(key, publish.body.size()); !size_ok) return size_ok;
   if (publish.routing_key.size() > 255) {
     return fail(key, make_error(ReplyCode::kSyntaxError, "routing key longer than 255 bytes"));
   }

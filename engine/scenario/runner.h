@@ -54,6 +54,10 @@ class Runner {
   std::uint64_t seed() const { return seed_; }
   sim::TimeUs end_us() const { return end_us_; }
   const broker::Broker& broker() const { return *broker_; }
+  // For the real AMQP port: it serves the same broker and drives the same scheduler on the
+  // wall clock instead of calling run(), so the scenario's actors play alongside real clients.
+  broker::Broker& live_broker() { return *broker_; }
+  sim::Scheduler& live_scheduler() { return scheduler_; }
   const trace::Tracer& tracer() const { return tracer_; }
   // Per consumer, in the order the scenario lists them.
   std::vector<std::pair<std::string, ConsumerStats>> consumer_stats() const;

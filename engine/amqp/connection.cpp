@@ -1,0 +1,796 @@
+#include "amqp/connection.h"
+
+#include <algorithm>
+
+#include "amqp/byte_io.h"
+#include "amqp/content_header.h"
+#include "amqp/field_codec.h"
+#include "amqp/frame.h"
+
+namespace brokersim::amqp {
+namespace {
+
+using broker::Error;
+using broker::FieldTable;
+using broker::FieldValue;
+using broker::ReplyCode;
+using broker::make_error;
+
+constexpr sim::TimeUs kSecondUs = 1'000'000;
+
+FieldTable server_properties() {
+  FieldTable capabilities;
+  for (const char* name : {"publisher_confirms", "exchange_exchange_bindings", "basic.nack", "consumer_cancel_notify",
+                           "connection.blocked", "consumer_priorities", "authentication_failure_close",
+                           "per_consumer_qos", "direct_reply_to"}) {
+    capabilities.emplace_back(name, FieldValue(true));
+  }
+  return {
+      {"capabilities", FieldValue(std::move(capabilities))},
+      {"cluster_name", FieldValue("brokersim@localhost")},
+      {"copyright", FieldValue("brokersim authors")},
+      {"information", FieldValue("brokersim: a teaching broker with RabbitMQ's semantics")},
+      {"platform", FieldValue("C++20")},
+      {"product", FieldValue("brokersim")},
+      {"version", FieldValue("3.10.8-brokersim")},
+  };
+}
+
+std::string table_string(const FieldTable& table, std::string_view key) {
+  const FieldValue* v = broker::find_field(table, key);
+  if (v == nullptr) return {};
+  if (const std::string* s = v->as_string()) return *s;
+  if (const auto* b = std::get_if<broker::ByteArray>(&v->value)) return b->bytes;
+  return {};
+}
+
+// AMQP class and method ids of the method that caused an error, for the close frames.
+std::uint16_t cause_class(std::uint32_t cause) { return static_cast<std::uint16_t>(cause >> 16); }
+std::uint16_t cause_method(std::uint32_t cause) { return static_cast<std::uint16_t>(cause & 0xffff); }
+
+}  // namespace
+
+Connection::Connection(broker::Broker& broker, sim::Scheduler& scheduler, const Users& users,
+                       ConnectionSettings settings)
+    : broker_(broker), scheduler_(scheduler), users_(users), settings_(std::move(settings)) {
+  display_name_ = settings_.peer;
+  // A client that connects and never completes the handshake is dropped, never kept forever.
+  timer_ = scheduler_.schedule_after(settings_.handshake_timeout_us, [this] {
+    timer_.reset();
+    if (phase_ != Phase::kRunning && phase_ != Phase::kFinished) abort("handshake timeout");
+  });
+}
+
+Connection::~Connection() {
+  if (timer_) scheduler_.cancel(*timer_);
+  if (broker_id_ && broker_.connection_open(*broker_id_)) {
+    broker_.close_connection(*broker_id_, ReplyCode::kConnectionForced, "client unexpectedly closed TCP connection");
+  }
+}
+
+void Connection::notify_output() {
+  if (on_output) on_output();
+}
+
+// ---------------------------------------------------------------- [SECTION] bytes and frames
+
+std::size_t Connection::feed(std::string_view bytes) {
+  std::size_t used = 0;
+  if (phase_ == Phase::kProtocolHeader) {
+    if (bytes.size() < kProtocolHeader.size()) {
+      // A prefix that already differs will never become the header.
+      if (bytes != kProtocolHeader.substr(0, bytes.size())) abort("bad protocol header");
+      return 0;
+    }
+    if (bytes.substr(0, kProtocolHeader.size()) != kProtocolHeader) {
+      // RabbitMQ answers with the header it speaks, then closes.
+      output_.append(kProtocolHeader);
+      abort("bad protocol header");
+      return bytes.size();
+    }
+    used = kProtocolHeader.size();
+    bytes_received_ += used;
+    phase_ = Phase::kStartOk;
+    send_method(0, Method::make(kConnectionStart, {std::uint64_t{0}, std::uint64_t{9}, server_properties(),
+                                                   std::string("PLAIN AMQPLAIN"), std::string("en_US")}));
+  }
+  while (phase_ != Phase::kFinished) {
+    // Before tune-ok the frame size is the spec's minimum; RabbitMQ checks the same way.
+    const std::uint32_t limit = frame_max_ != 0 ? frame_max_ : settings_.frame_max;
+    FrameDecode decoded = decode_frame(bytes.substr(used), limit);
+    if (decoded.status == FrameDecode::Status::kNeedMore) break;
+    if (decoded.status == FrameDecode::Status::kError) {
+      close_connection(decoded.error, 0);
+      used = bytes.size();
+      break;
+    }
+    used += decoded.consumed;
+    bytes_received_ += decoded.consumed;
+    handle_frame(static_cast<std::uint8_t>(decoded.frame.type), decoded.frame.channel, decoded.frame.payload);
+  }
+  if (phase_ == Phase::kFinished) return bytes.size();
+  return used;
+}
+
+void Connection::handle_frame(std::uint8_t type, std::uint16_t channel, std::string_view payload) {
+  const auto frame_type = static_cast<FrameType>(type);
+  if (phase_ == Phase::kClosing) {
+    // After connection.close only its close-ok (or a crossing close) matters.
+    if (frame_type != FrameType::kMethod || channel != 0) return;
+    MethodDecode decoded = decode_method(payload);
+    if (!decoded.ok) return;
+    if (decoded.method.id() == kConnectionCloseOk || decoded.method.id() == kConnectionClose) {
+      if (decoded.method.id() == kConnectionClose) send_method(0, Method::make(kConnectionCloseOk));
+      phase_ = Phase::kFinished;
+    }
+    return;
+  }
+  if (frame_type == FrameType::kHeartbeat) {
+    if (channel != 0) {
+      close_connection(make_error(ReplyCode::kFrameError, "heartbeat frame on channel " + std::to_string(channel)), 0);
+    }
+    return;
+  }
+  if (channel > 0 && phase_ == Phase::kRunning) {
+    if (channel > channel_max_) {
+      close_connection(make_error(ReplyCode::kChannelError, "channel number " + std::to_string(channel) +
+                                                                " exceeds negotiated channel_max " +
+                                                                std::to_string(channel_max_)),
+                       0);
+      return;
+    }
+    auto it = channels_.find(channel);
+    if (frame_type == FrameType::kHeader || frame_type == FrameType::kBody) {
+      if (it == channels_.end()) {
+        close_connection(make_error(ReplyCode::kChannelError, "expected 'channel.open'"), 0);
+      } else if (it->second.closing) {
+        // Content for a channel we are closing is discarded.
+      } else if (frame_type == FrameType::kHeader) {
+        handle_content_header(channel, it->second, payload);
+      } else {
+        handle_content_body(channel, it->second, payload);
+      }
+      return;
+    }
+    MethodDecode decoded = decode_method(payload);
+    if (!decoded.ok) {
+      if (decoded.unknown_method) {
+        close_connection(make_error(ReplyCode::kNotImplemented,
+                                    "unknown method " + std::to_string(decoded.class_id) + "." +
+                                        std::to_string(decoded.method_index)),
+                         method_id(decoded.class_id, decoded.method_index));
+      } else {
+        close_connection(make_error(ReplyCode::kSyntaxError, "could not decode the method's arguments"),
+                         method_id(decoded.class_id, decoded.method_index));
+      }
+      return;
+    }
+    const Method& method = decoded.method;
+    if (it == channels_.end()) {
+      if (method.id() == kChannelOpen) {
+        if (!check(channel, broker_.channel_open(key(channel)), method.id())) return;
+        channels_.emplace(channel, ChannelState{});
+        send_method(channel, Method::make(kChannelOpenOk));
+      } else if (method.id() != kChannelCloseOk) {
+        close_connection(make_error(ReplyCode::kChannelError, "expected 'channel.open'"), method.id());
+      }
+      return;
+    }
+    handle_channel_method(channel, it->second, method);
+    return;
+  }
+  if (frame_type != FrameType::kMethod) {
+    close_connection(make_error(ReplyCode::kUnexpectedFrame, "expected method frame, got non method frame instead"), 0);
+    return;
+  }
+  MethodDecode decoded = decode_method(payload);
+  if (!decoded.ok) {
+    close_connection(make_error(decoded.unknown_method ? ReplyCode::kNotImplemented : ReplyCode::kSyntaxError,
+                                "could not decode method " + std::to_string(decoded.class_id) + "." +
+                                    std::to_string(decoded.method_index)),
+                     method_id(decoded.class_id, decoded.method_index));
+    return;
+  }
+  if (phase_ != Phase::kRunning) {
+    handle_handshake(decoded.method);
+  } else if (channel == 0) {
+    handle_connection_method(decoded.method);
+  }
+}
+
+// ---------------------------------------------------------------- [SECTION] handshake
+
+void Connection::handle_handshake(const Method& method) {
+  const std::uint32_t expected = phase_ == Phase::kStartOk  ? kConnectionStartOk
+                                 : phase_ == Phase::kTuneOk ? kConnectionTuneOk
+                                                            : kConnectionOpen;
+  if (method.id() == kConnectionClose) {
+    send_method(0, Method::make(kConnectionCloseOk));
+    phase_ = Phase::kFinished;
+    return;
+  }
+  if (method.id() != expected) {
+    close_connection(make_error(ReplyCode::kCommandInvalid, "expected '" + std::string(find_method_spec(expected)->name) +
+                                                                "', got '" + std::string(method.spec->name) + "'"),
+                     method.id());
+    return;
+  }
+  if (phase_ == Phase::kStartOk) {
+    handle_start_ok(method);
+  } else if (phase_ == Phase::kTuneOk) {
+    handle_tune_ok(method);
+  } else {
+    handle_open(method);
+  }
+}
+
+void Connection::handle_start_ok(const Method& method) {
+  client_properties_ = method.table("client-properties");
+  if (const FieldValue* caps = broker::find_field(client_properties_, "capabilities")) {
+    if (const FieldTable* table = caps->as_table()) {
+      const FieldValue* blocked = broker::find_field(*table, "connection.blocked");
+      client_wants_blocked_notifications_ = blocked && blocked->as_bool().value_or(false);
+    }
+  }
+  const std::string& mechanism = method.text("mechanism");
+  const std::string& response = method.text("response");
+  std::string user, password;
+  if (mechanism == "PLAIN") {
+    // "authzid \0 user \0 password"
+    const auto first = response.find('\0');
+    const auto second = first == std::string::npos ? std::string::npos : response.find('\0', first + 1);
+    if (second != std::string::npos) {
+      user = response.substr(first + 1, second - first - 1);
+      password = response.substr(second + 1);
+    }
+  } else if (mechanism == "AMQPLAIN") {
+    ByteReader in(response);
+    FieldTable table = read_table_entries(in);
+    user = table_string(table, "LOGIN");
+    password = table_string(table, "PASSWORD");
+  } else {
+    close_connection(make_error(ReplyCode::kCommandInvalid, "unknown authentication mechanism '" + mechanism + "'"),
+                     method.id());
+    return;
+  }
+  switch (users_.check(user, password, settings_.peer_is_loopback)) {
+    case Users::Verdict::kAccepted: break;
+    case Users::Verdict::kWrongCredentials:
+      close_connection(make_error(ReplyCode::kAccessRefused,
+                                  "Login was refused using authentication mechanism " + mechanism +
+                                      ". For details see the broker logfile."),
+                       method.id());
+      return;
+    case Users::Verdict::kLoopbackOnly:
+      close_connection(make_error(ReplyCode::kAccessRefused,
+                                  "Login was refused using authentication mechanism " + mechanism +
+                                      ". For details see the broker logfile."),
+                       method.id());
+      close_reason_ = "user '" + user + "' can only connect via localhost";
+      return;
+  }
+  std::string name = table_string(client_properties_, "connection_name");
+  if (name.empty()) name = table_string(client_properties_, "product");
+  display_name_ = name.empty() ? settings_.peer : name + " (" + settings_.peer + ")";
+  phase_ = Phase::kTuneOk;
+  send_method(0, Method::make(kConnectionTune, {std::uint64_t{settings_.channel_max}, std::uint64_t{settings_.frame_max},
+                                                std::uint64_t{settings_.heartbeat_s}}));
+}
+
+void Connection::handle_tune_ok(const Method& method) {
+  const std::uint64_t channel_max = method.number("channel-max");
+  const std::uint64_t frame_max = method.number("frame-max");
+  if (frame_max != 0 && frame_max < kFrameMinSize) {
+    close_connection(make_error(ReplyCode::kNotAllowed, "frame_max=" + std::to_string(frame_max) + " < " +
+                                                            std::to_string(kFrameMinSize) + " min size"),
+                     method.id());
+    return;
+  }
+  if (frame_max > settings_.frame_max) {
+    close_connection(make_error(ReplyCode::kNotAllowed, "frame_max=" + std::to_string(frame_max) + " > " +
+                                                            std::to_string(settings_.frame_max) + " max size"),
+                     method.id());
+    return;
+  }
+  if (channel_max > settings_.channel_max) {
+    close_connection(make_error(ReplyCode::kNotAllowed, "channel_max=" + std::to_string(channel_max) + " > " +
+                                                            std::to_string(settings_.channel_max) + " max size"),
+                     method.id());
+    return;
+  }
+  // Zero means "no limit of my own": the server's applies.
+  frame_max_ = frame_max == 0 ? settings_.frame_max : static_cast<std::uint32_t>(frame_max);
+  channel_max_ = channel_max == 0 ? settings_.channel_max : static_cast<std::uint16_t>(channel_max);
+  heartbeat_s_ = static_cast<std::uint16_t>(method.number("heartbeat"));
+  phase_ = Phase::kOpen;
+}
+
+void Connection::handle_open(const Method& method) {
+  const std::string& vhost = method.text("virtual-host");
+  if (vhost != broker::Broker::kVhost) {
+    close_connection(make_error(ReplyCode::kNotAllowed, "vhost " + vhost + " not found"), method.id());
+    return;
+  }
+  broker_id_ = broker_.open_connection(display_name_, this);
+  phase_ = Phase::kRunning;
+  if (timer_) {
+    scheduler_.cancel(*timer_);
+    timer_.reset();
+  }
+  send_method(0, Method::make(kConnectionOpenOk));
+  start_heartbeats();
+}
+
+// ---------------------------------------------------------------- [SECTION] connection class
+
+void Connection::handle_connection_method(const Method& method) {
+  switch (method.id()) {
+    case kConnectionClose:
+      if (broker_id_) broker_.close_connection(*broker_id_, ReplyCode::kSuccess, "closed by client");
+      send_method(0, Method::make(kConnectionCloseOk));
+      phase_ = Phase::kFinished;
+      return;
+    case kConnectionUpdateSecret:
+      send_method(0, Method::make(kConnectionUpdateSecretOk));
+      return;
+    case kConnectionBlocked:
+    case kConnectionUnblocked:
+      return;  // a client may tell us it is blocked; nothing to do
+    default:
+      close_connection(make_error(ReplyCode::kCommandInvalid, "unexpected method on channel 0: " +
+                                                                  std::string(method.spec->name)),
+                       method.id());
+  }
+}
+
+// ---------------------------------------------------------------- [SECTION] channel methods
+
+void Connection::handle_channel_method(std::uint16_t channel, ChannelState& state, const Method& method) {
+  if (state.closing) {
+    if (method.id() == kChannelCloseOk) {
+      channels_.erase(channel);
+    } else if (method.id() == kChannelClose) {
+      // Both sides closed at once: answer, and the channel is gone.
+      send_method(channel, Method::make(kChannelCloseOk));
+      channels_.erase(channel);
+    }
+    return;
+  }
+  if (state.awaiting_header || state.awaiting_body) {
+    close_connection(make_error(ReplyCode::kUnexpectedFrame,
+                                state.awaiting_header
+                                    ? "expected content header for class 60, got non content header frame instead"
+                                    : "expected content body, got non content body frame instead"),
+                     method.id());
+    return;
+  }
+  const std::uint32_t id = method.id();
+  const broker::ChannelKey k = key(channel);
+  auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
+  auto no_wait = [&] { return method.flag("no-wait"); };
+  switch (id) {
+    case kChannelOpen:
+      close_connection(make_error(ReplyCode::kChannelError, "second 'channel.open' seen"), id);
+      return;
+    case kChannelClose:
+      (void)broker_.channel_close(k);
+      channels_.erase(channel);
+      reply(kChannelCloseOk);
+      return;
+    case kChannelCloseOk: return;  // nothing was pending
+    case kChannelFlow:
+      // RabbitMQ no longer lets a client pause deliveries with channel.flow.
+      if (!method.flag("active")) {
+        close_connection(make_error(ReplyCode::kNotImplemented, "active=false"), id);
+        return;
+      }
+      send_method(channel, Method::make(kChannelFlowOk, {std::uint64_t{1}}));
+      return;
+    case kChannelFlowOk: return;
+    case kAccessRequest:
+      send_method(channel, Method::make(kAccessRequestOk, {std::uint64_t{1}}));
+      return;
+
+    case kExchangeDeclare: {
+      broker::ExchangeDeclare d;
+      d.name = method.text("exchange");
+      d.type = method.text("type");
+      d.passive = method.flag("passive");
+      d.durable = method.flag("durable");
+      d.auto_delete = method.flag("auto-delete");
+      d.internal = method.flag("internal");
+      d.arguments = method.table("arguments");
+      if (check(channel, broker_.exchange_declare(k, d), id) && !no_wait()) reply(kExchangeDeclareOk);
+      return;
+    }
+    case kExchangeDelete:
+      if (check(channel, broker_.exchange_delete(k, method.text("exchange"), method.flag("if-unused")), id) &&
+          !no_wait()) {
+        reply(kExchangeDeleteOk);
+      }
+      return;
+    case kExchangeBind:
+    case kExchangeUnbind: {
+      const bool bind = id == kExchangeBind;
+      auto status = bind ? broker_.exchange_bind(k, method.text("destination"), method.text("source"),
+                                                 method.text("routing-key"), method.table("arguments"))
+                         : broker_.exchange_unbind(k, method.text("destination"), method.text("source"),
+                                                   method.text("routing-key"), method.table("arguments"));
+      if (check(channel, status, id) && !no_wait()) reply(bind ? kExchangeBindOk : kExchangeUnbindOk);
+      return;
+    }
+
+    case kQueueDeclare: {
+      broker::QueueDeclare d;
+      d.name = method.text("queue");
+      d.passive = method.flag("passive");
+      d.durable = method.flag("durable");
+      d.exclusive = method.flag("exclusive");
+      d.auto_delete = method.flag("auto-delete");
+      d.arguments = method.table("arguments");
+      auto declared = broker_.queue_declare(k, d);
+      if (check(channel, declared, id) && !no_wait()) {
+        send_method(channel, Method::make(kQueueDeclareOk, {declared->name, std::uint64_t{declared->message_count},
+                                                            std::uint64_t{declared->consumer_count}}));
+      }
+      return;
+    }
+    case kQueueBind:
+      if (check(channel,
+                broker_.queue_bind(k, method.text("queue"), method.text("exchange"), method.text("routing-key"),
+                                   method.table("arguments")),
+                id) &&
+          !no_wait()) {
+        reply(kQueueBindOk);
+      }
+      return;
+    case kQueueUnbind:
+      if (check(channel,
+                broker_.queue_unbind(k, method.text("queue"), method.text("exchange"), method.text("routing-key"),
+                                     method.table("arguments")),
+                id)) {
+        reply(kQueueUnbindOk);
+      }
+      return;
+    case kQueuePurge: {
+      auto purged = broker_.queue_purge(k, method.text("queue"));
+      if (check(channel, purged, id) && !no_wait()) {
+        send_method(channel, Method::make(kQueuePurgeOk, {std::uint64_t{purged.value()}}));
+      }
+      return;
+    }
+    case kQueueDelete: {
+      auto deleted = broker_.queue_delete(k, method.text("queue"), method.flag("if-unused"), method.flag("if-empty"));
+      if (check(channel, deleted, id) && !no_wait()) {
+        send_method(channel, Method::make(kQueueDeleteOk, {std::uint64_t{deleted.value()}}));
+      }
+      return;
+    }
+
+    case kBasicQos: {
+      holding_output_ = true;
+      auto status = broker_.basic_qos(k, static_cast<std::uint32_t>(method.number("prefetch-size")),
+                                      static_cast<std::uint16_t>(method.number("prefetch-count")),
+                                      method.flag("global"));
+      holding_output_ = false;
+      if (check(channel, status, id)) reply(kBasicQosOk);
+      output_.append(held_output_);
+      held_output_.clear();
+      return;
+    }
+    case kBasicConsume: {
+      broker::Consume c;
+      c.queue = method.text("queue");
+      c.consumer_tag = method.text("consumer-tag");
+      c.no_local = method.flag("no-local");
+      c.no_ack = method.flag("no-ack");
+      c.exclusive = method.flag("exclusive");
+      c.arguments = method.table("arguments");
+      holding_output_ = true;
+      auto tag = broker_.basic_consume(k, c);
+      holding_output_ = false;
+      if (check(channel, tag, id) && !no_wait()) send_method(channel, Method::make(kBasicConsumeOk, {tag.value()}));
+      output_.append(held_output_);
+      held_output_.clear();
+      return;
+    }
+    case kBasicCancel: {
+      const std::string tag = method.text("consumer-tag");
+      if (check(channel, broker_.basic_cancel(k, tag), id) && !no_wait()) {
+        send_method(channel, Method::make(kBasicCancelOk, {tag}));
+      }
+      return;
+    }
+    case kBasicPublish:
+      state.publish.exchange = method.text("exchange");
+      state.publish.routing_key = method.text("routing-key");
+      state.publish.mandatory = method.flag("mandatory");
+      state.publish.immediate = method.flag("immediate");
+      state.awaiting_header = true;
+      has_published_ = true;
+      return;
+    case kBasicGet: {
+      auto got = broker_.basic_get(k, method.text("queue"), method.flag("no-ack"));
+      if (!check(channel, got, id)) return;
+      if (!got.value()) {
+        send_method(channel, Method::make(kBasicGetEmpty));
+        return;
+      }
+      const broker::GetOk& ok = *got.value();
+      std::string payload;
+      encode_method(payload, Method::make(kBasicGetOk, {ok.delivery_tag, std::uint64_t{ok.redelivered},
+                                                        ok.message->exchange(), std::string(ok.message->routing_key()),
+                                                        std::uint64_t{ok.message_count}}));
+      send_content(channel, payload, *ok.message);
+      return;
+    }
+    case kBasicAck:
+      check(channel, broker_.basic_ack(k, method.number("delivery-tag"), method.flag("multiple")), id);
+      return;
+    case kBasicNack:
+      check(channel,
+            broker_.basic_nack(k, method.number("delivery-tag"), method.flag("multiple"), method.flag("requeue")), id);
+      return;
+    case kBasicReject:
+      check(channel, broker_.basic_reject(k, method.number("delivery-tag"), method.flag("requeue")), id);
+      return;
+    case kBasicRecover:
+    case kBasicRecoverAsync: {
+      holding_output_ = true;
+      auto status = broker_.basic_recover(k, method.flag("requeue"));
+      holding_output_ = false;
+      if (check(channel, status, id) && id == kBasicRecover) reply(kBasicRecoverOk);
+      output_.append(held_output_);
+      held_output_.clear();
+      return;
+    }
+    case kConfirmSelect:
+      if (check(channel, broker_.confirm_select(k), id) && !method.flag("nowait")) reply(kConfirmSelectOk);
+      return;
+    case kTxSelect:
+      if (check(channel, broker_.tx_select(k), id)) reply(kTxSelectOk);
+      return;
+    case kTxCommit:
+      if (check(channel, broker_.tx_commit(k), id)) reply(kTxCommitOk);
+      return;
+    case kTxRollback:
+      if (check(channel, broker_.tx_rollback(k), id)) reply(kTxRollbackOk);
+      return;
+    default:
+      // Server-to-client methods (deliver, return, *-ok...) and connection methods are not for us.
+      close_connection(make_error(ReplyCode::kCommandInvalid, "method " + std::string(method.spec->name) +
+                                                                  " is not valid from a client on a channel"),
+                       id);
+  }
+}
+
+// ---------------------------------------------------------------- [SECTION] content
+
+void Connection::handle_content_header(std::uint16_t channel, ChannelState& state, std::string_view payload) {
+  if (!state.awaiting_header) {
+    close_connection(make_error(ReplyCode::kUnexpectedFrame, "expected method frame, got non method frame instead"),
+                     0);
+    return;
+  }
+  ContentHeaderDecode decoded = decode_content_header(payload);
+  if (!decoded.ok) {
+    close_connection(make_error(ReplyCode::kFrameError, "malformed content header"), kBasicPublish);
+    return;
+  }
+  if (decoded.header.class_id != 60) {
+    close_connection(make_error(ReplyCode::kUnexpectedFrame, "expected content header for class 60, got one for class " +
+                                                                 std::to_string(decoded.header.class_id) + " instead"),
+                     kBasicPublish);
+    return;
+  }
+  state.awaiting_header = false;
+  // Refuse an oversized message before buffering its body.
+  if (!check(channel, broker_.check_message_size(key(channel), decoded.header.body_size), kBasicPublish)) return;
+  state.publish.properties = std::move(decoded.header.properties);
+  state.publish.body.clear();
+  state.body_remaining = decoded.header.body_size;
+  if (state.body_remaining == 0) {
+    finish_publish(channel, state);
+  } else {
+    state.publish.body.reserve(std::min<std::uint64_t>(state.body_remaining, 64u << 20));
+    state.awaiting_body = true;
+  }
+}
+
+void Connection::handle_content_body(std::uint16_t channel, ChannelState& state, std::string_view payload) {
+  if (!state.awaiting_body) {
+    close_connection(make_error(ReplyCode::kUnexpectedFrame, state.awaiting_header
+                                                                 ? "expected content header for class 60, got non "
+                                                                   "content header frame instead"
+                                                                 : "expected method frame, got non method frame instead"),
+                     0);
+    return;
+  }
+  if (payload.size() > state.body_remaining) {
+    close_connection(make_error(ReplyCode::kFrameError, "content body larger than its header announced"),
+                     kBasicPublish);
+    return;
+  }
+  state.publish.body.append(payload);
+  state.body_remaining -= payload.size();
+  if (state.body_remaining == 0) {
+    state.awaiting_body = false;
+    finish_publish(channel, state);
+  }
+}
+
+void Connection::finish_publish(std::uint16_t channel, ChannelState& state) {
+  state.awaiting_header = false;
+  state.awaiting_body = false;
+  check(channel, broker_.basic_publish(key(channel), state.publish), kBasicPublish);
+}
+
+// ---------------------------------------------------------------- [SECTION] what the broker pushes
+
+void Connection::send_method(std::uint16_t channel, const Method& method) {
+  std::string payload;
+  encode_method(payload, method);
+  std::string& out = holding_output_ ? held_output_ : output_;
+  const std::size_t before = out.size();
+  encode_frame(out, FrameType::kMethod, channel, payload);
+  bytes_sent_total_ += out.size() - before;
+}
+
+void Connection::send_content(std::uint16_t channel, std::string_view method_payload, const broker::Message& message) {
+  std::string& out = holding_output_ ? held_output_ : output_;
+  const std::size_t before = out.size();
+  encode_frame(out, FrameType::kMethod, channel, method_payload);
+  ContentHeader header;
+  header.body_size = message.body_size();
+  header.properties = message.properties();
+  std::string header_payload;
+  encode_content_header(header_payload, header);
+  encode_frame(out, FrameType::kHeader, channel, header_payload);
+  const std::string_view body = message.body();
+  const std::size_t chunk = (frame_max_ != 0 ? frame_max_ : settings_.frame_max) - kFrameOverhead;
+  for (std::size_t at = 0; at < body.size(); at += chunk) {
+    encode_frame(out, FrameType::kBody, channel, body.substr(at, chunk));
+  }
+  bytes_sent_total_ += out.size() - before;
+}
+
+void Connection::on_deliver(const broker::Delivery& delivery) {
+  if (phase_ != Phase::kRunning) return;
+  const broker::Message& m = *delivery.message;
+  std::string payload;
+  encode_method(payload, Method::make(kBasicDeliver, {delivery.consumer_tag, delivery.delivery_tag,
+                                                      std::uint64_t{delivery.redelivered}, m.exchange(),
+                                                      std::string(m.routing_key())}));
+  send_content(delivery.channel, payload, m);
+  if (!holding_output_) notify_output();
+}
+
+void Connection::on_return(const broker::Return& ret) {
+  if (phase_ != Phase::kRunning) return;
+  const broker::Message& m = *ret.message;
+  std::string payload;
+  encode_method(payload, Method::make(kBasicReturn, {std::uint64_t{static_cast<std::uint16_t>(ret.code)}, ret.text,
+                                                     m.exchange(), std::string(m.routing_key())}));
+  send_content(ret.channel, payload, m);
+  notify_output();
+}
+
+void Connection::on_confirm(const broker::Confirm& confirm) {
+  if (phase_ != Phase::kRunning) return;
+  if (confirm.nack) {
+    send_method(confirm.channel, Method::make(kBasicNack, {confirm.sequence, std::uint64_t{confirm.multiple},
+                                                           std::uint64_t{0}}));
+  } else {
+    send_method(confirm.channel, Method::make(kBasicAck, {confirm.sequence, std::uint64_t{confirm.multiple}}));
+  }
+  notify_output();
+}
+
+void Connection::on_consumer_cancelled(std::uint16_t channel, const std::string& consumer_tag) {
+  if (phase_ != Phase::kRunning) return;
+  send_method(channel, Method::make(kBasicCancel, {consumer_tag, std::uint64_t{0}}));
+  notify_output();
+}
+
+// ---------------------------------------------------------------- [SECTION] errors and closing
+
+bool Connection::check(std::uint16_t channel, const broker::Status& status, std::uint32_t cause) {
+  if (status.ok()) return true;
+  if (broker::closes_connection(status.error().code)) {
+    close_connection(status.error(), cause);
+  } else {
+    close_channel(channel, status.error(), cause);
+  }
+  return false;
+}
+
+template <typename T>
+bool Connection::check(std::uint16_t channel, const broker::Result<T>& result, std::uint32_t cause) {
+  if (result.ok()) return true;
+  return check(channel, broker::Status(result.error()), cause);
+}
+
+void Connection::close_channel(std::uint16_t channel, const Error& error, std::uint32_t cause) {
+  auto it = channels_.find(channel);
+  if (it == channels_.end()) {
+    // The channel failed while opening; there is no channel state to keep.
+    it = channels_.emplace(channel, ChannelState{}).first;
+  }
+  it->second = ChannelState{};
+  it->second.closing = true;
+  send_method(channel, Method::make(kChannelClose, {std::uint64_t{static_cast<std::uint16_t>(error.code)}, error.text,
+                                                    std::uint64_t{cause_class(cause)},
+                                                    std::uint64_t{cause_method(cause)}}));
+}
+
+void Connection::close_connection(const Error& error, std::uint32_t cause) {
+  if (phase_ == Phase::kClosing || phase_ == Phase::kFinished) return;
+  if (broker_id_ && broker_.connection_open(*broker_id_)) broker_.close_connection(*broker_id_, error.code, error.text);
+  close_reason_ = error.text;
+  send_method(0, Method::make(kConnectionClose, {std::uint64_t{static_cast<std::uint16_t>(error.code)}, error.text,
+                                                 std::uint64_t{cause_class(cause)}, std::uint64_t{cause_method(cause)}}));
+  channels_.clear();
+  phase_ = Phase::kClosing;
+  // A client that never answers close-ok is dropped after a while, as RabbitMQ does.
+  if (timer_) scheduler_.cancel(*timer_);
+  timer_ = scheduler_.schedule_after(3 * kSecondUs, [this] {
+    timer_.reset();
+    phase_ = Phase::kFinished;
+    notify_output();
+  });
+}
+
+void Connection::abort(std::string reason) {
+  if (broker_id_ && broker_.connection_open(*broker_id_)) {
+    broker_.close_connection(*broker_id_, ReplyCode::kConnectionForced, reason);
+  }
+  close_reason_ = std::move(reason);
+  phase_ = Phase::kFinished;
+  notify_output();
+}
+
+void Connection::set_blocked(bool blocked) {
+  if (blocked == blocked_) return;
+  blocked_ = blocked;
+  if (phase_ != Phase::kRunning || !client_wants_blocked_notifications_) return;
+  if (blocked && !blocked_sent_) {
+    send_method(0, Method::make(kConnectionBlocked, {std::string("low on memory")}));
+    blocked_sent_ = true;
+  } else if (!blocked && blocked_sent_) {
+    send_method(0, Method::make(kConnectionUnblocked));
+    blocked_sent_ = false;
+  }
+  notify_output();
+}
+
+// ---------------------------------------------------------------- [SECTION] heartbeats
+
+void Connection::start_heartbeats() {
+  if (heartbeat_s_ == 0) return;
+  received_at_last_tick_ = bytes_received_;
+  sent_at_last_tick_ = bytes_sent_total_;
+  // Ticks at half the interval: we send when we have been quiet, and give up on a peer after
+  // two whole intervals of silence, as RabbitMQ does.
+  timer_ = scheduler_.schedule_after(heartbeat_s_ * kSecondUs / 2, [this] { heartbeat_tick(); });
+}
+
+void Connection::heartbeat_tick() {
+  timer_.reset();
+  if (phase_ != Phase::kRunning) return;
+  if (bytes_received_ == received_at_last_tick_) {
+    if (++silent_ticks_ >= 4) {
+      abort("missed heartbeats from client, timeout: " + std::to_string(heartbeat_s_) + "s");
+      return;
+    }
+  } else {
+    silent_ticks_ = 0;
+  }
+  if (bytes_sent_total_ == sent_at_last_tick_) {
+    encode_heartbeat(output_);
+    bytes_sent_total_ += kFrameOverhead;
+    notify_output();
+  }
+  start_heartbeats();
+}
+
+}  // namespace brokersim::amqp

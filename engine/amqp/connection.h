@@ -1,0 +1,140 @@
+#pragma once
+// One client's AMQP 0-9-1 connection as a state machine over the broker: bytes in, broker
+// calls, bytes out. It does no I/O and owns no clock (heartbeats run on the broker's
+// scheduler), so the TCP server in net/ only moves bytes and tests can drive it directly.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "amqp/method.h"
+#include "amqp/users.h"
+#include "broker/broker.h"
+#include "sim/scheduler.h"
+
+namespace brokersim::amqp {
+
+struct ConnectionSettings {
+  // What the server offers in connection.tune (RabbitMQ 3.10's defaults).
+  std::uint16_t channel_max = 2047;
+  std::uint32_t frame_max = 131072;
+  std::uint16_t heartbeat_s = 60;
+  // A client must finish the handshake within this, as in RabbitMQ.
+  sim::TimeUs handshake_timeout_us = 10'000'000;
+  std::string peer = "127.0.0.1";  // for names and logs
+  bool peer_is_loopback = true;
+};
+
+class Connection final : public broker::ConnectionListener {
+ public:
+  Connection(broker::Broker& broker, sim::Scheduler& scheduler, const Users& users, ConnectionSettings settings);
+  // A connection dropped without a close handshake still releases everything in the broker:
+  // unacked messages go back to their queues, redelivered.
+  ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Handles every complete frame in `bytes` and returns how many bytes it used; the caller
+  // keeps the rest and offers it again with more.
+  std::size_t feed(std::string_view bytes);
+  // Bytes waiting to be sent; the caller erases what it wrote.
+  std::string& output() { return output_; }
+  // The socket should close once output() is flushed.
+  bool finished() const { return phase_ == Phase::kFinished; }
+  // Set while a memory alarm is on: publishing connections stop being read.
+  void set_blocked(bool blocked);
+  bool reading_paused() const { return blocked_ && has_published_; }
+
+  // Named after the client's connection_name or product, as the GUI and logs show it.
+  const std::string& display_name() const { return display_name_; }
+  std::optional<broker::ConnectionId> broker_connection() const { return broker_id_; }
+  // Why the connection ended, for the server's log; empty while it runs or after a clean close.
+  const std::string& close_reason() const { return close_reason_; }
+
+  // Called whenever output grows outside feed() (deliveries caused by other connections,
+  // heartbeats), so the server knows to flush.
+  std::function<void()> on_output;
+
+  // --- broker::ConnectionListener
+  void on_deliver(const broker::Delivery& delivery) override;
+  void on_return(const broker::Return& ret) override;
+  void on_confirm(const broker::Confirm& confirm) override;
+  void on_consumer_cancelled(std::uint16_t channel, const std::string& consumer_tag) override;
+
+ private:
+  enum class Phase { kProtocolHeader, kStartOk, kTuneOk, kOpen, kRunning, kClosing, kFinished };
+  struct ChannelState {
+    bool closing = false;  // we sent channel.close and wait for close-ok
+    // A basic.publish whose content is arriving: header expected, then body frames.
+    bool awaiting_header = false;
+    bool awaiting_body = false;
+    std::uint64_t body_remaining = 0;
+    broker::Publish publish;
+  };
+
+  void handle_frame(std::uint8_t type, std::uint16_t channel, std::string_view payload);
+  void handle_handshake(const Method& method);
+  void handle_connection_method(const Method& method);
+  void handle_channel_method(std::uint16_t channel, ChannelState& state, const Method& method);
+  void handle_content_header(std::uint16_t channel, ChannelState& state, std::string_view payload);
+  void handle_content_body(std::uint16_t channel, ChannelState& state, std::string_view payload);
+  void finish_publish(std::uint16_t channel, ChannelState& state);
+  void handle_start_ok(const Method& method);
+  void handle_tune_ok(const Method& method);
+  void handle_open(const Method& method);
+
+  void send_method(std::uint16_t channel, const Method& method);
+  void send_content(std::uint16_t channel, std::string_view method_payload, const broker::Message& message);
+  // A soft error: the broker has closed the channel; tell the client.
+  void close_channel(std::uint16_t channel, const broker::Error& error, std::uint32_t cause);
+  // A hard error: close the connection with RabbitMQ's code, then wait for close-ok.
+  void close_connection(const broker::Error& error, std::uint32_t cause);
+  // Ends without a handshake (bad protocol header, missed heartbeats, auth before tune).
+  void abort(std::string reason);
+  // A broker call's status: on error, the matching channel.close or connection.close.
+  bool check(std::uint16_t channel, const broker::Status& status, std::uint32_t cause);
+  template <typename T>
+  bool check(std::uint16_t channel, const broker::Result<T>& result, std::uint32_t cause);
+  broker::ChannelKey key(std::uint16_t channel) const { return {*broker_id_, channel}; }
+
+  void start_heartbeats();
+  void heartbeat_tick();
+  void notify_output();
+
+  broker::Broker& broker_;
+  sim::Scheduler& scheduler_;
+  const Users& users_;
+  ConnectionSettings settings_;
+  Phase phase_ = Phase::kProtocolHeader;
+  std::optional<broker::ConnectionId> broker_id_;
+  std::string display_name_;
+  std::string close_reason_;
+  broker::FieldTable client_properties_;
+  bool client_wants_blocked_notifications_ = false;
+
+  std::uint16_t channel_max_ = 0;
+  std::uint32_t frame_max_ = 0;
+  std::uint16_t heartbeat_s_ = 0;
+  std::map<std::uint16_t, ChannelState> channels_;
+
+  std::string output_;
+  // While a broker call that sends a reply runs (basic.consume), pushed frames wait here so
+  // the reply goes first, as the protocol requires.
+  std::string held_output_;
+  bool holding_output_ = false;
+  bool blocked_ = false;
+  bool blocked_sent_ = false;
+  bool has_published_ = false;
+
+  // Heartbeats: bytes seen at the last tick, to tell whether traffic flowed since.
+  std::uint64_t bytes_received_ = 0;
+  std::uint64_t bytes_sent_total_ = 0;
+  std::uint64_t received_at_last_tick_ = 0;
+  std::uint64_t sent_at_last_tick_ = 0;
+  int silent_ticks_ = 0;
+  std::optional<sim::TimerId> timer_;
+};
+
+}  // namespace brokersim::amqp
