@@ -48,6 +48,12 @@ std::string table_string(const FieldTable& table, std::string_view key) {
 std::uint16_t cause_class(std::uint32_t cause) { return static_cast<std::uint16_t>(cause >> 16); }
 std::uint16_t cause_method(std::uint32_t cause) { return static_cast<std::uint16_t>(cause & 0xffff); }
 
+// A reply text is a short string. RabbitMQ cuts a longer one to 252 bytes and appends "...".
+std::string short_reply_text(const std::string& text) {
+  if (text.size() <= 255) return text;
+  return text.substr(0, 252) + "...";
+}
+
 }  // namespace
 
 Connection::Connection(broker::Broker& broker, sim::Scheduler& scheduler, const Users& users,
@@ -669,7 +675,7 @@ void Connection::on_return(const broker::Return& ret) {
   if (phase_ != Phase::kRunning) return;
   const broker::Message& m = *ret.message;
   std::string payload;
-  encode_method(payload, Method::make(kBasicReturn, {std::uint64_t{static_cast<std::uint16_t>(ret.code)}, ret.text,
+  encode_method(payload, Method::make(kBasicReturn, {std::uint64_t{static_cast<std::uint16_t>(ret.code)}, short_reply_text(ret.text),
                                                      m.exchange(), std::string(m.routing_key())}));
   send_content(ret.channel, payload, m);
   notify_output();
@@ -718,7 +724,8 @@ void Connection::close_channel(std::uint16_t channel, const Error& error, std::u
   }
   it->second = ChannelState{};
   it->second.closing = true;
-  send_method(channel, Method::make(kChannelClose, {std::uint64_t{static_cast<std::uint16_t>(error.code)}, error.text,
+  send_method(channel, Method::make(kChannelClose, {std::uint64_t{static_cast<std::uint16_t>(error.code)},
+                                                    short_reply_text(error.text),
                                                     std::uint64_t{cause_class(cause)},
                                                     std::uint64_t{cause_method(cause)}}));
 }
@@ -727,7 +734,8 @@ void Connection::close_connection(const Error& error, std::uint32_t cause) {
   if (phase_ == Phase::kClosing || phase_ == Phase::kFinished) return;
   if (broker_id_ && broker_.connection_open(*broker_id_)) broker_.close_connection(*broker_id_, error.code, error.text);
   close_reason_ = error.text;
-  send_method(0, Method::make(kConnectionClose, {std::uint64_t{static_cast<std::uint16_t>(error.code)}, error.text,
+  send_method(0, Method::make(kConnectionClose, {std::uint64_t{static_cast<std::uint16_t>(error.code)},
+                                                 short_reply_text(error.text),
                                                  std::uint64_t{cause_class(cause)}, std::uint64_t{cause_method(cause)}}));
   channels_.clear();
   phase_ = Phase::kClosing;

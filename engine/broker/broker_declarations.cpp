@@ -269,14 +269,8 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
                                 "queue name '" + name + "' contains reserved prefix 'amq.*'"));
   }
   const ConnectionId owner = d.exclusive ? key.connection : 0;
-  auto arguments = parse_queue_arguments(d.arguments, name, {d.durable, d.exclusive, d.auto_delete});
-  if (!arguments) return fail(key, arguments.error());
-  if (d.name.empty() && arguments.value().type != QueueType::kClassic) {
-    return fail(key, make_error(ReplyCode::kPreconditionFailed,
-                                std::string("Cannot declare a server-named queue for type ") +
-                                    (arguments.value().type == QueueType::kQuorum ? "rabbit_quorum_queue"
-                                                                                  : "rabbit_stream_queue")));
-  }
+  // An existing queue is only compared for equivalence, as in RabbitMQ's rabbit_channel: its
+  // arguments are not validated again (x-message-ttl="1000" is "inequivalent", not "invalid").
   if (Queue* existing = queue_named(name)) {
     const std::string resource = queue_resource(name);
     // RabbitMQ checks exclusivity strictly here: the owner must match exactly, both ways.
@@ -298,6 +292,14 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
                           static_cast<std::uint32_t>(existing->consumers().size())};
   }
 
+  auto arguments = parse_queue_arguments(d.arguments, name, {d.durable, d.exclusive, d.auto_delete});
+  if (!arguments) return fail(key, arguments.error());
+  if (d.name.empty() && arguments.value().type != QueueType::kClassic) {
+    return fail(key, make_error(ReplyCode::kPreconditionFailed,
+                                std::string("Cannot declare a server-named queue for type ") +
+                                    (arguments.value().type == QueueType::kQuorum ? "rabbit_quorum_queue"
+                                                                                  : "rabbit_stream_queue")));
+  }
   auto& e = tracer_.begin(trace::EventKind::kQueueDeclared);
   e.connection = key.connection;
   e.channel = key.channel;
