@@ -232,12 +232,34 @@ void Connection::handle_handshake(const Method& method) {
 
 void Connection::handle_start_ok(const Method& method) {
   client_properties_ = method.table("client-properties");
+  bool wants_auth_failure_close = false;
   if (const FieldValue* caps = broker::find_field(client_properties_, "capabilities")) {
     if (const FieldTable* table = caps->as_table()) {
       const FieldValue* blocked = broker::find_field(*table, "connection.blocked");
       client_wants_blocked_notifications_ = blocked && blocked->as_bool().value_or(false);
+      const FieldValue* auth = broker::find_field(*table, "authentication_failure_close");
+      wants_auth_failure_close = auth && auth->as_bool().value_or(false);
     }
   }
+  // RabbitMQ sends connection.close 403 (class and method 0) for a failed login only to a client
+  // that announced authentication_failure_close. Otherwise, and for an unknown mechanism, it says
+  // nothing and closes the socket 3 s later.
+  auto refuse = [this](bool tell, const std::string& mechanism, std::string reason) {
+    if (tell) {
+      close_connection(make_error(ReplyCode::kAccessRefused, "Login was refused using authentication mechanism " +
+                                                                 mechanism + ". For details see the broker logfile."),
+                       0);
+    } else {
+      phase_ = Phase::kClosing;
+      if (timer_) scheduler_.cancel(*timer_);
+      timer_ = scheduler_.schedule_after(3 * kSecondUs, [this] {
+        timer_.reset();
+        phase_ = Phase::kFinished;
+        notify_output();
+      });
+    }
+    close_reason_ = std::move(reason);
+  };
   const std::string& mechanism = method.text("mechanism");
   const std::string& response = method.text("response");
   std::string user, password;
@@ -255,26 +277,20 @@ void Connection::handle_start_ok(const Method& method) {
     user = table_string(table, "LOGIN");
     password = table_string(table, "PASSWORD");
   } else {
-    close_connection(make_error(ReplyCode::kCommandInvalid, "unknown authentication mechanism '" + mechanism + "'"),
-                     method.id());
+    refuse(false, mechanism, "unknown authentication mechanism '" + mechanism + "'");
     return;
   }
   switch (users_.check(user, password, settings_.peer_is_loopback)) {
     case Users::Verdict::kAccepted: break;
     case Users::Verdict::kWrongCredentials:
-      close_connection(make_error(ReplyCode::kAccessRefused,
-                                  "Login was refused using authentication mechanism " + mechanism +
-                                      ". For details see the broker logfile."),
-                       method.id());
+      refuse(wants_auth_failure_close, mechanism,
+             "Login was refused using authentication mechanism " + mechanism + ". For details see the broker logfile.");
       return;
     case Users::Verdict::kLoopbackOnly:
-      close_connection(make_error(ReplyCode::kAccessRefused,
-                                  "Login was refused using authentication mechanism " + mechanism +
-                                      ". For details see the broker logfile."),
-                       method.id());
-      close_reason_ = "user '" + user + "' can only connect via localhost";
+      refuse(wants_auth_failure_close, mechanism, "user '" + user + "' can only connect via localhost");
       return;
   }
+  user_ = user;
   std::string name = table_string(client_properties_, "connection_name");
   if (name.empty()) name = table_string(client_properties_, "product");
   display_name_ = name.empty() ? settings_.peer : name + " (" + settings_.peer + ")";
@@ -628,6 +644,14 @@ void Connection::handle_content_body(std::uint16_t channel, ChannelState& state,
 void Connection::finish_publish(std::uint16_t channel, ChannelState& state) {
   state.awaiting_header = false;
   state.awaiting_body = false;
+  // RabbitMQ refuses a user_id that is not the authenticated user's, before routing.
+  if (const auto& user_id = state.publish.properties.user_id; user_id && *user_id != user_) {
+    close_channel(channel,
+                  make_error(ReplyCode::kPreconditionFailed,
+                             "user_id property set to '" + *user_id + "' but authenticated user was '" + user_ + "'"),
+                  kBasicPublish);
+    return;
+  }
   check(channel, broker_.basic_publish(key(channel), state.publish), kBasicPublish);
 }
 
@@ -777,28 +801,33 @@ void Connection::start_heartbeats() {
   if (heartbeat_s_ == 0) return;
   received_at_last_tick_ = bytes_received_;
   sent_at_last_tick_ = bytes_sent_total_;
-  // Ticks at half the interval: we send when we have been quiet, and give up on a peer after
-  // two whole intervals of silence, as RabbitMQ does.
   timer_ = scheduler_.schedule_after(heartbeat_s_ * kSecondUs / 2, [this] { heartbeat_tick(); });
 }
 
+// As RabbitMQ 3.10's rabbit_heartbeat: we send a heartbeat after half an interval with nothing
+// sent, and check for input once per whole interval, giving up at the second check in a row that
+// saw none (so between two and three intervals after the last byte). RabbitMQ starts watching at
+// tune-ok, so the open counts as input at the first check: a client silent from open goes after
+// exactly three intervals.
 void Connection::heartbeat_tick() {
   timer_.reset();
   if (phase_ != Phase::kRunning) return;
-  if (bytes_received_ == received_at_last_tick_) {
-    if (++silent_ticks_ >= 4) {
+  if (++heartbeat_ticks_ % 2 == 0) {
+    if (bytes_received_ != received_at_last_tick_ || heartbeat_ticks_ == 2) {
+      silent_ticks_ = 0;
+      received_at_last_tick_ = bytes_received_;
+    } else if (++silent_ticks_ >= 2) {
       abort("missed heartbeats from client, timeout: " + std::to_string(heartbeat_s_) + "s");
       return;
     }
-  } else {
-    silent_ticks_ = 0;
   }
   if (bytes_sent_total_ == sent_at_last_tick_) {
     encode_heartbeat(output_);
     bytes_sent_total_ += kFrameOverhead;
     notify_output();
   }
-  start_heartbeats();
+  sent_at_last_tick_ = bytes_sent_total_;
+  timer_ = scheduler_.schedule_after(heartbeat_s_ * kSecondUs / 2, [this] { heartbeat_tick(); });
 }
 
 }  // namespace brokersim::amqp

@@ -110,6 +110,7 @@ class Connection final : public broker::ConnectionListener {
   Phase phase_ = Phase::kProtocolHeader;
   std::optional<broker::ConnectionId> broker_id_;
   std::string display_name_;
+  std::string user_;  // the authenticated user, for the user_id property check
   std::string close_reason_;
   broker::FieldTable client_properties_;
   bool client_wants_blocked_notifications_ = false;
@@ -134,6 +135,7 @@ class Connection final : public broker::ConnectionListener {
   std::uint64_t received_at_last_tick_ = 0;
   std::uint64_t sent_at_last_tick_ = 0;
   int silent_ticks_ = 0;
+  std::uint64_t heartbeat_ticks_ = 0;  // half-interval ticks since open
   std::optional<sim::TimerId> timer_;
 };
 

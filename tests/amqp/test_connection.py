@@ -1,0 +1,305 @@
+"""Connection-level behaviour: handshake errors, auth, heartbeats, large messages, many
+connections, and a client that vanishes mid-delivery."""
+
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+import pika
+import pika.exceptions
+
+import harness
+import raw_amqp
+from harness import eq, true, test, wait_for
+
+AUTH_REFUSED = "ACCESS_REFUSED - Login was refused using authentication mechanism %s. For details see the broker logfile."
+
+
+@test()
+def test_wrong_protocol_header(ctx):
+    for header in (b"AMQP\x00\x00\x09\x00", b"AMQP\x00\x01\x00\x00", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                   b"XXXXXXXX"):
+        s = ctx.raw_socket()
+        try:
+            s.sendall(header)
+            _, data = raw_amqp.RawClient(s).read_until_closed(5)
+            eq(data, b"AMQP\x00\x00\x09\x01", "reply to header %r" % header)
+        finally:
+            s.close()
+
+
+@test()
+def test_auth_failure_pika(ctx):
+    try:
+        pika.BlockingConnection(ctx.params(credentials=pika.PlainCredentials("guest", "wrong")))
+        raise AssertionError("a wrong password was accepted")
+    except pika.exceptions.ProbableAuthenticationError as e:
+        eq(str(e), "ConnectionClosedByBroker: (403) %r" % (AUTH_REFUSED % "PLAIN"), "error")
+    try:
+        pika.BlockingConnection(ctx.params(credentials=pika.PlainCredentials("nobody", "guest")))
+        raise AssertionError("an unknown user was accepted")
+    except pika.exceptions.ProbableAuthenticationError as e:
+        eq(str(e), "ConnectionClosedByBroker: (403) %r" % (AUTH_REFUSED % "PLAIN"), "error")
+
+
+@test()
+def test_auth_failure_raw(ctx):
+    # With authentication_failure_close, the client is told: connection.close 403, class/method 0.
+    for mechanism in ("PLAIN", "AMQPLAIN"):
+        s = ctx.raw_socket()
+        try:
+            r = raw_amqp.RawClient(s)
+            r.start_ok(password="bad", capabilities=("authentication_failure_close",), mechanism=mechanism)
+            channel, c, m, args = r.read_method()
+            eq((channel, c, m), (0, 10, 50), "connection.close")
+            code = struct.unpack(">H", args[:2])[0]
+            text = args[3:3 + args[2]].decode()
+            eq((code, text, args[3 + args[2]:]), (403, AUTH_REFUSED % mechanism, b"\x00\x00\x00\x00"),
+               "close for " + mechanism)
+        finally:
+            s.close()
+    # A correct AMQPLAIN login works.
+    s = ctx.raw_socket()
+    try:
+        r = raw_amqp.RawClient(s)
+        r.start_ok(mechanism="AMQPLAIN")
+        r.expect_method(10, 30)
+    finally:
+        s.close()
+    # Without the capability (and for an unknown mechanism, with or without it), RabbitMQ says
+    # nothing and drops the socket 3 s later.
+    for password, mechanism, caps in (("bad", "PLAIN", ()), ("guest", "FOO", ()),
+                                      ("guest", "FOO", ("authentication_failure_close",))):
+        s = ctx.raw_socket()
+        try:
+            r = raw_amqp.RawClient(s)
+            r.start_ok(password=password, mechanism=mechanism, capabilities=caps)
+            elapsed, data = r.read_until_closed(8)
+            eq(data, b"", "nothing sent before the socket closes (%s, %s)" % (mechanism, caps))
+            true(2.5 <= elapsed <= 4.5, "closed after %.1fs; RabbitMQ waits 3 s" % elapsed)
+        finally:
+            s.close()
+
+
+@test(timeout=40)
+def test_heartbeat_pika_stays_alive(ctx):
+    conn = ctx.connect(heartbeat=2)
+    eq(conn._impl.params.heartbeat, 2, "negotiated heartbeat")
+    ch = conn.channel()
+    q = ctx.queue()
+    ch.queue_declare(q)
+    conn.sleep(6.5)  # idle, but pika keeps sending heartbeats
+    true(conn.is_open, "the connection is still open")
+    ch.basic_publish("", q, b"after idle")
+    m, p, b = ch.basic_get(q, auto_ack=True)
+    eq(b, b"after idle", "still usable")
+
+
+@test(timeout=40)
+def test_heartbeat_silent_raw_client_is_dropped(ctx):
+    s = ctx.raw_socket()
+    try:
+        r = raw_amqp.RawClient(s)
+        tune = r.handshake(heartbeat=2)
+        eq(tune[1], 131072, "server frame_max")
+        start = time.monotonic()
+        frames = []
+        while True:
+            try:
+                frames.append((time.monotonic() - start, r.read_frame(timeout=20)))
+            except (EOFError, ConnectionResetError):
+                break
+        elapsed = time.monotonic() - start
+        kinds = {f[1][0] for f in frames}
+        eq(kinds, {raw_amqp.FRAME_HEARTBEAT}, "only heartbeat frames before the drop (no connection.close)")
+        true(len(frames) >= 3, "the server sent heartbeats while waiting (%d)" % len(frames))
+        # RabbitMQ 3.10 checks every interval and gives up at the third silent check: ~6 s for 2 s.
+        print("  silent client dropped after %.2fs, %d heartbeats received" % (elapsed, len(frames)))
+        true(5.0 <= elapsed <= 7.5, "dropped after %.2fs; RabbitMQ drops after ~6 s (3 intervals)" % elapsed)
+    finally:
+        s.close()
+
+
+@test(timeout=40)
+def test_heartbeat_client_silent_after_activity(ctx):
+    s = ctx.raw_socket()
+    try:
+        r = raw_amqp.RawClient(s)
+        r.handshake(heartbeat=2)
+        time.sleep(2.5)
+        r.send_frame(raw_amqp.FRAME_HEARTBEAT, 0, b"")
+        last = time.monotonic()
+        elapsed, data = r.read_until_closed(15)
+        after = time.monotonic() - last
+        print("  dropped %.2fs after the client's last heartbeat" % after)
+        # RabbitMQ checks input once per interval (from tune-ok) and closes at the second check in
+        # a row that saw none: checks at 4 s (input seen), 6 s, 8 s: ~5.5 s after the last byte.
+        true(5.0 <= after <= 6.5, "dropped %.2fs after the last byte; RabbitMQ: ~5.5 s" % after)
+    finally:
+        s.close()
+
+
+@test(timeout=90)
+def test_large_messages(ctx):
+    conn = ctx.connect()
+    eq(conn._impl.params.frame_max, 131072, "negotiated frame_max")
+    ch = conn.channel()
+    q = ctx.queue()
+    ch.queue_declare(q)
+    bodies = [os.urandom(1 << 20), os.urandom(5 << 20), os.urandom(131072 - 8), os.urandom(131072 - 7)]
+    ch.confirm_delivery()
+    for body in bodies:
+        ch.basic_publish("", q, body)
+    for i, body in enumerate(bodies):
+        m, p, b = ch.basic_get(q, auto_ack=True)
+        eq(len(b), len(body), "length of body %d" % i)
+        true(b == body, "body %d intact" % i)
+    # Consume them too.
+    for body in bodies[:2]:
+        ch.basic_publish("", q, body)
+    got, _ = harness.drain(conn, ch, q, 2, timeout=30, auto_ack=True)
+    true([b for _, _, b in got] == bodies[:2], "consumed bodies intact")
+
+
+@test(timeout=60)
+def test_body_frames_split_at_frame_max(ctx):
+    ch = ctx.channel()
+    q = ctx.queue()
+    ch.queue_declare(q)
+    body = bytes(range(256)) * (300000 // 256 + 1)
+    body = body[:300000]
+    ch.basic_publish("", q, body)
+    ch.basic_publish("", q, body)
+    ch.connection.process_data_events(time_limit=0.1)
+    for frame_max, expected_sizes in ((131072, [131064, 131064, 37872]), (4096, None)):
+        s = ctx.raw_socket()
+        try:
+            r = raw_amqp.RawClient(s)
+            r.handshake(frame_max=frame_max)
+            r.open_channel(1)
+            args, header, frames = r.basic_get(1, q)
+            sizes = [len(f) for f in frames]
+            if expected_sizes is None:
+                expected_sizes = [frame_max - 8] * (300000 // (frame_max - 8)) + [300000 % (frame_max - 8)]
+            eq(sizes, expected_sizes, "body frame sizes with frame_max %d" % frame_max)
+            true(b"".join(frames) == body, "body intact")
+        finally:
+            s.close()
+
+
+@test(timeout=120)
+def test_200_concurrent_connections(ctx):
+    q = ctx.queue()
+    setup = ctx.channel()
+    setup.queue_declare(q)
+    conns = []
+    try:
+        for i in range(200):
+            c = pika.BlockingConnection(ctx.params(client_properties={"connection_name": "bst-conn-%d" % i}))
+            conns.append((c, c.channel()))
+        for i, (c, ch) in enumerate(conns):
+            ch.basic_publish("", q, b"from %d" % i)
+        got = []
+        for c, ch in conns:
+            m, p, b = ch.basic_get(q, auto_ack=True)
+            true(m is not None, "each connection gets a message")
+            got.append(b)
+        eq(sorted(got), sorted(b"from %d" % i for i in range(200)), "every message exactly once")
+        true(all(c.is_open for c, _ in conns), "all 200 still open")
+    finally:
+        for c, _ in conns:
+            try:
+                c.close()
+            except Exception:
+                pass
+    eq(setup.queue_declare(q, passive=True).method.message_count, 0, "queue empty")
+
+
+VANISHING_CLIENT = r"""
+import os, sys, time, pika
+port, queue = int(sys.argv[1]), sys.argv[2]
+c = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", port, socket_timeout=5))
+ch = c.channel()
+ch.basic_qos(prefetch_count=10)
+got = []
+ch.basic_consume(queue, lambda ch_, m, p, b: got.append(b))
+deadline = time.time() + 10
+while len(got) < 3 and time.time() < deadline:
+    c.process_data_events(time_limit=0.05)
+print("got %d" % len(got), flush=True)
+time.sleep(30)
+"""
+
+
+@test(timeout=60)
+def test_vanishing_client_requeues_unacked(ctx):
+    conn = ctx.connect()
+    ch = conn.channel()
+    q = ctx.queue()
+    ch.queue_declare(q)
+    for i in range(3):
+        ch.basic_publish("", q, b"m%d" % i)
+    proc = subprocess.Popen([sys.executable, "-c", VANISHING_CLIENT, str(ctx.port), q], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        line = proc.stdout.readline().strip()
+        eq(line, "got 3", "the doomed consumer received all three")
+        ok = ch.queue_declare(q, passive=True).method
+        eq((ok.message_count, ok.consumer_count), (0, 1), "all in flight to the doomed consumer")
+        got = []
+        ch.basic_consume(q, lambda c, m, p, b: got.append((m, b)))
+        proc.kill()  # SIGKILL: the socket goes away without connection.close
+        proc.wait(5)
+        wait_for(conn, lambda: len(got) == 3, timeout=10, what="redeliveries to the surviving consumer")
+        eq([(b, m.redelivered) for m, b in got], [(b"m0", True), (b"m1", True), (b"m2", True)],
+           "requeued in order, redelivered")
+        ch.basic_ack(0, multiple=True)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+
+
+@test()
+def test_channel_max_and_close_handshakes(ctx):
+    conn = ctx.connect(channel_max=4)
+    eq(conn._impl.params.channel_max, 4, "negotiated channel_max")
+    chans = [conn.channel() for _ in range(4)]
+    eq([c.channel_number for c in chans], [1, 2, 3, 4], "channel numbers")
+    try:
+        conn.channel()
+        raise AssertionError("a fifth channel was opened")
+    except pika.exceptions.NoFreeChannels:
+        pass
+    chans[1].close()
+    eq(conn.channel().channel_number, 2, "a closed channel's number is reused")
+    conn.close()
+    true(conn.is_closed, "closed")
+
+
+@test()
+def test_raw_channel_errors(ctx):
+    s = ctx.raw_socket()
+    try:
+        r = raw_amqp.RawClient(s)
+        r.handshake()
+        # A method on a channel that was never opened: 504 CHANNEL_ERROR.
+        r.send_method(5, 50, 10, struct.pack(">H", 0) + raw_amqp.shortstr("q") + b"\x00" + struct.pack(">I", 0))
+        channel, c, m, args = r.read_method()
+        eq((channel, c, m), (0, 10, 50), "connection.close")
+        code = struct.unpack(">H", args[:2])[0]
+        text = args[3:3 + args[2]].decode()
+        ids = struct.unpack(">HH", args[3 + args[2]:])
+        eq((code, text, ids), (504, "CHANNEL_ERROR - expected 'channel.open'", (50, 10)), "method on a closed channel")
+        r.send_method(0, 10, 51)
+        _, data = r.read_until_closed(5)
+        eq(data, b"", "nothing after close-ok")
+    finally:
+        s.close()
+
+
+if __name__ == "__main__":
+    harness.main(globals())
