@@ -32,10 +32,12 @@ sanitize: deps
 # Benchmarks want an optimised build of their own.
 bench: deps
 	cmake -S . -B $(BUILD_DIR)-release -DCMAKE_BUILD_TYPE=Release
-	cmake --build $(BUILD_DIR)-release -j $(JOBS) --target bench_throughput bench_memory bench_scenario_speed
+	cmake --build $(BUILD_DIR)-release -j $(JOBS) --target bench_throughput bench_memory bench_scenario_speed \
+	  bench_amqp_client brokersim
 	./$(BUILD_DIR)-release/bench/bench_throughput
 	./$(BUILD_DIR)-release/bench/bench_memory
 	./$(BUILD_DIR)-release/bench/bench_scenario_speed scenarios/ecommerce_checkout.yaml
+	./bench/amqp_vs_rabbitmq.sh $(BUILD_DIR)-release
 
 clean:
 	rm -rf $(BUILD_DIR) $(BUILD_DIR)-release $(BUILD_DIR)-asan
