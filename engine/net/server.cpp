@@ -137,6 +137,13 @@ class Server::Impl {
     io_.run();
   }
 
+  void poll() {
+    if (io_.stopped()) io_.restart();
+    io_.poll();
+    sync_time();
+    after_event();
+  }
+
   void stop() {
     asio::post(io_, [this] {
       for (auto& a : acceptors_) a->close();
@@ -339,6 +346,7 @@ Server::~Server() = default;
 bool Server::start() { return impl_->start(); }
 std::vector<std::uint16_t> Server::bound_ports() const { return impl_->bound_ports(); }
 void Server::run(bool handle_signals) { impl_->run(handle_signals); }
+void Server::poll() { impl_->poll(); }
 void Server::stop() { impl_->stop(); }
 std::size_t Server::connection_count() const { return impl_->connection_count(); }
 

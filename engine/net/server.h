@@ -49,6 +49,10 @@ class Server {
   std::vector<std::uint16_t> bound_ports() const;
   // Runs until stop() or SIGINT/SIGTERM (when handle_signals).
   void run(bool handle_signals);
+  // For a front end with a loop of its own (the GUI): handles whatever is ready on the
+  // sockets and whatever fell due on the broker's scheduler, without blocking. Call it every
+  // frame from the thread that owns the broker.
+  void poll();
   // Safe to call from a signal-handling context inside run(), or from the run thread.
   void stop();
   std::size_t connection_count() const;
