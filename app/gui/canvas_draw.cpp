@@ -1,0 +1,303 @@
+#include "gui/canvas_draw.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <string>
+
+#include "gui/palette.h"
+
+namespace brokersim::gui {
+namespace {
+
+namespace pal = palette;
+
+
+// Text follows the zoom, but not below what a back row can read; labels that no longer fit
+// are shortened with an ellipsis rather than overflow.
+float text_size(const GuiApp& app, const CanvasTransform& xf, float base) {
+  return std::clamp(base * xf.zoom, base * 0.72f, base * 2.5f) * app.font_scale;
+}
+
+// Shortens text to fit a width, with an ellipsis.
+std::string fit(ImFont* font, float size, const std::string& text, float width) {
+  if (font->CalcTextSizeA(size, FLT_MAX, 0, text.c_str()).x <= width) return text;
+  std::string s = text;
+  while (!s.empty()) {
+    s.pop_back();
+    // Do not cut a UTF-8 sequence in half.
+    while (!s.empty() && (static_cast<unsigned char>(s.back()) & 0xC0) == 0x80) s.pop_back();
+    if (!s.empty() && static_cast<unsigned char>(s.back()) >= 0xC0) s.pop_back();
+    const std::string candidate = s + "\xE2\x80\xA6";
+    if (font->CalcTextSizeA(size, FLT_MAX, 0, candidate.c_str()).x <= width) return candidate;
+  }
+  return "";
+}
+
+void text_centered(ImDrawList* draw, ImFont* font, float size, ImVec2 center, pal::Color color, const std::string& text) {
+  const ImVec2 ts = font->CalcTextSizeA(size, FLT_MAX, 0, text.c_str());
+  draw->AddText(font, size, {center.x - ts.x / 2, center.y - ts.y / 2}, color, text.c_str());
+}
+
+void dashed_curve(ImDrawList* draw, const EdgeCurve& c, const CanvasTransform& xf, pal::Color color, float thickness) {
+  constexpr int kPieces = 28;
+  for (int i = 0; i < kPieces; i += 2) {
+    const float a = static_cast<float>(i) / kPieces, b = static_cast<float>(i + 1) / kPieces;
+    draw->AddLine(xf.to_screen(c.at(a)), xf.to_screen(c.at(b)), color, thickness);
+  }
+}
+
+void arrow_head(ImDrawList* draw, const EdgeCurve& c, const CanvasTransform& xf, pal::Color color) {
+  const ImVec2 tip = xf.to_screen(c.at(1.0f));
+  const ImVec2 back = xf.to_screen(c.at(0.96f));
+  float dx = tip.x - back.x, dy = tip.y - back.y;
+  const float len = std::sqrt(dx * dx + dy * dy);
+  if (len < 1e-3f) return;
+  dx /= len;
+  dy /= len;
+  const float s = std::clamp(8.0f * xf.zoom, 4.0f, 14.0f);
+  draw->AddTriangleFilled(tip, {tip.x - dx * s - dy * s * 0.5f, tip.y - dy * s + dx * s * 0.5f},
+                          {tip.x - dx * s + dy * s * 0.5f, tip.y - dy * s - dx * s * 0.5f}, color);
+}
+
+void draw_edges(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
+  const TopologyView& topo = app.session.topology();
+  const float thickness = std::clamp(1.6f * xf.zoom, 1.0f, 3.0f);
+  for (std::size_t i = 0; i < topo.edges().size(); ++i) {
+    const Edge& e = topo.edges()[i];
+    const EdgeCurve c = topo.curve(static_cast<int>(i));
+    const bool selected = app.selection.kind == Selection::Kind::kEdge && app.selection.index == static_cast<int>(i);
+    const pal::Color color = selected ? pal::kSelection : pal::edge_color(e.kind);
+    if (e.dashed()) {
+      dashed_curve(draw, c, xf, color, thickness);
+    } else {
+      draw->AddBezierCubic(xf.to_screen(c.p0), xf.to_screen(c.c1), xf.to_screen(c.c2), xf.to_screen(c.p3), color,
+                           thickness, 24);
+    }
+    arrow_head(draw, c, xf, color);
+  }
+}
+
+void draw_edge_labels(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
+  const TopologyView& topo = app.session.topology();
+  const float size = text_size(app, xf, 13.5f);
+  if (size < 8.0f) return;
+  for (std::size_t i = 0; i < topo.edges().size(); ++i) {
+    const Edge& e = topo.edges()[i];
+    if (e.kind == EdgeKind::kPublish || e.kind == EdgeKind::kConsume) continue;
+    std::string label = e.label.empty() ? (e.kind == EdgeKind::kBinding ? "(any)" : "") : e.label;
+    if (label.empty()) continue;
+    label = fit(app.font, size, label, 170 * xf.zoom);
+    const ImVec2 at = xf.to_screen(topo.label_anchor(static_cast<int>(i)));
+    const ImVec2 ts = app.font->CalcTextSizeA(size, FLT_MAX, 0, label.c_str());
+    const ImVec2 min{at.x - ts.x / 2 - 4, at.y - ts.y / 2 - 1}, max{at.x + ts.x / 2 + 4, at.y + ts.y / 2 + 1};
+    draw->AddRectFilled(min, max, pal::rgba(30, 32, 40, 235), 4);
+    draw->AddRect(min, max, pal::with_alpha(pal::edge_color(e.kind), 0.8f), 4);
+    draw->AddText(app.font, size, {min.x + 4, min.y + 1}, e.dashed() ? pal::edge_color(e.kind) : pal::kText, label.c_str());
+  }
+}
+
+void draw_node(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf, int index) {
+  const TopologyView& topo = app.session.topology();
+  const Node& node = topo.nodes()[index];
+  const NodeState& state = app.scene.nodes.size() > static_cast<std::size_t>(index) ? app.scene.nodes[index] : NodeState{};
+  const ImVec2 min = xf.to_screen(node.center - node.size * 0.5f);
+  const ImVec2 max = xf.to_screen(node.center + node.size * 0.5f);
+  const float rounding = node.kind == NodeKind::kExchange ? 14 * xf.zoom : 5 * xf.zoom;
+  const bool selected = app.selection.kind == Selection::Kind::kNode && app.selection.index == index;
+  draw->AddRectFilled(min, max, pal::node_fill(node.kind), rounding);
+  draw->AddRect(min, max, selected ? pal::kSelection : pal::node_border(node.kind), rounding, 0,
+                selected ? 3.0f : std::clamp(1.5f * xf.zoom, 1.0f, 2.5f));
+  const float w = max.x - min.x, h = max.y - min.y;
+  const float title = text_size(app, xf, 17.0f);
+  const float small = text_size(app, xf, 13.0f);
+  const std::string label = fit(app.font, title, node.label, w - 10 * xf.zoom);
+  const bool has_body = node.kind == NodeKind::kQueue || node.kind == NodeKind::kConsumer;
+  const float title_y = has_body || !node.detail.empty() ? min.y + h * 0.3f : min.y + h * 0.5f;
+  text_centered(draw, app.font, title, {min.x + w / 2, title_y}, pal::kText, label);
+
+  if (node.kind == NodeKind::kQueue) {
+    // The depth as a stack of cells: unacked (orange) first, then ready (sky blue).
+    const int ready = state.ready, unacked = state.unacked;
+    const float cell = std::max(2.0f, 9.0f * xf.zoom), gap = std::max(1.0f, 2.0f * xf.zoom);
+    const int capacity = std::max(1, static_cast<int>((w - 60 * xf.zoom) / (cell + gap)));
+    const float y0 = min.y + h * 0.62f - cell / 2;
+    int drawn = 0;
+    for (int i = 0; i < unacked && drawn < capacity; ++i, ++drawn) {
+      const float x = min.x + 8 * xf.zoom + drawn * (cell + gap);
+      draw->AddRectFilled({x, y0}, {x + cell, y0 + cell}, pal::kUnacked, 1.5f);
+    }
+    for (int i = 0; i < ready && drawn < capacity; ++i, ++drawn) {
+      const float x = min.x + 8 * xf.zoom + drawn * (cell + gap);
+      draw->AddRectFilled({x, y0}, {x + cell, y0 + cell}, pal::kReady, 1.5f);
+    }
+    if (drawn == 0) draw->AddRect({min.x + 8 * xf.zoom, y0}, {min.x + 8 * xf.zoom + cell, y0 + cell}, pal::kTextDim, 1.5f);
+    const std::string counts = std::to_string(ready) + (unacked ? "+" + std::to_string(unacked) : "");
+    const ImVec2 ts = app.font->CalcTextSizeA(small, FLT_MAX, 0, counts.c_str());
+    draw->AddText(app.font, small, {max.x - ts.x - 6 * xf.zoom, y0 + cell / 2 - ts.y / 2}, pal::kText, counts.c_str());
+  } else if (node.kind == NodeKind::kConsumer) {
+    // Prefetch slots: filled while a delivery is unacked.
+    const int used = state.unacked;
+    const int slots = state.prefetch > 0 ? std::min(state.prefetch, 24) : 0;
+    const float cell = std::max(2.0f, 7.0f * xf.zoom), gap = std::max(1.0f, 2.0f * xf.zoom);
+    const float y0 = min.y + h * 0.62f - cell / 2;
+    const int shown = slots > 0 ? slots : std::min(used, 12);
+    const int columns = std::max(1, static_cast<int>((w - 50 * xf.zoom) / (cell + gap)));
+    for (int i = 0; i < std::min(shown, columns); ++i) {
+      const float x = min.x + 8 * xf.zoom + i * (cell + gap);
+      if (i < used) draw->AddRectFilled({x, y0}, {x + cell, y0 + cell}, pal::kUnacked, 1.0f);
+      else draw->AddRect({x, y0}, {x + cell, y0 + cell}, pal::kTextDim, 1.0f);
+    }
+    const std::string counts = std::to_string(used) + "/" + (state.prefetch > 0 ? std::to_string(state.prefetch) : "\xE2\x88\x9E");
+    const ImVec2 ts = app.font->CalcTextSizeA(small, FLT_MAX, 0, counts.c_str());
+    draw->AddText(app.font, small, {max.x - ts.x - 6 * xf.zoom, y0 + cell / 2 - ts.y / 2}, pal::kText, counts.c_str());
+  } else if (!node.detail.empty()) {
+    const std::string detail = fit(app.font, small, node.detail, w - 10 * xf.zoom);
+    text_centered(draw, app.font, small, {min.x + w / 2, min.y + h * 0.7f}, pal::kTextDim, detail);
+  }
+}
+
+// A small deterministic offset per message, so several deaths at one node do not stack.
+Vec2 jitter(std::uint64_t id, float radius) {
+  const float a = static_cast<float>((id * 2654435761u) % 360) * 3.14159265f / 180.0f;
+  return {std::cos(a) * radius, std::sin(a) * radius};
+}
+
+void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
+  const float r = std::clamp(5.5f * xf.zoom, 2.5f, 10.0f);
+  const int segments = r < 5 ? 8 : 12;
+  const std::uint64_t highlighted = app.selection.kind == Selection::Kind::kMessage ? app.selection.message_id : app.follow_message;
+  const TopologyView& topo = app.session.topology();
+  for (const SceneDot& d : app.scene.dots) {
+    const pal::Color color = pal::key_color(d.key_color);
+    switch (d.kind) {
+      case SegmentKind::kHop:
+      case SegmentKind::kRequeue: {
+        const ImVec2 p = xf.to_screen(d.position);
+        draw->AddCircleFilled(p, r, color, segments);
+        if (d.kind == SegmentKind::kRequeue) draw->AddCircle(p, r + 2, pal::kUnacked, segments, 1.5f);
+        break;
+      }
+      case SegmentKind::kReturn: {
+        const ImVec2 p = xf.to_screen(d.position);
+        draw->AddCircleFilled(p, r, color, segments);
+        draw->AddCircle(p, r + 2.5f, pal::rgba(255, 255, 255, 200), segments, 1.5f);
+        break;
+      }
+      case SegmentKind::kDeadLetter: {
+        const ImVec2 p = xf.to_screen(d.position);
+        draw->AddCircleFilled(p, r, color, segments);
+        draw->AddCircle(p, r + 2, pal::edge_color(EdgeKind::kDeadLetter), segments, 2.0f);
+        break;
+      }
+      case SegmentKind::kAck: {
+        const Node& n = topo.nodes()[d.node];
+        const ImVec2 p = xf.to_screen({n.center.x + n.size.x / 2 - 12, n.center.y - n.size.y / 2 + 12});
+        const float grow = r + d.fraction * 14 * xf.zoom;
+        draw->AddCircle(p, grow, pal::with_alpha(pal::kAck, 1.0f - d.fraction), segments, 2.5f);
+        draw->AddCircleFilled(p, r * (1.0f - d.fraction * 0.7f), pal::with_alpha(color, 1.0f - d.fraction), segments);
+        break;
+      }
+      case SegmentKind::kDeath: {
+        const Node& n = topo.nodes()[d.node];
+        const Vec2 c = n.center + Vec2{0, -n.size.y / 2 - 10} + jitter(d.message_id, 10);
+        const ImVec2 p = xf.to_screen(c);
+        const float alpha = 1.0f - d.fraction;
+        draw->AddCircleFilled(p, r, pal::with_alpha(pal::kDeath, alpha), segments);
+        const float x = r * 0.6f;
+        draw->AddLine({p.x - x, p.y - x}, {p.x + x, p.y + x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
+        draw->AddLine({p.x - x, p.y + x}, {p.x + x, p.y - x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
+        break;
+      }
+    }
+    if (highlighted != 0 && d.message_id == highlighted && d.edge >= 0)
+      draw->AddCircle(xf.to_screen(d.position), r + 5, pal::kSelection, segments, 2.0f);
+  }
+}
+
+void draw_legend(ImDrawList* draw, const GuiApp& app, ImVec2 canvas_min) {
+  const auto& keys = app.session.animation().routing_keys;
+  const float size = 13.0f * app.font_scale;
+  const float line = size + 5;
+  const int shown = std::min<int>(static_cast<int>(keys.size()), pal::kKeyColors);
+  const float width = 190 * app.font_scale;
+  const float height = line * (shown + 1) + 10 + (static_cast<int>(keys.size()) > shown ? line : 0);
+  const ImVec2 min{canvas_min.x + 10, canvas_min.y + 10};
+  draw->AddRectFilled(min, {min.x + width, min.y + height}, pal::rgba(20, 22, 27, 220), 6);
+  draw->AddText(app.font, size, {min.x + 8, min.y + 5}, pal::kTextDim, "routing keys");
+  for (int i = 0; i < shown; ++i) {
+    const float y = min.y + 5 + line * (i + 1);
+    draw->AddCircleFilled({min.x + 14, y + size / 2}, 5, pal::key_color(static_cast<std::uint16_t>(i)), 12);
+    const std::string k = fit(app.font, size, keys[i].empty() ? "(empty key)" : keys[i], width - 34);
+    draw->AddText(app.font, size, {min.x + 26, y}, pal::kText, k.c_str());
+  }
+  if (static_cast<int>(keys.size()) > shown) {
+    const std::string more = "+" + std::to_string(keys.size() - shown) + " more (colours repeat)";
+    draw->AddText(app.font, size, {min.x + 8, min.y + 5 + line * (shown + 1)}, pal::kTextDim, more.c_str());
+  }
+}
+
+}  // namespace
+
+Camera fit_camera(const TopologyView& topology, ImVec2 canvas_size) {
+  Vec2 lo, hi;
+  topology.bounds(lo, hi);
+  // Room for the legend on the left and labels all round.
+  lo = lo - Vec2{60, 30};
+  hi = hi + Vec2{20, 20};
+  Camera cam;
+  cam.pan = (lo + hi) * 0.5f;
+  const float zx = canvas_size.x / std::max(1.0f, hi.x - lo.x);
+  const float zy = canvas_size.y / std::max(1.0f, hi.y - lo.y);
+  cam.zoom = std::clamp(std::min(zx, zy), 0.2f, 1.6f);
+  cam.fitted = true;
+  return cam;
+}
+
+void draw_canvas(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf, ImVec2 canvas_min, ImVec2 canvas_max) {
+  draw->AddRectFilled(canvas_min, canvas_max, pal::kBackground);
+  if (!app.session.is_open()) return;
+  draw->PushClipRect(canvas_min, canvas_max, true);
+  draw_edges(draw, app, xf);
+  for (int i = 0; i < static_cast<int>(app.session.topology().nodes().size()); ++i) draw_node(draw, app, xf, i);
+  draw_edge_labels(draw, app, xf);
+  draw_dots(draw, app, xf);
+  draw_legend(draw, app, canvas_min);
+  draw->PopClipRect();
+}
+
+std::optional<int> node_at(const GuiApp& app, const CanvasTransform& xf, ImVec2 screen) {
+  const Vec2 w = xf.to_world(screen);
+  const auto& nodes = app.session.topology().nodes();
+  for (int i = static_cast<int>(nodes.size()) - 1; i >= 0; --i) {
+    const Node& n = nodes[i];
+    if (std::abs(w.x - n.center.x) <= n.size.x / 2 && std::abs(w.y - n.center.y) <= n.size.y / 2) return i;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> message_at(const GuiApp& app, const CanvasTransform& xf, ImVec2 screen) {
+  float best = 10.0f * 10.0f;
+  std::optional<std::uint64_t> found;
+  for (const SceneDot& d : app.scene.dots) {
+    if (d.edge < 0) continue;
+    const ImVec2 p = xf.to_screen(d.position);
+    const float dx = p.x - screen.x, dy = p.y - screen.y;
+    if (dx * dx + dy * dy < best) {
+      best = dx * dx + dy * dy;
+      found = d.message_id;
+    }
+  }
+  return found;
+}
+
+std::optional<int> edge_label_at(const GuiApp& app, const CanvasTransform& xf, ImVec2 screen) {
+  const TopologyView& topo = app.session.topology();
+  for (std::size_t i = 0; i < topo.edges().size(); ++i) {
+    const ImVec2 at = xf.to_screen(topo.label_anchor(static_cast<int>(i)));
+    if (std::abs(at.x - screen.x) < 40 && std::abs(at.y - screen.y) < 9) return static_cast<int>(i);
+  }
+  return std::nullopt;
+}
+
+}  // namespace brokersim::gui

@@ -1,0 +1,198 @@
+#include "gui/gui_app.h"
+
+#include <imgui.h>
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "trace/describe.h"
+
+namespace brokersim::gui {
+
+std::string GuiApp::open(const std::string& path) {
+  const std::string errors = session.open_file(path);
+  if (!errors.empty()) {
+    report(errors, "");
+    return errors;
+  }
+  scenario_path = path;
+  time_us = 0;
+  selection = {};
+  follow_message = 0;
+  camera.fitted = false;
+  refresh_scene();
+  report("", "opened " + path);
+  return "";
+}
+
+void GuiApp::seek(sim::TimeUs t) {
+  time_us = std::clamp<sim::TimeUs>(t, 0, session.end_us());
+  refresh_scene();
+}
+
+void GuiApp::advance(double wall_seconds) {
+  if (!playing || !session.is_open()) return;
+  const auto step = static_cast<sim::TimeUs>(wall_seconds * speed * 1e6);
+  time_us = std::min(time_us + std::max<sim::TimeUs>(step, 0), session.end_us());
+  if (time_us >= session.end_us()) playing = false;
+  refresh_scene();
+}
+
+void GuiApp::report(const std::string& error, const std::string& ok_text) {
+  status_is_error = !error.empty();
+  status = status_is_error ? error : ok_text;
+}
+
+const std::vector<Shortcut>& shortcuts() {
+  static const std::vector<Shortcut> list = {
+      {"Space", "play / pause"},
+      {"Right arrow", "step to the next event (of the followed message, when following one)"},
+      {"Left arrow", "back one second"},
+      {"Home", "restart from 0"},
+      {"[ and ]", "slower / faster"},
+      {"Ctrl+= / Ctrl+-", "larger / smaller text, for projectors"},
+      {"F", "fit the topology to the canvas"},
+      {"Esc", "clear the selection and stop following"},
+      {"F1", "this help"},
+      {"Mouse wheel", "zoom the canvas; drag empty space to pan, drag a node to move it"},
+  };
+  return list;
+}
+
+void handle_shortcuts(GuiApp& app) {
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput) return;
+  // ImGui 1.86 indexes keys by the GLFW backend's native key codes.
+  auto pressed = [](int key) { return ImGui::IsKeyPressed(key); };
+  if (pressed(GLFW_KEY_SPACE)) app.playing = !app.playing;
+  if (pressed(GLFW_KEY_RIGHT)) {
+    app.playing = false;
+    if (auto next = app.session.next_event_after(app.time_us, app.follow_message)) app.seek(*next);
+  }
+  if (pressed(GLFW_KEY_LEFT)) app.seek(app.time_us - sim::seconds(1));
+  if (pressed(GLFW_KEY_HOME)) app.seek(0);
+  if (pressed(GLFW_KEY_ESCAPE)) {
+    app.selection = {};
+    app.follow_message = 0;
+  }
+  if (pressed(GLFW_KEY_F1)) app.show_help = !app.show_help;
+  if (!io.KeyCtrl && pressed(GLFW_KEY_F)) app.camera.fitted = false;
+  if (pressed(GLFW_KEY_LEFT_BRACKET)) app.speed = std::max(0.1f, app.speed / 2);
+  if (pressed(GLFW_KEY_RIGHT_BRACKET)) app.speed = std::min(100.0f, app.speed * 2);
+  if (io.KeyCtrl && (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)))
+    app.font_scale = std::min(2.5f, app.font_scale + 0.125f);
+  if (io.KeyCtrl && (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)))
+    app.font_scale = std::max(0.75f, app.font_scale - 0.125f);
+}
+
+std::string clock_text(sim::TimeUs t) {
+  char text[48];
+  const double seconds = static_cast<double>(t) / 1e6;
+  if (t < sim::seconds(60)) {
+    std::snprintf(text, sizeof text, "%.3f s", seconds);
+  } else {
+    const auto minutes = static_cast<long long>(t / sim::seconds(60));
+    std::snprintf(text, sizeof text, "%lld:%06.3f", minutes, seconds - static_cast<double>(minutes) * 60);
+  }
+  return text;
+}
+
+void section(const char* title) {
+  ImGui::Spacing();
+  ImGui::TextDisabled("%s", title);
+  ImGui::Separator();
+}
+
+void draw_frame(GuiApp& app) {
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->WorkPos);
+  ImGui::SetNextWindowSize(viewport->WorkSize);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {6, 6});
+  ImGui::Begin("brokersim", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar);
+  ImGui::PopStyleVar(2);
+  if (ImGui::BeginMenuBar()) {
+    if (ImGui::BeginMenu("Scenarios")) {
+      draw_scenario_browser_panel(app);
+      ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("View")) {
+      if (ImGui::MenuItem("Larger text", "Ctrl+=")) app.font_scale = std::min(2.5f, app.font_scale + 0.125f);
+      if (ImGui::MenuItem("Smaller text", "Ctrl+-")) app.font_scale = std::max(0.75f, app.font_scale - 0.125f);
+      if (ImGui::MenuItem("Fit the topology", "F")) app.camera.fitted = false;
+      ImGui::EndMenu();
+    }
+    if (ImGui::MenuItem("Help", "F1")) app.show_help = !app.show_help;
+    if (app.session.is_open()) {
+      ImGui::Separator();
+      ImGui::TextDisabled("%s", app.session.scenario().name.c_str());
+    }
+    ImGui::EndMenuBar();
+  }
+
+  draw_time_controls_panel(app);
+
+  const float sidebar = std::clamp(ImGui::GetContentRegionAvail().x * 0.3f, 300.0f, 520.0f);
+  const float log_height = std::clamp(ImGui::GetContentRegionAvail().y * 0.22f, 110.0f, 260.0f);
+  const float status_height = ImGui::GetFrameHeight();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float main_height = avail.y - log_height - status_height - ImGui::GetStyle().ItemSpacing.y * 2;
+
+  ImGui::BeginChild("canvas", {avail.x - sidebar - ImGui::GetStyle().ItemSpacing.x, main_height}, true,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  draw_canvas_panel(app);
+  ImGui::EndChild();
+  ImGui::SameLine();
+  ImGui::BeginChild("sidebar", {sidebar, main_height}, true);
+  if (ImGui::BeginTabBar("panels")) {
+    if (ImGui::BeginTabItem("Inspect")) {
+      draw_inspector_panel(app);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Route")) {
+      draw_routing_explainer_panel(app);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Lesson")) {
+      draw_lesson_panel(app);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Charts")) {
+      draw_charts_panel(app);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Publish")) {
+      draw_manual_publish_panel(app);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Edit")) {
+      draw_editing_panel(app);
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+  }
+  ImGui::EndChild();
+
+  ImGui::BeginChild("log", {0, log_height}, true);
+  draw_event_log_panel(app);
+  ImGui::EndChild();
+
+  if (app.status_is_error) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1));
+  const std::string first_line = app.status.substr(0, app.status.find('\n'));
+  ImGui::TextUnformatted(first_line.c_str());
+  if (app.status_is_error) ImGui::PopStyleColor();
+  ImGui::End();
+
+  if (app.show_help) {
+    ImGui::SetNextWindowSize({560, 520}, ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowPos({viewport->WorkSize.x / 2 - 280, viewport->WorkSize.y / 2 - 260}, ImGuiCond_FirstUseEver);
+    if (ImGui::Begin("Help", &app.show_help)) draw_help_panel(app);
+    ImGui::End();
+  }
+}
+
+}  // namespace brokersim::gui

@@ -1,0 +1,92 @@
+#pragma once
+// The GUI's state and its panels. One GuiApp owns the Session (the model) and the view state:
+// the playhead, the selection, the canvas camera. Each panel is a function in a file of its
+// own under panels/, reading the model through const accessors; what a user does goes back
+// to the Session as a command.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "gui/model/session.h"
+
+struct ImFont;
+struct ImDrawList;
+
+namespace brokersim::gui {
+
+struct Selection {
+  enum class Kind { kNone, kNode, kEdge, kMessage } kind = Kind::kNone;
+  int index = -1;               // node or edge
+  std::uint64_t message_id = 0;  // kMessage
+};
+
+struct Camera {
+  Vec2 pan;            // world point at the canvas centre
+  float zoom = 1.0f;   // pixels per world unit
+  bool fitted = false; // fit to the canvas on the next frame
+};
+
+struct GuiApp {
+  Session session;
+  std::string scenario_path;
+  std::string scenarios_dir;
+
+  // The playhead.
+  sim::TimeUs time_us = 0;
+  bool playing = true;
+  float speed = 1.0f;  // simulated seconds per wall second
+  std::uint64_t follow_message = 0;
+
+  Scene scene;
+  Selection selection;
+  Camera camera;
+  float font_scale = 1.0f;
+  ImFont* font = nullptr;
+  std::string status;  // last command error or confirmation, shown in the status bar
+  bool status_is_error = false;
+
+  bool show_help = false;
+  bool show_editing = false;
+  bool show_browser = false;
+  bool show_publish = true;
+
+  // Opens a scenario and resets the view; returns the loader's errors, if any.
+  std::string open(const std::string& path);
+  void seek(sim::TimeUs t);
+  // Advances the playhead by wall-clock seconds at the current speed.
+  void advance(double wall_seconds);
+  void refresh_scene() { session.scene_at(time_us, scene); }
+  void report(const std::string& error, const std::string& ok_text);
+};
+
+// Panels: each draws one ImGui window.
+void draw_canvas_panel(GuiApp& app);
+void draw_time_controls_panel(GuiApp& app);
+void draw_inspector_panel(GuiApp& app);
+void draw_event_log_panel(GuiApp& app);
+void draw_routing_explainer_panel(GuiApp& app);
+void draw_charts_panel(GuiApp& app);
+void draw_lesson_panel(GuiApp& app);
+void draw_manual_publish_panel(GuiApp& app);
+void draw_scenario_browser_panel(GuiApp& app);
+void draw_editing_panel(GuiApp& app);
+void draw_help_panel(GuiApp& app);
+
+// Keyboard shortcuts, shared by the main loop and listed by the help panel.
+void handle_shortcuts(GuiApp& app);
+struct Shortcut {
+  const char* keys;
+  const char* what;
+};
+const std::vector<Shortcut>& shortcuts();
+
+// Simulated time for people: "12.345 s", or "3:02.500" past a minute.
+std::string clock_text(sim::TimeUs t);
+
+// A small heading with a rule under it (ImGui 1.86 has no SeparatorText).
+void section(const char* title);
+
+// The whole window's layout: docked panels around the canvas.
+void draw_frame(GuiApp& app);
+
+}  // namespace brokersim::gui

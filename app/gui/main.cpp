@@ -1,0 +1,274 @@
+// brokersim-gui [SCENARIO.yaml] [--at T] [--screenshot out.png] [--size WxH] [--bench-frames N]
+//               [--speed X]
+//
+// [SECTION] index: arguments, window and ImGui setup, fonts and theme, the main loop, the
+// headless screenshot and benchmark modes, shutdown (in reverse order of setup).
+#include <glad/gl.h>
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gui/gui_app.h"
+#include "gui/screenshot.h"
+#include "scenario/units.h"
+
+namespace {
+
+using namespace brokersim;
+
+// [SECTION] arguments
+struct Options {
+  std::string scenario;
+  std::optional<sim::TimeUs> at_us;
+  std::string screenshot;
+  int width = 1280, height = 800;
+  int bench_frames = 0;
+  std::optional<float> speed;
+};
+
+int usage(const char* error) {
+  std::fprintf(stderr, "brokersim-gui: %s\n", error);
+  std::fprintf(stderr,
+               "usage: brokersim-gui [SCENARIO.yaml] [--at T] [--screenshot out.png] [--size WxH]\n"
+               "                     [--bench-frames N] [--speed X]\n");
+  return 2;
+}
+
+std::optional<Options> parse(int argc, char** argv, int& exit_code) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    if (a == "--at") {
+      const char* v = value();
+      auto t = v ? scenario::parse_duration(v) : std::nullopt;
+      if (!t) return exit_code = usage("--at wants a duration such as 12s"), std::nullopt;
+      o.at_us = *t;
+    } else if (a == "--screenshot") {
+      const char* v = value();
+      if (!v) return exit_code = usage("--screenshot wants a file name"), std::nullopt;
+      o.screenshot = v;
+    } else if (a == "--size") {
+      const char* v = value();
+      if (!v || std::sscanf(v, "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 240 ||
+          o.width > 8192 || o.height > 8192)
+        return exit_code = usage("--size wants WxH, for example 1280x800"), std::nullopt;
+    } else if (a == "--bench-frames") {
+      const char* v = value();
+      o.bench_frames = v ? std::atoi(v) : 0;
+      if (o.bench_frames <= 0) return exit_code = usage("--bench-frames wants a positive count"), std::nullopt;
+    } else if (a == "--speed") {
+      const char* v = value();
+      o.speed = v ? static_cast<float>(std::atof(v)) : 0.0f;
+      if (*o.speed < 0.1f || *o.speed > 100.0f) return exit_code = usage("--speed is from 0.1 to 100"), std::nullopt;
+    } else if (a == "--help" || a == "-h") {
+      exit_code = usage("help");
+      return std::nullopt;
+    } else if (!a.empty() && a[0] == '-') {
+      return exit_code = usage(("unknown option " + a).c_str()), std::nullopt;
+    } else {
+      o.scenario = a;
+    }
+  }
+  return o;
+}
+
+// [SECTION] fonts and theme
+void load_font(gui::GuiApp& app) {
+  ImGuiIO& io = ImGui::GetIO();
+  io.Fonts->Clear();
+  // Latin, general punctuation (the ellipsis), arrows and the infinity sign.
+  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2200, 0x22FF, 0x25A0, 0x25FF, 0};
+  const char* path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+  const float size = 16.0f * app.font_scale;
+  app.font = std::filesystem::exists(path) ? io.Fonts->AddFontFromFileTTF(path, size, nullptr, ranges) : nullptr;
+  if (!app.font) {
+    ImFontConfig config;
+    config.SizePixels = 13.0f * app.font_scale;
+    app.font = io.Fonts->AddFontDefault(&config);
+  }
+}
+
+void apply_theme() {
+  ImGui::StyleColorsDark();
+  ImGuiStyle& style = ImGui::GetStyle();
+  style.FrameRounding = 4;
+  style.TabRounding = 4;
+  style.ChildRounding = 4;
+  style.GrabRounding = 4;
+  style.ItemSpacing = {8, 6};
+  ImVec4* c = style.Colors;
+  c[ImGuiCol_WindowBg] = ImVec4(0.08f, 0.085f, 0.10f, 1);
+  c[ImGuiCol_ChildBg] = ImVec4(0.10f, 0.105f, 0.125f, 1);
+  c[ImGuiCol_FrameBg] = ImVec4(0.16f, 0.17f, 0.21f, 1);
+  c[ImGuiCol_Tab] = ImVec4(0.16f, 0.17f, 0.22f, 1);
+  c[ImGuiCol_TabActive] = ImVec4(0.26f, 0.32f, 0.45f, 1);
+  c[ImGuiCol_TabHovered] = ImVec4(0.32f, 0.40f, 0.56f, 1);
+  c[ImGuiCol_Button] = ImVec4(0.20f, 0.25f, 0.36f, 1);
+  c[ImGuiCol_ButtonHovered] = ImVec4(0.28f, 0.36f, 0.52f, 1);
+  c[ImGuiCol_Header] = ImVec4(0.22f, 0.28f, 0.40f, 1);
+}
+
+// The default time for a screenshot: the busiest moment of the first minute, so a slide
+// shows messages in flight.
+sim::TimeUs busiest_time(const gui::Session& session) {
+  sim::TimeUs best_t = 0;
+  std::size_t best = 0;
+  gui::Scene scene;
+  const sim::TimeUs limit = std::min<sim::TimeUs>(session.end_us(), sim::seconds(60));
+  for (sim::TimeUs t = 0; t <= limit; t += sim::millis(100)) {
+    session.scene_at(t, scene);
+    if (scene.dots.size() > best) {
+      best = scene.dots.size();
+      best_t = t;
+    }
+  }
+  return best_t;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto index = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(index, v.size() - 1)];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  const std::optional<Options> options = parse(argc, argv, exit_code);
+  if (!options) return exit_code;
+  const bool headless = !options->screenshot.empty() || options->bench_frames > 0;
+
+  gui::GuiApp app;
+  app.scenarios_dir = BROKERSIM_SCENARIOS_DIR;
+  const std::string scenario = options->scenario.empty() ? app.scenarios_dir + "/ecommerce_checkout.yaml" : options->scenario;
+  if (const std::string errors = app.open(scenario); !errors.empty()) {
+    std::fprintf(stderr, "%s", errors.c_str());
+    return 2;
+  }
+  if (options->speed) app.speed = *options->speed;
+  app.seek(options->at_us ? *options->at_us : (options->screenshot.empty() ? 0 : busiest_time(app.session)));
+
+  // [SECTION] window and ImGui setup
+  if (!glfwInit()) {
+    std::fprintf(stderr, "brokersim-gui: cannot open a window (no display? try xvfb-run)\n");
+    return 1;
+  }
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+  GLFWwindow* window = glfwCreateWindow(options->width, options->height, "brokersim", nullptr, nullptr);
+  if (!window) {
+    std::fprintf(stderr, "brokersim-gui: cannot create an OpenGL 3.3 window\n");
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  if (!gladLoadGL(glfwGetProcAddress)) {
+    std::fprintf(stderr, "brokersim-gui: cannot load OpenGL functions\n");
+    return 1;
+  }
+  // The benchmark measures our frame, not the display's refresh.
+  glfwSwapInterval(options->bench_frames > 0 ? 0 : 1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGui::GetIO().IniFilename = nullptr;
+  apply_theme();
+  load_font(app);
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init("#version 330");
+
+  // [SECTION] the main loop
+  std::vector<double> frame_ms;
+  std::vector<std::size_t> in_flight;
+  int frames = 0;
+  // A screenshot renders a few frames first, so ImGui's layout has settled.
+  const int screenshot_frames = 4;
+  float loaded_font_scale = app.font_scale;
+  auto last = std::chrono::steady_clock::now();
+  while (!glfwWindowShouldClose(window)) {
+    const auto frame_start = std::chrono::steady_clock::now();
+    glfwPollEvents();
+    if (app.font_scale != loaded_font_scale) {
+      // Rebuilt at the new size so text stays sharp on a projector.
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      load_font(app);
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+      loaded_font_scale = app.font_scale;
+    }
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+
+    const double wall = std::chrono::duration<double>(frame_start - last).count();
+    last = frame_start;
+    if (options->bench_frames > 0) {
+      app.advance(1.0 / 60.0);  // a steady 60 Hz playhead, however long frames take
+    } else if (options->screenshot.empty()) {
+      app.advance(wall);
+    }
+    if (!headless) handle_shortcuts(app);
+    gui::draw_frame(app);
+
+    ImGui::Render();
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window, &fb_w, &fb_h);
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(0.08f, 0.085f, 0.10f, 1);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    ++frames;
+
+    // [SECTION] headless modes
+    if (!options->screenshot.empty() && frames == screenshot_frames) {
+      const std::string error = gui::write_screenshot(options->screenshot, fb_w, fb_h);
+      if (!error.empty()) {
+        std::fprintf(stderr, "brokersim-gui: %s\n", error.c_str());
+        exit_code = 1;
+      } else {
+        std::printf("wrote %s (%dx%d) at %s, %zu messages in flight\n", options->screenshot.c_str(), fb_w, fb_h,
+                    std::to_string(app.time_us / 1000).append("ms").c_str(), app.scene.dots.size());
+      }
+      break;
+    }
+    glfwSwapBuffers(window);
+    if (options->bench_frames > 0) {
+      glFinish();
+      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
+      // The first frames build the font atlas and shaders; they are not what a user sees.
+      if (frames > 3) {
+        frame_ms.push_back(ms);
+        in_flight.push_back(app.scene.dots.size());
+      }
+      if (frames >= options->bench_frames + 3) break;
+    }
+  }
+  if (options->bench_frames > 0) {
+    std::vector<double> flights(in_flight.begin(), in_flight.end());
+    std::printf("frames: %zu at %dx%d\nframe median: %.2f ms\nframe p99: %.2f ms\nmessages in flight: median %.0f, min %.0f, max %.0f\n",
+                frame_ms.size(), options->width, options->height, percentile(frame_ms, 0.5), percentile(frame_ms, 0.99),
+                percentile(flights, 0.5), percentile(flights, 0.0), percentile(flights, 1.0));
+  }
+
+  // [SECTION] shutdown
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return exit_code;
+}

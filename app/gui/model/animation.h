@@ -1,0 +1,73 @@
+#pragma once
+// Turns a run's trace into what the canvas animates: for every message copy, a chain of
+// visual segments (a hop along an edge, an ack flash, a red fade where it died), and step
+// functions of each queue's depth and each consumer's unacked count. Built once per run; the
+// scene at any time T is then a lookup, so seeking is as cheap as playing.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gui/model/topology_view.h"
+#include "scenario/scenario.h"
+#include "sim/time.h"
+#include "trace/trace_log.h"
+
+namespace brokersim::gui {
+
+enum class SegmentKind : std::uint8_t {
+  kHop,         // along an edge: publish, route, deliver
+  kReturn,      // basic.return: back along the publish edge to the producer
+  kRequeue,     // nack/reject with requeue, or a consumer gone: back into the queue
+  kDeadLetter,  // along the dashed edge to the dead-letter exchange
+  kAck,         // a brief flash at the consumer
+  kDeath,       // expired or dropped: fades out in red where it died
+};
+
+struct Segment {
+  sim::TimeUs start_us = 0;
+  sim::TimeUs end_us = 0;
+  std::uint64_t message_id = 0;
+  std::uint32_t event_index = 0;  // the trace event behind it
+  std::uint16_t key_color = 0;    // index of the routing key in first-seen order
+  SegmentKind kind = SegmentKind::kHop;
+  bool reversed = false;  // travels the edge from its `to` end to its `from` end
+  int edge = -1;          // for travelling kinds
+  int node = -1;          // for kAck and kDeath
+};
+
+// A value that changes at given times (queue depth, unacked count): sorted by time.
+struct StepSeries {
+  std::vector<std::pair<sim::TimeUs, std::int32_t>> points;
+  std::int32_t at(sim::TimeUs time_us) const;
+  std::int32_t max_value = 0;
+  void set(sim::TimeUs time_us, std::int32_t value);
+};
+
+struct AnimationTimings {
+  // A hop that the simulation makes in no time still takes this long on screen at 1x,
+  // long enough for the eye to follow.
+  sim::TimeUs hop_us = sim::millis(450);
+  sim::TimeUs flash_us = sim::millis(350);
+  sim::TimeUs death_us = sim::millis(900);
+};
+
+struct Animation {
+  std::vector<Segment> segments;  // sorted by start_us
+  sim::TimeUs longest_segment_us = 0;
+  std::vector<StepSeries> ready;     // per node (queues)
+  std::vector<StepSeries> unacked;   // per node: queues and consumers
+  std::vector<std::int32_t> prefetch;  // per node (consumers), 0 = unlimited
+  std::vector<std::string> routing_keys;  // by key_color
+  // Per second of simulated time: publishes and deliveries, for the rate charts.
+  std::vector<std::uint32_t> published_per_second, delivered_per_second;
+  // Every event that names a message, by message id, in trace order.
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> message_events;
+};
+
+// Fills `topology` (nodes and edges seen in the trace, plus the scenario's actors) and returns
+// the animation. Pure: the same trace gives the same result.
+Animation build_animation(const scenario::Scenario& scenario, const trace::TraceLog& log, TopologyView& topology,
+                          const AnimationTimings& timings = {});
+
+}  // namespace brokersim::gui

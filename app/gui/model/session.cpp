@@ -1,0 +1,265 @@
+#include "gui/model/session.h"
+
+#include <algorithm>
+
+#include "broker/broker.h"
+#include "scenario/lesson.h"
+#include "scenario/loader.h"
+#include "scenario/runner.h"
+#include "scenario/topology.h"
+#include "sim/clock.h"
+#include "sim/rng.h"
+#include "sim/scheduler.h"
+#include "trace/tracer.h"
+
+namespace brokersim::gui {
+
+std::string Session::open_file(const std::string& path) {
+  scenario::LoadResult loaded = scenario::load_scenario_file(path);
+  if (!loaded.ok()) {
+    std::string errors;
+    for (const auto& d : loaded.errors) errors += d.to_string() + "\n";
+    return errors;
+  }
+  fixed_.clear();
+  open(std::move(loaded.scenario));
+  return "";
+}
+
+void Session::open(scenario::Scenario scenario) {
+  scenario_ = std::make_unique<scenario::Scenario>(std::move(scenario));
+  run();
+}
+
+void Session::run() {
+  trace_ = std::make_unique<trace::TraceLog>();
+  {
+    scenario::RunOptions options;
+    options.sinks.push_back(trace_.get());
+    scenario::Runner runner(*scenario_, options);
+    runner.run();
+    end_us_ = runner.end_us();
+  }
+  topology_ = TopologyView();
+  animation_ = build_animation(*scenario_, *trace_, topology_);
+  topology_.layout(fixed_);
+
+  lesson_.clear();
+  for (const auto& step : scenario_->lesson) lesson_.push_back({&step, std::nullopt});
+  scenario::LessonFollower follower(scenario_->lesson);
+  for (std::size_t i = 0; i < trace_->size(); ++i) {
+    const trace::Event e = trace_->at(i);
+    for (const scenario::LessonStep* due : follower.on_event(e)) {
+      const auto index = static_cast<std::size_t>(due - scenario_->lesson.data());
+      if (!lesson_[index].due_us) lesson_[index].due_us = e.time_us;
+    }
+  }
+  // Timed steps are due at their time even when no event falls on it.
+  for (auto& mark : lesson_)
+    if (!mark.step->when && !mark.due_us) mark.due_us = mark.step->at_us;
+}
+
+std::size_t Session::events_until(sim::TimeUs time_us) const {
+  std::size_t lo = 0, hi = trace_->size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (trace_->time_at(mid) <= time_us) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+std::optional<sim::TimeUs> Session::next_event_after(sim::TimeUs time_us, std::uint64_t message_id) const {
+  if (message_id != 0) {
+    auto it = animation_.message_events.find(message_id);
+    if (it == animation_.message_events.end()) return std::nullopt;
+    for (std::uint32_t index : it->second)
+      if (trace_->time_at(index) > time_us) return trace_->time_at(index);
+    return std::nullopt;
+  }
+  const std::size_t next = events_until(time_us);
+  if (next >= trace_->size()) return std::nullopt;
+  return trace_->time_at(next);
+}
+
+void Session::scene_at(sim::TimeUs time_us, Scene& out) const {
+  out.time_us = time_us;
+  out.events_done = events_until(time_us);
+  const std::size_t n = topology_.nodes().size();
+  out.nodes.assign(n, NodeState{});
+  for (std::size_t i = 0; i < n; ++i) {
+    out.nodes[i].ready = animation_.ready[i].at(time_us);
+    out.nodes[i].unacked = animation_.unacked[i].at(time_us);
+    out.nodes[i].prefetch = animation_.prefetch[i];
+  }
+  out.dots.clear();
+  // Segments are sorted by start and none lasts longer than the longest, so only a window
+  // of them can be under way at `time_us`.
+  const auto& segs = animation_.segments;
+  const sim::TimeUs earliest = time_us - animation_.longest_segment_us;
+  auto first = std::lower_bound(segs.begin(), segs.end(), earliest,
+                                [](const Segment& s, sim::TimeUs t) { return s.start_us < t; });
+  for (auto it = first; it != segs.end() && it->start_us <= time_us; ++it) {
+    const Segment& s = *it;
+    if (time_us >= s.end_us) continue;
+    SceneDot d;
+    d.message_id = s.message_id;
+    d.key_color = s.key_color;
+    d.kind = s.kind;
+    d.edge = s.edge;
+    d.node = s.node;
+    d.reversed = s.reversed;
+    d.fraction = static_cast<float>(time_us - s.start_us) / static_cast<float>(s.end_us - s.start_us);
+    if (s.edge >= 0) {
+      d.position = topology_.curve(s.edge).at(s.reversed ? 1.0f - d.fraction : d.fraction);
+    } else {
+      d.position = topology_.nodes()[s.node].center;
+    }
+    out.dots.push_back(d);
+  }
+}
+
+void Session::move_node(int node, Vec2 center) {
+  topology_.move_node(node, center);
+  fixed_[TopologyView::node_key(topology_.nodes()[node])] = center;
+}
+
+void Session::set_fixed_positions(std::map<std::string, Vec2> fixed) {
+  fixed_ = std::move(fixed);
+  topology_.layout(fixed_);
+}
+
+std::string Session::apply(scenario::Scenario changed) {
+  // The same check the loader makes: declare the topology on a scratch broker and let
+  // RabbitMQ's rules speak.
+  std::string error;
+  {
+    sim::SimClock clock;
+    sim::Scheduler scheduler(clock);
+    sim::Rng rng(0);
+    trace::Tracer tracer(clock);
+    broker::Broker scratch(scheduler, rng, tracer);
+    const broker::ChannelKey channel{scratch.open_connection("edit check", nullptr), 1};
+    (void)scratch.channel_open(channel);
+    scenario::declare_topology(scratch, channel, changed, [&](scenario::Position, const broker::Error& e) {
+      if (error.empty()) error = e.text;
+    });
+  }
+  if (!error.empty()) return error;
+  auto has_queue = [&](const std::string& name) {
+    return std::any_of(changed.queues.begin(), changed.queues.end(), [&](const auto& q) { return q.name == name; });
+  };
+  auto has_exchange = [&](const std::string& name) {
+    return name.empty() || name.rfind("amq.", 0) == 0 ||
+           std::any_of(changed.exchanges.begin(), changed.exchanges.end(), [&](const auto& x) { return x.name == name; });
+  };
+  for (const auto& c : changed.consumers)
+    if (!has_queue(c.queue)) return "NOT_FOUND - no queue '" + c.queue + "' in vhost '/' (consumer " + c.name + ")";
+  for (const auto& p : changed.producers)
+    if (!has_exchange(p.exchange))
+      return "NOT_FOUND - no exchange '" + p.exchange + "' in vhost '/' (producer " + p.name + ")";
+  *scenario_ = std::move(changed);
+  run();
+  return "";
+}
+
+std::string Session::publish_at(sim::TimeUs time_us, const ManualPublish& publish) {
+  const auto& xs = scenario_->exchanges;
+  if (!publish.exchange.empty() && publish.exchange.rfind("amq.", 0) != 0 &&
+      std::none_of(xs.begin(), xs.end(), [&](const auto& x) { return x.name == publish.exchange; }))
+    return "NOT_FOUND - no exchange '" + publish.exchange + "' in vhost '/'";
+  scenario::Scenario changed = *scenario_;
+  scenario::TimelineEvent e;
+  e.at_us = time_us;
+  e.kind = scenario::TimelineEvent::Kind::kPublish;
+  e.exchange = publish.exchange;
+  e.message.routing_key = publish.routing_key;
+  e.message.properties = publish.properties;
+  e.message.body = publish.body;
+  changed.timeline.push_back(e);
+  return apply(std::move(changed));
+}
+
+std::string Session::add_exchange(const scenario::ExchangeSpec& spec) {
+  scenario::Scenario changed = *scenario_;
+  for (const auto& x : changed.exchanges)
+    if (x.name == spec.name) return "PRECONDITION_FAILED - exchange '" + spec.name + "' already exists";
+  changed.exchanges.push_back(spec);
+  return apply(std::move(changed));
+}
+
+std::string Session::add_queue(const scenario::QueueSpec& spec) {
+  scenario::Scenario changed = *scenario_;
+  for (const auto& q : changed.queues)
+    if (q.name == spec.name) return "PRECONDITION_FAILED - queue '" + spec.name + "' already exists";
+  changed.queues.push_back(spec);
+  return apply(std::move(changed));
+}
+
+std::string Session::add_binding(const scenario::BindingSpec& spec) {
+  scenario::Scenario changed = *scenario_;
+  changed.bindings.push_back(spec);
+  return apply(std::move(changed));
+}
+
+std::string Session::add_producer(const scenario::ProducerSpec& spec) {
+  scenario::Scenario changed = *scenario_;
+  if (spec.name.empty()) return "a producer needs a name";
+  for (const auto& p : changed.producers)
+    if (p.name == spec.name) return "there is already a producer named '" + spec.name + "'";
+  changed.producers.push_back(spec);
+  return apply(std::move(changed));
+}
+
+std::string Session::add_consumer(const scenario::ConsumerSpec& spec) {
+  scenario::Scenario changed = *scenario_;
+  if (spec.name.empty()) return "a consumer needs a name";
+  for (const auto& c : changed.consumers)
+    if (c.name == spec.name) return "there is already a consumer named '" + spec.name + "'";
+  changed.consumers.push_back(spec);
+  return apply(std::move(changed));
+}
+
+namespace {
+template <typename T>
+bool erase_named(std::vector<T>& items, const std::string& name) {
+  const auto before = items.size();
+  std::erase_if(items, [&](const T& item) { return item.name == name; });
+  return items.size() != before;
+}
+}  // namespace
+
+std::string Session::delete_exchange(const std::string& name) {
+  scenario::Scenario changed = *scenario_;
+  if (!erase_named(changed.exchanges, name)) return "NOT_FOUND - no exchange '" + name + "' in vhost '/'";
+  std::erase_if(changed.bindings, [&](const auto& b) { return b.exchange == name || (b.to_exchange && b.destination == name); });
+  return apply(std::move(changed));
+}
+
+std::string Session::delete_queue(const std::string& name) {
+  scenario::Scenario changed = *scenario_;
+  if (!erase_named(changed.queues, name)) return "NOT_FOUND - no queue '" + name + "' in vhost '/'";
+  std::erase_if(changed.bindings, [&](const auto& b) { return !b.to_exchange && b.destination == name; });
+  return apply(std::move(changed));
+}
+
+std::string Session::delete_binding(std::size_t index) {
+  scenario::Scenario changed = *scenario_;
+  if (index >= changed.bindings.size()) return "no such binding";
+  changed.bindings.erase(changed.bindings.begin() + static_cast<std::ptrdiff_t>(index));
+  return apply(std::move(changed));
+}
+
+std::string Session::delete_producer(const std::string& name) {
+  scenario::Scenario changed = *scenario_;
+  if (!erase_named(changed.producers, name)) return "no producer named '" + name + "'";
+  return apply(std::move(changed));
+}
+
+std::string Session::delete_consumer(const std::string& name) {
+  scenario::Scenario changed = *scenario_;
+  if (!erase_named(changed.consumers, name)) return "no consumer named '" + name + "'";
+  return apply(std::move(changed));
+}
+
+}  // namespace brokersim::gui

@@ -1,0 +1,118 @@
+#pragma once
+// One open scenario in the GUI: the scenario, its whole run recorded as a trace, and what the
+// canvas and panels show at any simulated time. User actions (a manual publish, an edit)
+// change the scenario and re-run it; because runs are deterministic, everything before the
+// change replays exactly as before. No ImGui or GL here, so tests drive it without a window.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gui/model/animation.h"
+#include "gui/model/topology_view.h"
+#include "scenario/scenario.h"
+#include "trace/trace_log.h"
+
+namespace brokersim::gui {
+
+struct SceneDot {
+  std::uint64_t message_id = 0;
+  std::uint16_t key_color = 0;
+  SegmentKind kind = SegmentKind::kHop;
+  int edge = -1;  // travelling kinds
+  int node = -1;  // kAck, kDeath
+  bool reversed = false;
+  float fraction = 0;  // of the segment's time done, 0..1
+  Vec2 position;       // world units
+};
+
+struct NodeState {
+  std::int32_t ready = 0;
+  std::int32_t unacked = 0;
+  std::int32_t prefetch = 0;  // consumers; 0 = unlimited
+};
+
+struct Scene {
+  sim::TimeUs time_us = 0;
+  std::vector<NodeState> nodes;  // by node index
+  std::vector<SceneDot> dots;
+  std::size_t events_done = 0;  // trace events at or before time_us
+};
+
+struct LessonMark {
+  const scenario::LessonStep* step = nullptr;
+  std::optional<sim::TimeUs> due_us;  // when it came due in this run, if it did
+};
+
+class Session {
+ public:
+  // Loads and runs a scenario file. On a bad file returns the loader's errors, one a line,
+  // and keeps what was open before.
+  std::string open_file(const std::string& path);
+  // Takes an already loaded scenario and runs it.
+  void open(scenario::Scenario scenario);
+  bool is_open() const { return scenario_ != nullptr; }
+
+  const scenario::Scenario& scenario() const { return *scenario_; }
+  const trace::TraceLog& trace() const { return *trace_; }
+  const TopologyView& topology() const { return topology_; }
+  const Animation& animation() const { return animation_; }
+  const std::vector<LessonMark>& lesson() const { return lesson_; }
+  sim::TimeUs end_us() const { return end_us_; }
+  std::uint64_t fingerprint_events() const { return trace_ ? trace_->size() : 0; }
+
+  // The scene at a time: a pure function of the recorded run and the time.
+  void scene_at(sim::TimeUs time_us, Scene& out) const;
+  Scene scene_at(sim::TimeUs time_us) const {
+    Scene s;
+    scene_at(time_us, s);
+    return s;
+  }
+  // Index of the first trace event after `time_us`.
+  std::size_t events_until(sim::TimeUs time_us) const;
+  // Time of the next event after `time_us` (optionally of one message), if any.
+  std::optional<sim::TimeUs> next_event_after(sim::TimeUs time_us, std::uint64_t message_id = 0) const;
+
+  // Nodes may be dragged; the positions stick across re-runs and can be saved as `layout:`.
+  void move_node(int node, Vec2 center);
+  const std::map<std::string, Vec2>& fixed_positions() const { return fixed_; }
+  void set_fixed_positions(std::map<std::string, Vec2> fixed);
+
+  // --- commands. Each returns "" on success, or the engine's error text and changes nothing.
+  struct ManualPublish {
+    std::string exchange;
+    std::string routing_key;
+    broker::BasicProperties properties;
+    std::string body = "manual";
+  };
+  std::string publish_at(sim::TimeUs time_us, const ManualPublish& publish);
+  std::string add_exchange(const scenario::ExchangeSpec& spec);
+  std::string add_queue(const scenario::QueueSpec& spec);
+  std::string add_binding(const scenario::BindingSpec& spec);
+  std::string add_producer(const scenario::ProducerSpec& spec);
+  std::string add_consumer(const scenario::ConsumerSpec& spec);
+  std::string delete_exchange(const std::string& name);
+  std::string delete_queue(const std::string& name);
+  std::string delete_binding(std::size_t index);
+  std::string delete_producer(const std::string& name);
+  std::string delete_consumer(const std::string& name);
+
+ private:
+  // Checks a changed scenario's topology on a scratch broker, as the loader does, and if it
+  // is accepted makes it the scenario and re-runs.
+  std::string apply(scenario::Scenario changed);
+  void run();
+
+  std::unique_ptr<scenario::Scenario> scenario_;
+  std::unique_ptr<trace::TraceLog> trace_;
+  TopologyView topology_;
+  Animation animation_;
+  std::vector<LessonMark> lesson_;
+  sim::TimeUs end_us_ = 0;
+  std::map<std::string, Vec2> fixed_;
+};
+
+}  // namespace brokersim::gui

@@ -1,0 +1,253 @@
+#include "gui/model/topology_view.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace brokersim::gui {
+namespace {
+
+constexpr float kColumnSpacing = 270;
+constexpr float kRowSpacing = 84;
+
+Vec2 node_size(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::kProducer: return {170, 48};
+    case NodeKind::kExchange: return {160, 58};
+    case NodeKind::kQueue: return {190, 62};
+    case NodeKind::kConsumer: return {190, 52};
+  }
+  return {150, 50};
+}
+
+const char* kind_prefix(NodeKind kind) {
+  switch (kind) {
+    case NodeKind::kProducer: return "producer:";
+    case NodeKind::kExchange: return "exchange:";
+    case NodeKind::kQueue: return "queue:";
+    case NodeKind::kConsumer: return "consumer:";
+  }
+  return "";
+}
+
+Vec2 lerp(Vec2 a, Vec2 b, float t) { return a + (b - a) * t; }
+
+}  // namespace
+
+Vec2 EdgeCurve::at(float t) const {
+  // De Casteljau: exact and stable for t in [0, 1].
+  const Vec2 a = lerp(p0, c1, t), b = lerp(c1, c2, t), c = lerp(c2, p3, t);
+  const Vec2 d = lerp(a, b, t), e = lerp(b, c, t);
+  return lerp(d, e, t);
+}
+
+std::string TopologyView::node_key(const Node& node) { return kind_prefix(node.kind) + node.name; }
+
+std::optional<int> TopologyView::find_node(NodeKind kind, const std::string& name) const {
+  auto it = by_name_.find({static_cast<int>(kind), name});
+  if (it == by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+int TopologyView::ensure_node(NodeKind kind, const std::string& name) {
+  if (auto found = find_node(kind, name)) return *found;
+  Node n;
+  n.kind = kind;
+  n.name = name;
+  n.label = name;
+  if (kind == NodeKind::kExchange && name.empty()) n.label = "(default)";
+  // Server-named queues are long and say nothing; their tail tells them apart.
+  if (kind == NodeKind::kQueue && name.rfind("amq.gen-", 0) == 0 && name.size() > 14)
+    n.label = "amq.gen-\xE2\x80\xA6" + name.substr(name.size() - 5);
+  n.size = node_size(kind);
+  nodes_.push_back(std::move(n));
+  const int id = static_cast<int>(nodes_.size()) - 1;
+  by_name_[{static_cast<int>(kind), name}] = id;
+  return id;
+}
+
+std::optional<int> TopologyView::find_edge(int from, int to) const {
+  for (std::size_t i = 0; i < edges_.size(); ++i)
+    if (edges_[i].from == from && edges_[i].to == to) return static_cast<int>(i);
+  return std::nullopt;
+}
+
+std::optional<int> TopologyView::find_edge(int from, int to, const std::string& label) const {
+  for (std::size_t i = 0; i < edges_.size(); ++i)
+    if (edges_[i].from == from && edges_[i].to == to && edges_[i].label == label) return static_cast<int>(i);
+  return std::nullopt;
+}
+
+int TopologyView::ensure_edge(EdgeKind kind, int from, int to, const std::string& label) {
+  for (std::size_t i = 0; i < edges_.size(); ++i) {
+    const Edge& e = edges_[i];
+    if (e.kind == kind && e.from == from && e.to == to && e.label == label) return static_cast<int>(i);
+  }
+  Edge e;
+  e.kind = kind;
+  e.from = from;
+  e.to = to;
+  e.label = label;
+  int count = 0;
+  for (Edge& other : edges_)
+    if (other.from == from && other.to == to) ++count;
+  e.parallel_index = count;
+  edges_.push_back(e);
+  for (Edge& other : edges_)
+    if (other.from == from && other.to == to) other.parallel_count = count + 1;
+  return static_cast<int>(edges_.size()) - 1;
+}
+
+void TopologyView::layout(const std::map<std::string, Vec2>& fixed) {
+  const int n = static_cast<int>(nodes_.size());
+  // Exchange depth: how many exchange-to-exchange hops lead to it from an exchange that
+  // publishers use. Dead-letter and alternate links do not push an exchange right, so a
+  // dead-letter exchange stays beside the others.
+  std::vector<int> depth(n, 0);
+  for (int pass = 0; pass < n; ++pass) {
+    bool changed = false;
+    for (const Edge& e : edges_) {
+      if (e.kind != EdgeKind::kBinding) continue;
+      if (nodes_[e.from].kind != NodeKind::kExchange || nodes_[e.to].kind != NodeKind::kExchange) continue;
+      if (depth[e.to] < depth[e.from] + 1 && depth[e.from] + 1 < 6) {
+        depth[e.to] = depth[e.from] + 1;
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  int max_exchange_depth = 0;
+  for (int i = 0; i < n; ++i)
+    if (nodes_[i].kind == NodeKind::kExchange) max_exchange_depth = std::max(max_exchange_depth, depth[i]);
+  for (int i = 0; i < n; ++i) {
+    Node& node = nodes_[i];
+    switch (node.kind) {
+      case NodeKind::kProducer: node.column = 0; break;
+      case NodeKind::kExchange: node.column = 1 + depth[i]; break;
+      case NodeKind::kQueue: node.column = 2 + max_exchange_depth; break;
+      case NodeKind::kConsumer: node.column = 3 + max_exchange_depth; break;
+    }
+  }
+  const int columns = 4 + max_exchange_depth;
+  std::vector<std::vector<int>> column_nodes(columns);
+  for (int i = 0; i < n; ++i) column_nodes[nodes_[i].column].push_back(i);
+
+  // Barycentre ordering, a few sweeps each way: a node sits near the mean row of its
+  // neighbours in the adjacent columns.
+  std::vector<float> row(n, 0);
+  auto assign_rows = [&] {
+    for (auto& col : column_nodes)
+      for (std::size_t r = 0; r < col.size(); ++r) row[col[r]] = static_cast<float>(r) - static_cast<float>(col.size() - 1) / 2;
+  };
+  assign_rows();
+  auto sweep = [&](int c, bool from_left) {
+    auto& col = column_nodes[c];
+    std::vector<std::pair<float, int>> keyed;
+    for (std::size_t r = 0; r < col.size(); ++r) {
+      const int id = col[r];
+      float sum = 0;
+      int count = 0;
+      for (const Edge& e : edges_) {
+        const int other = e.from == id ? e.to : (e.to == id ? e.from : -1);
+        if (other < 0 || other == id) continue;
+        const int oc = nodes_[other].column;
+        if ((from_left && oc < c) || (!from_left && oc > c)) {
+          sum += row[other];
+          ++count;
+        }
+      }
+      keyed.push_back({count ? sum / count : row[id], id});
+    }
+    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t r = 0; r < col.size(); ++r) col[r] = keyed[r].second;
+    assign_rows();
+  };
+  for (int iteration = 0; iteration < 4; ++iteration) {
+    for (int c = 1; c < columns; ++c) sweep(c, true);
+    for (int c = columns - 2; c >= 0; --c) sweep(c, false);
+  }
+
+  for (auto& col : column_nodes) {
+    for (int id : col) {
+      Node& node = nodes_[id];
+      node.center = {node.column * kColumnSpacing, row[id] * kRowSpacing};
+      auto it = fixed.find(node_key(node));
+      if (it != fixed.end()) node.center = it->second;
+    }
+  }
+  update_bottom();
+}
+
+void TopologyView::update_bottom() {
+  bottom_ = 0;
+  for (const Node& node : nodes_) bottom_ = std::max(bottom_, node.center.y + node.size.y / 2);
+}
+
+EdgeCurve TopologyView::curve(int edge_index) const {
+  const Edge& e = edges_[edge_index];
+  const Node& a = nodes_[e.from];
+  const Node& b = nodes_[e.to];
+  // Parallel edges (two bindings between the same pair) bow apart so both stay visible.
+  const float spread = (e.parallel_index - (e.parallel_count - 1) / 2.0f) * 18.0f;
+  EdgeCurve c;
+  if (b.center.x - b.size.x / 2 > a.center.x + a.size.x / 2 + 10) {
+    c.p0 = {a.center.x + a.size.x / 2, a.center.y};
+    c.p3 = {b.center.x - b.size.x / 2, b.center.y};
+    const float dx = (c.p3.x - c.p0.x) * 0.5f;
+    c.c1 = {c.p0.x + dx, c.p0.y + spread};
+    c.c2 = {c.p3.x - dx, c.p3.y + spread};
+  } else {
+    // Backwards (a dead-letter exchange left of its queue, a reply to an RPC client, a
+    // service publishing again): leave from the bottom and loop underneath.
+    c.p0 = {a.center.x, a.center.y + a.size.y / 2};
+    c.p3 = {b.center.x, b.center.y + b.size.y / 2};
+    // A long way back (a service publishing again, a reply to an RPC client) runs under the
+    // whole picture rather than through it; a short one (to a dead-letter exchange in the
+    // next column) just dips below its ends.
+    const bool long_way = std::abs(a.column - b.column) > 1;
+    // The curve bottoms out at about a quarter of the way from its ends to its control points.
+    const float target = bottom_ + 30.0f + e.parallel_index * 12.0f;
+    const float low = long_way ? (target - 0.25f * std::max(c.p0.y, c.p3.y)) / 0.75f
+                               : std::max(c.p0.y, c.p3.y) + 60.0f + spread;
+    c.c1 = {c.p0.x, low};
+    c.c2 = {c.p3.x, low};
+  }
+  return c;
+}
+
+Vec2 TopologyView::label_anchor(int edge_index) const {
+  const Edge& e = edges_[edge_index];
+  // Labels sit towards the destination, where fanned-out edges are furthest apart.
+  const EdgeCurve c = curve(edge_index);
+  Vec2 at = e.kind == EdgeKind::kBinding && nodes_[e.to].kind == NodeKind::kQueue ? c.at(0.7f) : c.at(0.5f);
+  // Two bindings between the same pair would put their labels on one spot: stack them.
+  at.y += (e.parallel_index - (e.parallel_count - 1) / 2.0f) * 20.0f;
+  return at;
+}
+
+void TopologyView::bounds(Vec2& min, Vec2& max) const {
+  min = {0, 0};
+  max = {0, 0};
+  bool first = true;
+  auto grow = [&](Vec2 p) {
+    if (first) {
+      min = max = p;
+      first = false;
+    }
+    min.x = std::min(min.x, p.x);
+    min.y = std::min(min.y, p.y);
+    max.x = std::max(max.x, p.x);
+    max.y = std::max(max.y, p.y);
+  };
+  for (const Node& node : nodes_) {
+    grow(node.center - node.size * 0.5f);
+    grow(node.center + node.size * 0.5f);
+  }
+  for (std::size_t i = 0; i < edges_.size(); ++i) {
+    const EdgeCurve c = curve(static_cast<int>(i));
+    grow(c.at(0.5f));
+    grow(c.c1);
+  }
+}
+
+}  // namespace brokersim::gui

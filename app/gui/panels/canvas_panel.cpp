@@ -1,0 +1,70 @@
+// The topology canvas: pan, zoom, select, drag nodes. Drawing lives in canvas_draw.cpp.
+#include <imgui.h>
+
+#include <algorithm>
+
+#include "gui/canvas_draw.h"
+
+namespace brokersim::gui {
+
+void draw_canvas_panel(GuiApp& app) {
+  const ImVec2 min = ImGui::GetCursorScreenPos();
+  const ImVec2 size = ImGui::GetContentRegionAvail();
+  const ImVec2 max{min.x + size.x, min.y + size.y};
+  if (size.x < 10 || size.y < 10 || !app.session.is_open()) return;
+  if (!app.camera.fitted) app.camera = fit_camera(app.session.topology(), size);
+
+  CanvasTransform xf{{min.x + size.x / 2, min.y + size.y / 2}, app.camera.pan, app.camera.zoom};
+  ImGui::InvisibleButton("canvas", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+  const bool hovered = ImGui::IsItemHovered();
+  ImGuiIO& io = ImGui::GetIO();
+  static int dragging_node = -1;
+  static bool dragging_canvas = false;
+
+  if (hovered && io.MouseWheel != 0) {
+    // Zoom about the mouse, so the point under it stays put.
+    const Vec2 before = xf.to_world(io.MousePos);
+    app.camera.zoom = std::clamp(app.camera.zoom * (io.MouseWheel > 0 ? 1.15f : 1 / 1.15f), 0.15f, 4.0f);
+    xf.zoom = app.camera.zoom;
+    const Vec2 after = xf.to_world(io.MousePos);
+    app.camera.pan = app.camera.pan + (before - after);
+    xf.pan = app.camera.pan;
+  }
+  if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+    if (auto message = message_at(app, xf, io.MousePos)) {
+      app.selection = {Selection::Kind::kMessage, -1, *message};
+    } else if (auto node = node_at(app, xf, io.MousePos)) {
+      app.selection = {Selection::Kind::kNode, *node, 0};
+      dragging_node = *node;
+    } else if (auto edge = edge_label_at(app, xf, io.MousePos)) {
+      app.selection = {Selection::Kind::kEdge, *edge, 0};
+    } else {
+      dragging_canvas = true;
+    }
+  }
+  if (ImGui::IsMouseDragging(ImGuiMouseButton_Left)) {
+    const Vec2 delta{io.MouseDelta.x / app.camera.zoom, io.MouseDelta.y / app.camera.zoom};
+    if (dragging_node >= 0) {
+      const Node& n = app.session.topology().nodes()[dragging_node];
+      app.session.move_node(dragging_node, n.center + delta);
+      app.refresh_scene();
+    } else if (dragging_canvas) {
+      app.camera.pan = app.camera.pan - delta;
+      xf.pan = app.camera.pan;
+    }
+  }
+  if (!ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+    dragging_node = -1;
+    dragging_canvas = false;
+  }
+
+  draw_canvas(ImGui::GetWindowDrawList(), app, xf, min, max);
+
+  if (hovered && dragging_node < 0) {
+    if (auto message = message_at(app, xf, io.MousePos)) {
+      ImGui::SetTooltip("message #%llu: click to inspect", static_cast<unsigned long long>(*message));
+    }
+  }
+}
+
+}  // namespace brokersim::gui

@@ -1,0 +1,180 @@
+// Add and delete exchanges, queues, bindings, producers and consumers; export RabbitMQ
+// definitions. Every change goes to the Session as a command: the engine checks it on a
+// scratch broker, and a refused edit shows the engine's error and changes nothing.
+#include <imgui.h>
+
+#include <fstream>
+#include <string>
+
+#include "definitions_export.h"
+#include "gui/gui_app.h"
+#include "scenario/units.h"
+
+namespace brokersim::gui {
+namespace {
+
+struct EditForms {
+  char exchange[64] = "";
+  int exchange_type = 0;
+  char queue[64] = "";
+  char queue_dlx[64] = "";
+  char queue_ttl[32] = "";
+  char bind_source[64] = "";
+  char bind_destination[64] = "";
+  char bind_key[128] = "";
+  bool bind_to_exchange = false;
+  char producer[64] = "";
+  char producer_exchange[64] = "";
+  char producer_key[128] = "";
+  float producer_rate = 1;
+  char consumer[64] = "";
+  char consumer_queue[64] = "";
+  int consumer_prefetch = 1;
+};
+
+}  // namespace
+
+void draw_editing_panel(GuiApp& app) {
+  if (!app.session.is_open()) return;
+  static EditForms f;
+  const scenario::Scenario& s = app.session.scenario();
+  static const char* kTypes[] = {"direct", "fanout", "topic", "headers"};
+
+  if (ImGui::CollapsingHeader("Exchange")) {
+    ImGui::InputText("name##x", f.exchange, sizeof f.exchange);
+    ImGui::Combo("type##x", &f.exchange_type, kTypes, 4);
+    if (ImGui::Button("Add exchange")) {
+      scenario::ExchangeSpec x;
+      x.name = f.exchange;
+      x.type = kTypes[f.exchange_type];
+      app.report(app.session.add_exchange(x), "added exchange " + x.name);
+      app.refresh_scene();
+    }
+  }
+  if (ImGui::CollapsingHeader("Queue")) {
+    ImGui::InputText("name##q", f.queue, sizeof f.queue);
+    ImGui::InputTextWithHint("dead-letter exchange##q", "optional", f.queue_dlx, sizeof f.queue_dlx);
+    ImGui::InputTextWithHint("message TTL##q", "optional, e.g. 5s", f.queue_ttl, sizeof f.queue_ttl);
+    if (ImGui::Button("Add queue")) {
+      scenario::QueueSpec q;
+      q.name = f.queue;
+      if (f.queue_dlx[0]) broker::set_field(q.arguments, "x-dead-letter-exchange", broker::FieldValue(std::string(f.queue_dlx)));
+      std::string error;
+      if (f.queue_ttl[0]) {
+        if (auto ttl = scenario::parse_duration(f.queue_ttl))
+          broker::set_field(q.arguments, "x-message-ttl", broker::FieldValue(static_cast<std::int64_t>(*ttl / 1000)));
+        else error = "message TTL wants a duration such as 5s";
+      }
+      if (error.empty()) error = app.session.add_queue(q);
+      app.report(error, "added queue " + q.name);
+      app.refresh_scene();
+    }
+  }
+  if (ImGui::CollapsingHeader("Binding")) {
+    ImGui::InputText("exchange##b", f.bind_source, sizeof f.bind_source);
+    ImGui::InputText("to##b", f.bind_destination, sizeof f.bind_destination);
+    ImGui::Checkbox("to an exchange##b", &f.bind_to_exchange);
+    ImGui::InputText("key##b", f.bind_key, sizeof f.bind_key);
+    if (ImGui::Button("Add binding")) {
+      scenario::BindingSpec b;
+      b.exchange = f.bind_source;
+      b.destination = f.bind_destination;
+      b.to_exchange = f.bind_to_exchange;
+      b.key = f.bind_key;
+      app.report(app.session.add_binding(b), "added binding");
+      app.refresh_scene();
+    }
+  }
+  if (ImGui::CollapsingHeader("Producer")) {
+    ImGui::InputText("name##p", f.producer, sizeof f.producer);
+    ImGui::InputText("exchange##p", f.producer_exchange, sizeof f.producer_exchange);
+    ImGui::InputText("routing key##p", f.producer_key, sizeof f.producer_key);
+    ImGui::SliderFloat("rate /s##p", &f.producer_rate, 0.1f, 50.0f, "%.1f", ImGuiSliderFlags_Logarithmic);
+    if (ImGui::Button("Add producer")) {
+      scenario::ProducerSpec p;
+      p.name = f.producer;
+      p.exchange = f.producer_exchange;
+      p.rate_per_second = f.producer_rate;
+      scenario::MessageTemplate m;
+      m.routing_key = f.producer_key;
+      m.body = "${producer} ${seq}";
+      p.messages.push_back(m);
+      app.report(app.session.add_producer(p), "added producer " + p.name);
+      app.refresh_scene();
+    }
+  }
+  if (ImGui::CollapsingHeader("Consumer")) {
+    ImGui::InputText("name##c", f.consumer, sizeof f.consumer);
+    ImGui::InputText("queue##c", f.consumer_queue, sizeof f.consumer_queue);
+    ImGui::SliderInt("prefetch##c", &f.consumer_prefetch, 0, 100);
+    if (ImGui::Button("Add consumer")) {
+      scenario::ConsumerSpec c;
+      c.name = f.consumer;
+      c.queue = f.consumer_queue;
+      c.prefetch = static_cast<std::uint16_t>(f.consumer_prefetch);
+      c.processing.a_us = sim::millis(100);
+      app.report(app.session.add_consumer(c), "added consumer " + c.name);
+      app.refresh_scene();
+    }
+  }
+  if (ImGui::CollapsingHeader("Delete")) {
+    // Copies, because a delete re-runs the scenario and replaces what we iterate.
+    std::string error, done;
+    bool acted = false;
+    for (const auto& x : s.exchanges) {
+      ImGui::PushID(("x" + x.name).c_str());
+      if (ImGui::SmallButton("delete")) { error = app.session.delete_exchange(std::string(x.name)); done = "deleted exchange"; acted = true; }
+      ImGui::PopID();
+      if (acted) break;
+      ImGui::SameLine();
+      ImGui::Text("exchange %s", x.name.c_str());
+    }
+    if (!acted) for (const auto& q : s.queues) {
+      ImGui::PushID(("q" + q.name).c_str());
+      if (ImGui::SmallButton("delete")) { error = app.session.delete_queue(std::string(q.name)); done = "deleted queue"; acted = true; }
+      ImGui::PopID();
+      if (acted) break;
+      ImGui::SameLine();
+      ImGui::Text("queue %s", q.name.c_str());
+    }
+    if (!acted) for (std::size_t i = 0; i < s.bindings.size(); ++i) {
+      ImGui::PushID(static_cast<int>(i));
+      if (ImGui::SmallButton("delete")) { error = app.session.delete_binding(i); done = "deleted binding"; acted = true; }
+      ImGui::PopID();
+      if (acted) break;
+      ImGui::SameLine();
+      ImGui::Text("binding %s -> %s '%s'", s.bindings[i].exchange.c_str(), s.bindings[i].destination.c_str(), s.bindings[i].key.c_str());
+    }
+    if (!acted) for (const auto& p : s.producers) {
+      ImGui::PushID(("p" + p.name).c_str());
+      if (ImGui::SmallButton("delete")) { error = app.session.delete_producer(std::string(p.name)); done = "deleted producer"; acted = true; }
+      ImGui::PopID();
+      if (acted) break;
+      ImGui::SameLine();
+      ImGui::Text("producer %s", p.name.c_str());
+    }
+    if (!acted) for (const auto& c : s.consumers) {
+      ImGui::PushID(("c" + c.name).c_str());
+      if (ImGui::SmallButton("delete")) { error = app.session.delete_consumer(std::string(c.name)); done = "deleted consumer"; acted = true; }
+      ImGui::PopID();
+      if (acted) break;
+      ImGui::SameLine();
+      ImGui::Text("consumer %s", c.name.c_str());
+    }
+    if (acted) {
+      app.report(error, done);
+      app.refresh_scene();
+    }
+  }
+  ImGui::Separator();
+  if (ImGui::Button("Export RabbitMQ definitions")) {
+    std::vector<std::string> warnings;
+    const std::string json = app::export_definitions(app.session.scenario(), warnings);
+    const std::string path = app.scenario_path + ".definitions.json";
+    std::ofstream out(path);
+    out << json << "\n";
+    app.report(out ? (warnings.empty() ? "" : warnings.front()) : "cannot write " + path, "wrote " + path);
+  }
+}
+
+}  // namespace brokersim::gui

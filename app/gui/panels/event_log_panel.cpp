@@ -1,0 +1,89 @@
+// The event log: every trace event up to the playhead, in plain words, filterable. Long runs
+// have tens of thousands of lines, so only the visible ones are formatted (ImGuiListClipper).
+#include <imgui.h>
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <vector>
+
+#include "gui/gui_app.h"
+#include "trace/describe.h"
+
+namespace brokersim::gui {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+struct LogFilter {
+  char text[128] = "";
+  bool messages_only = false;
+  // Matching event indices for the current filter, over the whole trace.
+  std::vector<std::uint32_t> matches;
+  std::string built_for;
+  const void* built_trace = nullptr;
+  std::size_t built_size = 0;
+};
+
+}  // namespace
+
+void draw_event_log_panel(GuiApp& app) {
+  if (!app.session.is_open()) return;
+  static LogFilter filter;
+  const trace::TraceLog& log = app.session.trace();
+  ImGui::TextDisabled("Event log");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(260);
+  ImGui::InputTextWithHint("##filter", "filter: a queue, a key, 'dead', ...", filter.text, sizeof filter.text);
+  ImGui::SameLine();
+  ImGui::Checkbox("messages only", &filter.messages_only);
+  const std::string wanted = lower(filter.text) + (filter.messages_only ? "\x01" : "");
+  if (wanted != filter.built_for || filter.built_trace != &log || filter.built_size != log.size()) {
+    filter.matches.clear();
+    const std::string needle = lower(filter.text);
+    for (std::size_t i = 0; i < log.size(); ++i) {
+      if (filter.messages_only) {
+        const auto k = log.kind_at(i);
+        if (k < trace::EventKind::kPublished || k > trace::EventKind::kDeadLettered) continue;
+      }
+      if (!needle.empty() && lower(trace::describe(log.at(i))).find(needle) == std::string::npos) continue;
+      filter.matches.push_back(static_cast<std::uint32_t>(i));
+    }
+    filter.built_for = wanted;
+    filter.built_trace = &log;
+    filter.built_size = log.size();
+  }
+  // Only what has happened by the playhead.
+  const auto shown = static_cast<int>(
+      std::upper_bound(filter.matches.begin(), filter.matches.end(), static_cast<std::uint32_t>(app.scene.events_done) - 1,
+                       [](std::uint32_t v, std::uint32_t m) { return v < m; }) -
+      filter.matches.begin());
+  const int count = app.scene.events_done == 0 ? 0 : shown;
+  ImGui::SameLine();
+  ImGui::TextDisabled("%d of %zu events", count, log.size());
+
+  ImGui::BeginChild("lines", {0, 0}, false, ImGuiWindowFlags_HorizontalScrollbar);
+  ImGuiListClipper clipper;
+  clipper.Begin(count);
+  while (clipper.Step()) {
+    for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
+      const std::uint32_t i = filter.matches[row];
+      const trace::Event e = log.at(i);
+      const std::string line = trace::format_time(e.time_us) + "  " + trace::describe(e);
+      const bool selected = e.message_id != 0 && app.selection.kind == Selection::Kind::kMessage &&
+                            app.selection.message_id == e.message_id;
+      ImGui::PushID(static_cast<int>(i));
+      if (ImGui::Selectable(line.c_str(), selected) && e.message_id != 0)
+        app.selection = {Selection::Kind::kMessage, -1, e.message_id};
+      ImGui::PopID();
+    }
+  }
+  // Follow the newest line while playing.
+  if (app.playing) ImGui::SetScrollHereY(1.0f);
+  ImGui::EndChild();
+}
+
+}  // namespace brokersim::gui

@@ -1,0 +1,163 @@
+// What is selected on the canvas: a message (properties we know, x-death, its hops), a queue
+// (arguments, depth), an exchange or binding (arguments), a consumer (prefetch, unacked).
+#include <imgui.h>
+
+#include <algorithm>
+#include <string>
+
+#include "broker/field_table.h"
+#include "gui/gui_app.h"
+#include "trace/describe.h"
+
+namespace brokersim::gui {
+namespace {
+
+void message_inspector(GuiApp& app, std::uint64_t id) {
+  const auto& index = app.session.animation().message_events;
+  auto it = index.find(id);
+  ImGui::Text("Message #%llu", static_cast<unsigned long long>(id));
+  if (it == index.end()) return;
+  const trace::TraceLog& log = app.session.trace();
+  const trace::Event first = log.at(it->second.front());
+  ImGui::Text("exchange:    %s", first.exchange.empty() ? "(default)" : first.exchange.c_str());
+  ImGui::Text("routing key: %s", first.routing_key.c_str());
+  ImGui::Text("published:   %s", trace::format_time(first.time_us).c_str());
+  if (app.follow_message == id) {
+    if (ImGui::Button("Stop following")) app.follow_message = 0;
+  } else if (ImGui::Button("Follow this message")) {
+    app.follow_message = id;
+  }
+  ImGui::SameLine();
+  if (ImGui::Button("Go to its publish")) app.seek(first.time_us);
+
+  // x-death as RabbitMQ keeps it: one entry per (queue, reason), newest first, with counts.
+  struct Death {
+    std::string queue, reason, exchange;
+    int count = 0;
+    sim::TimeUs last_us = 0;
+  };
+  std::vector<Death> deaths;
+  for (std::uint32_t i : it->second) {
+    if (log.kind_at(i) != trace::EventKind::kDeadLettered || log.time_at(i) > app.time_us) continue;
+    const trace::Event e = log.at(i);
+    const std::string reason = e.text.substr(0, e.text.find(':'));
+    auto d = std::find_if(deaths.begin(), deaths.end(), [&](const Death& x) { return x.queue == e.queue && x.reason == reason; });
+    if (d == deaths.end()) {
+      deaths.push_back({e.queue, reason, e.exchange, 0, 0});
+      d = deaths.end() - 1;
+    }
+    ++d->count;
+    d->last_us = e.time_us;
+  }
+  std::sort(deaths.begin(), deaths.end(), [](const Death& a, const Death& b) { return a.last_us > b.last_us; });
+  section("x-death");
+  if (deaths.empty()) ImGui::TextDisabled("none yet");
+  for (const Death& d : deaths)
+    ImGui::BulletText("queue %s, reason %s, count %d, to exchange %s", d.queue.c_str(), d.reason.c_str(), d.count,
+                      d.exchange.c_str());
+
+  section("history");
+  for (std::uint32_t i : it->second) {
+    const bool future = log.time_at(i) > app.time_us;
+    const trace::Event e = log.at(i);
+    const std::string line = trace::format_time(e.time_us) + "  " + trace::describe(e);
+    if (future) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::PushID(static_cast<int>(i));
+    if (ImGui::Selectable(line.c_str(), false)) app.seek(e.time_us);
+    ImGui::PopID();
+    if (future) ImGui::PopStyleColor();
+  }
+}
+
+void node_inspector(GuiApp& app, int index) {
+  const Node& node = app.session.topology().nodes()[index];
+  const NodeState& state = app.scene.nodes[index];
+  const scenario::Scenario& s = app.session.scenario();
+  switch (node.kind) {
+    case NodeKind::kQueue: {
+      ImGui::Text("Queue %s", node.name.c_str());
+      ImGui::Text("ready %d, unacked %d", state.ready, state.unacked);
+      ImGui::Text("largest depth in the run: %d", app.session.animation().ready[index].max_value);
+      for (const auto& q : s.queues) {
+        if (q.name != node.name) continue;
+        ImGui::Text("durable %s, exclusive %s, auto-delete %s", q.durable ? "yes" : "no", q.exclusive ? "yes" : "no",
+                    q.auto_delete ? "yes" : "no");
+        ImGui::TextWrapped("arguments: %s", q.arguments.empty() ? "none" : broker::to_display(q.arguments).c_str());
+      }
+      // Rates over the last second of simulated time, from the trace.
+      const trace::TraceLog& log = app.session.trace();
+      const std::size_t end = app.scene.events_done;
+      int in = 0, out = 0;
+      for (std::size_t i = end; i > 0 && log.time_at(i - 1) > app.time_us - sim::seconds(1); --i) {
+        const auto k = log.kind_at(i - 1);
+        if (k != trace::EventKind::kDelivered && k != trace::EventKind::kPublished) continue;
+        const trace::Event e = log.at(i - 1);
+        if (k == trace::EventKind::kDelivered && e.queue == node.name) ++out;
+        if (k == trace::EventKind::kPublished && std::find(e.queues.begin(), e.queues.end(), node.name) != e.queues.end()) ++in;
+      }
+      ImGui::Text("last second: %d in, %d delivered", in, out);
+      break;
+    }
+    case NodeKind::kExchange: {
+      ImGui::Text("Exchange %s", node.name.empty() ? "(default)" : node.name.c_str());
+      ImGui::Text("type: %s", node.detail.c_str());
+      for (const auto& x : s.exchanges)
+        if (x.name == node.name && !x.arguments.empty())
+          ImGui::TextWrapped("arguments: %s", broker::to_display(x.arguments).c_str());
+      section("bindings");
+      for (const Edge& e : app.session.topology().edges())
+        if (e.from == index && (e.kind == EdgeKind::kBinding || e.kind == EdgeKind::kAlternate))
+          ImGui::BulletText("%s -> %s", e.label.empty() ? "(any key)" : e.label.c_str(),
+                            app.session.topology().nodes()[e.to].label.c_str());
+      break;
+    }
+    case NodeKind::kConsumer: {
+      ImGui::Text("Consumer %s (%s)", node.name.c_str(), node.detail.c_str());
+      ImGui::Text("unacked %d of prefetch %s", state.unacked,
+                  state.prefetch ? std::to_string(state.prefetch).c_str() : "unlimited");
+      for (const auto& c : s.consumers)
+        if (c.name == node.name)
+          ImGui::Text("queue %s, ack %.0f%%, requeue %.0f%%, nack %.0f%%, reject %.0f%%", c.queue.c_str(),
+                      c.ack_ppm / 1e4, c.nack_requeue_ppm / 1e4, c.nack_ppm / 1e4, c.reject_ppm / 1e4);
+      break;
+    }
+    case NodeKind::kProducer: {
+      ImGui::Text("Producer %s", node.name.c_str());
+      if (!node.detail.empty()) ImGui::TextDisabled("%s", node.detail.c_str());
+      for (const auto& p : s.producers)
+        if (p.name == node.name)
+          ImGui::Text("to exchange %s, %s%s", p.exchange.empty() ? "(default)" : p.exchange.c_str(),
+                      p.mandatory ? "mandatory, " : "", p.confirms ? "confirms" : "no confirms");
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+void draw_inspector_panel(GuiApp& app) {
+  if (!app.session.is_open()) return;
+  switch (app.selection.kind) {
+    case Selection::Kind::kNone:
+      ImGui::TextWrapped("Click a message, a node or a binding's label on the canvas to inspect it.");
+      break;
+    case Selection::Kind::kMessage:
+      message_inspector(app, app.selection.message_id);
+      break;
+    case Selection::Kind::kNode:
+      node_inspector(app, app.selection.index);
+      break;
+    case Selection::Kind::kEdge: {
+      const Edge& e = app.session.topology().edges()[app.selection.index];
+      const auto& nodes = app.session.topology().nodes();
+      ImGui::Text("%s", e.kind == EdgeKind::kDeadLetter ? "Dead-letter link"
+                        : e.kind == EdgeKind::kAlternate ? "Alternate exchange"
+                                                         : "Binding");
+      ImGui::Text("from %s to %s", nodes[e.from].label.c_str(), nodes[e.to].label.c_str());
+      ImGui::TextWrapped("key / arguments: %s", e.label.empty() ? "(none)" : e.label.c_str());
+      break;
+    }
+  }
+}
+
+}  // namespace brokersim::gui

@@ -1,0 +1,175 @@
+// The GUI's scene model, without a window: where message dots are, what seeking gives, and
+// how commands change the run.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "gui/model/session.h"
+#include "scenario/loader.h"
+
+using namespace brokersim;
+using namespace brokersim::gui;
+
+namespace {
+
+Session open_text(const char* yaml) {
+  scenario::LoadResult loaded = scenario::load_scenario_text(yaml, "test.yaml");
+  REQUIRE_MESSAGE(loaded.ok(), (loaded.errors.empty() ? "" : loaded.errors.front().to_string()));
+  Session s;
+  s.open(std::move(loaded.scenario));
+  return s;
+}
+
+const char* kOneProducer = R"(
+name: one producer
+duration: 10s
+broker:
+  exchanges:
+    - {name: orders, type: direct}
+  queues:
+    - {name: paid}
+  bindings:
+    - {exchange: orders, queue: paid, key: order.paid}
+actors:
+  - producer:
+      name: shop
+      exchange: orders
+      count: 3
+      rate: 1/s
+      mandatory: true
+      messages:
+        - {routing_key: order.paid, weight: 1}
+        - {routing_key: order.lost, weight: 1}
+  - consumer: {name: accounts, queue: paid, prefetch: 1, processing: 200ms}
+)";
+
+const Segment* first_segment(const Session& s, SegmentKind kind) {
+  for (const Segment& seg : s.animation().segments)
+    if (seg.kind == kind) return &seg;
+  return nullptr;
+}
+
+bool same_scene(const Scene& a, const Scene& b) {
+  if (a.dots.size() != b.dots.size() || a.nodes.size() != b.nodes.size() || a.events_done != b.events_done) return false;
+  for (std::size_t i = 0; i < a.nodes.size(); ++i)
+    if (a.nodes[i].ready != b.nodes[i].ready || a.nodes[i].unacked != b.nodes[i].unacked) return false;
+  for (std::size_t i = 0; i < a.dots.size(); ++i) {
+    const SceneDot& x = a.dots[i];
+    const SceneDot& y = b.dots[i];
+    if (x.message_id != y.message_id || x.edge != y.edge || x.kind != y.kind || x.fraction != y.fraction ||
+        x.position.x != y.position.x || x.position.y != y.position.y)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a message's dot lies on the edge of its hop at the fraction of the hop done") {
+  Session s = open_text(kOneProducer);
+  const Segment* hop = first_segment(s, SegmentKind::kHop);
+  REQUIRE(hop != nullptr);
+  const Edge& edge = s.topology().edges()[hop->edge];
+  CHECK(s.topology().nodes()[edge.from].name == "shop");
+  CHECK(s.topology().nodes()[edge.to].name == "orders");
+
+  const sim::TimeUs quarter = hop->start_us + (hop->end_us - hop->start_us) / 4;
+  const Scene scene = s.scene_at(quarter);
+  const SceneDot* dot = nullptr;
+  for (const SceneDot& d : scene.dots)
+    if (d.message_id == hop->message_id && d.edge == hop->edge) dot = &d;
+  REQUIRE(dot != nullptr);
+  CHECK(dot->fraction == doctest::Approx(0.25));
+  const Vec2 expected = s.topology().curve(hop->edge).at(0.25f);
+  CHECK(dot->position.x == doctest::Approx(expected.x));
+  CHECK(dot->position.y == doctest::Approx(expected.y));
+
+  // The next hop of the same message leaves the exchange along the binding that matched.
+  for (const Segment& seg : s.animation().segments) {
+    if (seg.message_id != hop->message_id || seg.kind != SegmentKind::kHop || seg.edge == hop->edge) continue;
+    const Edge& next = s.topology().edges()[seg.edge];
+    CHECK(s.topology().nodes()[next.from].name == "orders");
+    CHECK(seg.start_us >= hop->end_us);
+    break;
+  }
+}
+
+TEST_CASE("seeking to a time gives the same scene as playing up to it") {
+  Session played = open_text(kOneProducer);
+  Session sought = open_text(kOneProducer);
+  Scene scene;
+  const sim::TimeUs target = sim::millis(2'150);
+  for (sim::TimeUs t = 0; t <= target; t += 16'667) played.scene_at(t, scene);
+  played.scene_at(target, scene);
+  CHECK(same_scene(scene, sought.scene_at(target)));
+  CHECK(!scene.dots.empty());
+}
+
+TEST_CASE("a returned message moves back to its producer") {
+  Session s = open_text(kOneProducer);
+  const Segment* back = first_segment(s, SegmentKind::kReturn);
+  REQUIRE(back != nullptr);
+  CHECK(back->reversed);
+  const Edge& edge = s.topology().edges()[back->edge];
+  const Node& producer = s.topology().nodes()[edge.from];
+  CHECK(producer.name == "shop");
+  const Scene start = s.scene_at(back->start_us);
+  const Scene late = s.scene_at(back->end_us - 1);
+  auto find = [&](const Scene& scene) -> const SceneDot* {
+    for (const SceneDot& d : scene.dots)
+      if (d.message_id == back->message_id && d.kind == SegmentKind::kReturn) return &d;
+    return nullptr;
+  };
+  REQUIRE(find(start) != nullptr);
+  REQUIRE(find(late) != nullptr);
+  auto distance = [&](Vec2 p) { return std::hypot(p.x - producer.center.x, p.y - producer.center.y); };
+  CHECK(distance(find(late)->position) < distance(find(start)->position));
+  CHECK(distance(find(late)->position) < producer.size.x);
+}
+
+TEST_CASE("queue depths in the scene follow the trace") {
+  Session s;
+  REQUIRE(s.open_file(BROKERSIM_SCENARIOS_DIR "/dead_lettering.yaml") == "");
+  const auto small = s.topology().find_node(NodeKind::kQueue, "small");
+  REQUIRE(small.has_value());
+  // The scenario expects depth 3 in `small` at the end.
+  CHECK(s.scene_at(s.end_us()).nodes[*small].ready == 3);
+  CHECK(s.scene_at(0).nodes[*small].ready == 0);
+}
+
+TEST_CASE("the layout puts producers, exchanges, queues and consumers left to right") {
+  Session s = open_text(kOneProducer);
+  const auto& topo = s.topology();
+  const float producer = topo.nodes()[*topo.find_node(NodeKind::kProducer, "shop")].center.x;
+  const float exchange = topo.nodes()[*topo.find_node(NodeKind::kExchange, "orders")].center.x;
+  const float queue = topo.nodes()[*topo.find_node(NodeKind::kQueue, "paid")].center.x;
+  const float consumer = topo.nodes()[*topo.find_node(NodeKind::kConsumer, "accounts")].center.x;
+  CHECK(producer < exchange);
+  CHECK(exchange < queue);
+  CHECK(queue < consumer);
+}
+
+TEST_CASE("a manual publish joins the run and animates from the timeline") {
+  Session s = open_text(kOneProducer);
+  const std::size_t before = s.trace().size();
+  Session::ManualPublish p;
+  p.exchange = "orders";
+  p.routing_key = "order.paid";
+  CHECK(s.publish_at(sim::seconds(5), p) == "");
+  CHECK(s.trace().size() > before);
+  CHECK(s.topology().find_node(NodeKind::kProducer, "timeline").has_value());
+}
+
+TEST_CASE("an edit the broker refuses shows its error and changes nothing") {
+  Session s = open_text(kOneProducer);
+  const std::size_t exchanges = s.scenario().exchanges.size();
+  scenario::ExchangeSpec x;
+  x.name = "amq.mine";
+  const std::string error = s.add_exchange(x);
+  CHECK(error.find("ACCESS_REFUSED") != std::string::npos);
+  CHECK(s.scenario().exchanges.size() == exchanges);
+  x.name = "audit";
+  x.type = "fanout";
+  CHECK(s.add_exchange(x) == "");
+  CHECK(s.topology().find_node(NodeKind::kExchange, "audit").has_value());
+}
