@@ -44,7 +44,8 @@ Status Broker::exchange_declare(ChannelKey key, const ExchangeDeclare& d) {
   if (d.name.empty()) return fail(key, default_exchange_refused());
   if (const FieldValue* ae = find_field(d.arguments, "alternate-exchange"); ae && !ae->as_string()) {
     return fail(key, make_error(ReplyCode::kPreconditionFailed, "invalid type '" + std::string(ae->type_name()) +
-                                                                    "' for arg 'alternate-exchange'"));
+                                                                    "' for arg 'alternate-exchange' in " +
+                                                                    exchange_resource(d.name)));
   }
   if (Exchange* existing = exchange_named(d.name)) {
     const std::string resource = exchange_resource(d.name);
@@ -250,8 +251,8 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
   if (d.passive) {
     // The direct reply-to pseudo-queue "exists" with one consumer, as RabbitMQ reports it.
     if (d.name == kDirectReplyTo || reply_addresses_.count(d.name)) return QueueDeclareOk{d.name, 0, 1};
-    const std::string name = resolve_queue_name(channel, d.name);
-    if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
+    // A passive declare never means "the last declared queue": '' is looked up as it is.
+    const std::string& name = d.name;
     Queue* q = queue_named(name);
     if (!q) return fail(key, queue_not_found(name));
     if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
@@ -327,6 +328,7 @@ Result<std::uint32_t> Broker::queue_purge(ChannelKey key, const std::string& que
   auto ch = channel_for(key);
   if (!ch) return ch.error();
   const std::string name = resolve_queue_name(*ch.value(), queue);
+  if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
   Queue* q = queue_named(name);
   if (!q) return fail(key, queue_not_found(name));
   if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
@@ -350,6 +352,7 @@ Result<std::uint32_t> Broker::queue_delete(ChannelKey key, const std::string& qu
   auto ch = channel_for(key);
   if (!ch) return ch.error();
   const std::string name = resolve_queue_name(*ch.value(), queue);
+  if (name.empty()) return fail(key, make_error(ReplyCode::kNotFound, "no previously declared queue"));
   Queue* q = queue_named(name);
   if (!q) return std::uint32_t{0};  // RabbitMQ treats deleting a missing queue as done
   if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);

@@ -60,11 +60,13 @@ Result<std::string> Broker::basic_consume(ChannelKey key, const Consume& c) {
   std::int32_t priority = 0;
   if (const FieldValue* p = find_field(c.arguments, "x-priority")) {
     auto value = p->as_integer();
-    if (!value || *value < INT32_MIN || *value > INT32_MAX) {
+    if (!value) {
       return fail(key, make_error(ReplyCode::kPreconditionFailed,
-                                  "invalid arg 'x-priority' for " + queue_resource(name) + ": " + to_display(*p)));
+                                  "invalid arg 'x-priority' for " + queue_resource(name) + ": \"expected integer, got " +
+                                      std::string(p->type_name()) + "\""));
     }
-    priority = static_cast<std::int32_t>(*value);
+    // RabbitMQ takes any integer; beyond 32 bits only the order matters.
+    priority = static_cast<std::int32_t>(std::clamp<std::int64_t>(*value, INT32_MIN, INT32_MAX));
   }
   std::uint64_t stream_offset = 0;
   if (q->type() == QueueType::kStream) {

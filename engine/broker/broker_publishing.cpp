@@ -8,6 +8,40 @@ namespace brokersim::broker {
 
 using namespace internal;
 
+namespace {
+
+// Why RabbitMQ refuses an expiration, as its ~p prints the reason. io_lib_pretty breaks a 2-tuple
+// that would run past column 78 after the comma, the second element under the first.
+std::string expiration_refusal(const std::string& text) {
+  const std::string shown = "invalid expiration '" + text + "': ";
+  std::size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+  const std::size_t digits = i;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+  if (i == digits) return shown + "no_integer";
+  std::string tag, value;
+  if (i < text.size()) {
+    tag = "leftover_string";
+    value = "\"";
+    for (char c : text.substr(i)) {
+      if (c == '"' || c == '\\') value += '\\';
+      value += c;
+    }
+    value += "\"";
+  } else {
+    std::string number = text.substr(digits);
+    number.erase(0, std::min(number.find_first_not_of('0'), number.size() - 1));
+    tag = negative ? "value_negative" : "value_too_large";
+    value = (negative ? "-" : "") + number;
+  }
+  const std::size_t column = shown.size();
+  if (column + tag.size() + value.size() + 3 <= 78) return shown + "{" + tag + "," + value + "}";
+  return shown + "{" + tag + ",\n" + std::string(column + 1, ' ') + value + "}";
+}
+
+}  // namespace
+
 // =====================================================================================
 // [SECTION] publishing
 // =====================================================================================
@@ -37,8 +71,7 @@ Status Broker::basic_publish(ChannelKey key, const Publish& publish) {
                                 "cannot publish to internal " + exchange_resource(publish.exchange)));
   }
   if (publish.properties.expiration && !parse_expiration(*publish.properties.expiration)) {
-    return fail(key, make_error(ReplyCode::kPreconditionFailed,
-                                "invalid expiration '" + *publish.properties.expiration + "': no_integer"));
+    return fail(key, make_error(ReplyCode::kPreconditionFailed, expiration_refusal(*publish.properties.expiration)));
   }
   std::vector<std::string_view>& keys = routing_keys_scratch_;
   if (auto err = collect_routing_keys(publish, keys)) return fail(key, *err);

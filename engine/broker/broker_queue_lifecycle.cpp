@@ -13,13 +13,21 @@ using namespace internal;
 // =====================================================================================
 
 std::optional<std::int64_t> Broker::parse_expiration(const std::string& text) {
-  // RabbitMQ wants a non-negative decimal integer of milliseconds, as a string.
-  if (text.empty() || text.size() > 18) return std::nullopt;
+  // As rabbit_basic:parse_expiration: a decimal integer of milliseconds (string:to_integer, so
+  // "+5", "007" and "-0" pass), nothing after it, from 0 to 10 years.
+  constexpr std::int64_t kMaxExpiryMs = 315'360'000'000;
+  std::size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+  if (i == text.size()) return std::nullopt;
   std::int64_t value = 0;
-  for (char c : text) {
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
     if (c < '0' || c > '9') return std::nullopt;
     value = value * 10 + (c - '0');
+    if (value > kMaxExpiryMs) return std::nullopt;
   }
+  if (negative && value != 0) return std::nullopt;
   return value;
 }
 

@@ -1,5 +1,6 @@
 """Publisher confirms, mandatory returns, and the channel and connection errors a client sees."""
 
+import decimal
 import time
 
 import pika
@@ -374,6 +375,145 @@ def test_connection_errors(ctx):
     expect_connection_error(lambda: c.channel().basic_qos(prefetch_size=1), 540,
                             "NOT_IMPLEMENTED - prefetch_size!=0 (1)")
 
+
+
+@test()
+def test_403_internal_and_default_exchange(ctx):
+    conn = ctx.connect()
+    x = ctx.exchange("internal")
+    conn.channel().exchange_declare(x, exchange_type="fanout", internal=True)
+    ch = conn.channel()
+    seen = harness.watch_channel_close(ch)
+    ch.basic_publish(x, "k", b"x")
+    eq(harness.wait_channel_closed(conn, seen),
+       (403, "ACCESS_REFUSED - cannot publish to internal exchange '%s' in vhost '/'" % x), "internal publish")
+    default = "ACCESS_REFUSED - operation not permitted on the default exchange"
+    expect_channel_error(lambda: conn.channel().exchange_declare("", "direct", passive=True), 403, default)
+    expect_channel_error(lambda: conn.channel().exchange_delete(""), 403, default)
+    expect_channel_error(lambda: conn.channel().exchange_bind("", "amq.direct", "k"), 403, default)
+    expect_channel_error(lambda: conn.channel().exchange_bind("amq.direct", "", "k"), 403, default)
+    expect_channel_error(lambda: conn.channel().exchange_declare("amq.direct", "direct"), 406,
+                         "PRECONDITION_FAILED - inequivalent arg 'durable' for exchange 'amq.direct' in vhost '/': "
+                         "received 'false' but current is 'true'")
+    conn.channel().exchange_declare("amq.direct", "direct", durable=True)
+    ch = conn.channel()
+    seen = harness.watch_channel_close(ch)
+    ch.basic_publish("amq.default", "k", b"x")
+    eq(harness.wait_channel_closed(conn, seen), (404, "NOT_FOUND - no exchange 'amq.default' in vhost '/'"),
+       "amq.default is not a name for the default exchange in 3.10")
+
+
+@test()
+def test_406_invalid_expiration(ctx):
+    conn = ctx.connect()
+    q = ctx.queue()
+    conn.channel().queue_declare(q)
+    cases = [
+        ("abc", "no_integer"), ("", "no_integer"), (" 5", "no_integer"), ("-", "no_integer"), ("--5", "no_integer"),
+        ("-5", "{value_negative,-5}"), ("1.5", '{leftover_string,".5"}'), ("5abc", '{leftover_string,"abc"}'),
+        ("5 ", '{leftover_string," "}'), ("1e3", '{leftover_string,"e3"}'),
+        ("315360000001", "{value_too_large,315360000001}"),
+        ("8640000000000000", "{value_too_large,8640000000000000}"),
+        ("+922337203685477580", "{value_too_large,922337203685477580}"),
+        # io_lib's ~p breaks a tuple that would pass column 78, indenting under its first element.
+        ("9223372036854775807", "{value_too_large,\n" + " " * 43 + "9223372036854775807}"),
+        ("-12345678901234567890123", "{value_negative,\n" + " " * 48 + "-12345678901234567890123}"),
+        ("5" + "a" * 25, "{leftover_string,\n" + " " * 50 + '"' + "a" * 25 + '"}'),
+    ]
+    for expiration, reason in cases:
+        ch = conn.channel()
+        seen = harness.watch_channel_close(ch)
+        ch.basic_publish("", q, b"x", pika.BasicProperties(expiration=expiration))
+        eq(harness.wait_channel_closed(conn, seen),
+           (406, "PRECONDITION_FAILED - invalid expiration '%s': %s" % (expiration, reason)),
+           "expiration %r" % expiration)
+    ch = conn.channel()
+    ch.confirm_delivery()
+    for expiration in ("+5", "007", "-0", "0", "315360000000", "4294967296"):
+        ch.basic_publish("", q, b"x", pika.BasicProperties(expiration=expiration))
+
+
+@test()
+def test_406_consumer_priority_and_alternate_exchange_types(ctx):
+    conn = ctx.connect()
+    q = ctx.queue()
+    conn.channel().queue_declare(q)
+    for value, type_name in ((True, "bool"), ("high", "longstr"), (None, "void"), ([1], "array"),
+                             (decimal.Decimal("1.5"), "decimal")):
+        expect_channel_error(lambda: conn.channel().basic_consume(q, lambda *a: None,
+                                                                  arguments={"x-priority": value}), 406,
+                             "PRECONDITION_FAILED - invalid arg 'x-priority' for queue '%s' in vhost '/': "
+                             "\"expected integer, got %s\"" % (q, type_name))
+    ch = conn.channel()
+    ch.basic_consume(q, lambda *a: None, arguments={"x-priority": 2 ** 40})
+    ch.basic_consume(q, lambda *a: None, arguments={"x-priority": -5})
+    x = ctx.exchange()
+    for value, type_name in ((5, "signedint"), (True, "bool")):
+        expect_channel_error(lambda: conn.channel().exchange_declare(x, "direct",
+                                                                     arguments={"alternate-exchange": value}), 406,
+                             "PRECONDITION_FAILED - invalid type '%s' for arg 'alternate-exchange' in exchange '%s' "
+                             "in vhost '/'" % (type_name, x))
+
+
+@test()
+def test_404_empty_queue_name_shortcut(ctx):
+    conn = ctx.connect()
+    nothing = "NOT_FOUND - no previously declared queue"
+    expect_channel_error(lambda: conn.channel().queue_declare("", passive=True), 404,
+                         "NOT_FOUND - no queue '' in vhost '/'")
+    expect_channel_error(lambda: conn.channel().basic_get(""), 404, nothing)
+    expect_channel_error(lambda: conn.channel().queue_purge(""), 404, nothing)
+    expect_channel_error(lambda: conn.channel().queue_delete(""), 404, nothing)
+    expect_channel_error(lambda: conn.channel().basic_consume("", lambda *a: None), 404, nothing)
+    expect_channel_error(lambda: conn.channel().queue_bind("", "amq.direct", "k"), 404, nothing)
+    expect_channel_error(lambda: conn.channel().queue_unbind("", "amq.direct", "k"), 404, nothing)
+    # After a declare, '' means that queue, except for a passive declare.
+    ch = conn.channel()
+    q = ctx.queue()
+    ch.queue_declare(q)
+    ch.queue_bind("", "amq.direct", q)
+    ch.basic_publish("amq.direct", q, b"via shortcut")
+    m, p, b = ch.basic_get("")
+    eq((b, m.routing_key), (b"via shortcut", q), "get '' after declare")
+    expect_channel_error(lambda: ch.queue_declare("", passive=True), 404, "NOT_FOUND - no queue '' in vhost '/'")
+    ch = conn.channel()
+    ch.queue_declare(q, passive=True)  # a passive declare sets the shortcut too
+    eq(ch.queue_delete("").method.message_count, 1, "delete after a passive declare (delete-ok counts the unacked get)")
+    expect_channel_error(lambda: conn.channel().queue_declare(q, passive=True), 404,
+                         "NOT_FOUND - no queue '%s' in vhost '/'" % q)
+
+
+@test()
+def test_tx_confirm_and_flow(ctx):
+    conn = ctx.connect()
+    expect_channel_error(lambda: conn.channel().tx_commit(), 406, "PRECONDITION_FAILED - channel is not transactional")
+    expect_channel_error(lambda: conn.channel().tx_rollback(), 406,
+                         "PRECONDITION_FAILED - channel is not transactional")
+    ch = conn.channel()
+    ch.tx_select()
+    expect_channel_error(lambda: ch.confirm_delivery(), 406, "PRECONDITION_FAILED - cannot switch from tx to confirm mode")
+    ch = conn.channel()
+    ch.confirm_delivery()
+    expect_channel_error(lambda: ch.tx_select(), 406, "PRECONDITION_FAILED - cannot switch from confirm to tx mode")
+    # Transactions: nothing is visible before commit, and rollback drops the publishes.
+    q = ctx.queue()
+    ch = conn.channel()
+    ch.queue_declare(q)
+    ch.tx_select()
+    ch.basic_publish("", q, b"t1")
+    eq(conn.channel().queue_declare(q, passive=True).method.message_count, 0, "before commit")
+    ch.tx_rollback()
+    ch.basic_publish("", q, b"t2")
+    ch.tx_commit()
+    eq(conn.channel().queue_declare(q, passive=True).method.message_count, 1, "after commit")
+    m, p, b = ch.basic_get(q)
+    eq(b, b"t2", "the committed one")
+    ch.basic_ack(m.delivery_tag)
+    ch.tx_rollback()  # the ack is undone
+    eq(conn.channel().queue_declare(q, passive=True).method.message_count, 0, "unacked after rollback")
+    ch.tx_commit()
+    ch.flow(True)
+    expect_connection_error(lambda: ch.flow(False), 540, "NOT_IMPLEMENTED - active=false")
 
 if __name__ == "__main__":
     harness.main(globals())
