@@ -3,6 +3,9 @@
 // in two pieces at every byte offset giving the same output as fed whole.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+
+#include "amqp/byte_io.h"
 #include "amqp_wire_client.h"
 
 using namespace brokersim;
@@ -320,4 +323,58 @@ TEST_CASE("a client that never finishes the handshake is dropped after the hands
   w.advance_ms(2000);
   CHECK(c->finished());
   CHECK(c->close_reason() == "handshake timeout");
+}
+
+TEST_CASE("AMQPLAIN logs in too, and users from a file may connect from anywhere") {
+  WireWorld w;
+  const std::string path = "/tmp/brokersim-users-test.txt";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    REQUIRE(f != nullptr);
+    std::fputs("# teaching accounts\nalice:wonderland\n", f);
+    std::fclose(f);
+  }
+  REQUIRE_FALSE(w.users.load_file(path).has_value());
+  w.settings.peer_is_loopback = false;
+  auto c = w.connect();
+  std::string pending;
+  // AMQPLAIN's response is a field table without its length prefix.
+  std::string response;
+  ByteWriter out(response);
+  out.short_string("LOGIN");
+  out.u8('S');
+  out.long_string("alice");
+  out.short_string("PASSWORD");
+  out.u8('S');
+  out.long_string("wonderland");
+  std::string bytes(kProtocolHeader);
+  bytes += client_method(0, Method::make(kConnectionStartOk, {FieldTable{}, std::string("AMQPLAIN"), response,
+                                                              std::string("en_US")}));
+  bytes += client_method(0, Method::make(kConnectionTuneOk, {std::uint64_t{0}, std::uint64_t{0}, std::uint64_t{0}}));
+  bytes += client_method(0, Method::make(kConnectionOpen, {std::string("/"), std::string(), std::uint64_t{0}}));
+  auto frames = parse_server_output(WireWorld::exchange(*c, pending, bytes));
+  CHECK(method_names(frames) == std::vector<std::string>{"connection.start", "connection.tune", "connection.open-ok"});
+
+  std::FILE* bad = std::fopen(path.c_str(), "w");
+  std::fputs("nocolon\n", bad);
+  std::fclose(bad);
+  amqp::Users users;
+  CHECK(users.load_file(path) == path + ":1: expected name:password");
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a vhost other than / is refused with 530 NOT_ALLOWED") {
+  WireWorld w;
+  auto c = w.connect();
+  std::string pending;
+  std::string bytes = client_handshake();
+  // Replace the handshake's connection.open with one for another vhost.
+  bytes = std::string(kProtocolHeader) +
+          client_method(0, Method::make(kConnectionStartOk, {FieldTable{}, std::string("PLAIN"),
+                                                              std::string("\0guest\0guest", 12), std::string("en_US")})) +
+          client_method(0, Method::make(kConnectionTuneOk, {std::uint64_t{0}, std::uint64_t{0}, std::uint64_t{0}})) +
+          client_method(0, Method::make(kConnectionOpen, {std::string("/shop"), std::string(), std::uint64_t{0}}));
+  auto frames = parse_server_output(WireWorld::exchange(*c, pending, bytes));
+  const Method& close = find_method(frames, kConnectionClose);
+  CHECK(close.number("reply-code") == 530);
 }

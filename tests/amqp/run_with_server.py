@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Runs a command against a fresh `brokersim serve` on a free loopback port.
 
-    run_with_server.py BROKERSIM -- COMMAND ARGS...     ({port} in ARGS becomes the port)
+    run_with_server.py BROKERSIM [SERVE OPTIONS...] -- COMMAND ARGS...
+                                           ({port} in ARGS becomes the port)
 
 The server is stopped with SIGTERM afterwards and must exit 0. The exit code is the
 command's, or 1 when the server failed; a hard deadline keeps a broken run from hanging.
@@ -17,10 +18,13 @@ DEADLINE_S = 120
 
 
 def main():
-    if len(sys.argv) < 4 or sys.argv[2] != "--":
+    if "--" not in sys.argv[2:] or sys.argv.index("--") == len(sys.argv) - 1:
         print(__doc__, file=sys.stderr)
         return 2
-    server = subprocess.Popen([sys.argv[1], "serve", "--listen", "127.0.0.1:0"], stderr=subprocess.PIPE, text=True)
+    split = sys.argv.index("--")
+    serve_options = sys.argv[2:split]
+    server = subprocess.Popen([sys.argv[1], "serve", "--listen", "127.0.0.1:0", *serve_options],
+                              stderr=subprocess.PIPE, text=True)
     port = None
     started = time.monotonic()
     while port is None and time.monotonic() - started < 10:
@@ -38,7 +42,7 @@ def main():
     log = []
     import threading
     threading.Thread(target=lambda: log.extend(server.stderr), daemon=True).start()
-    command = [arg.replace("{port}", port) for arg in sys.argv[3:]]
+    command = [arg.replace("{port}", port) for arg in sys.argv[split + 1:]]
     try:
         code = subprocess.run(command, timeout=DEADLINE_S).returncode
     except subprocess.TimeoutExpired:
