@@ -6,6 +6,7 @@
 #include <string>
 
 #include "gui/palette.h"
+#include "gui/sprites.h"
 
 namespace brokersim::gui {
 namespace {
@@ -78,22 +79,70 @@ void draw_edges(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) 
   }
 }
 
-void draw_edge_labels(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
+}  // namespace
+
+std::vector<LabelBox> place_edge_labels(const GuiApp& app, const CanvasTransform& xf) {
   const TopologyView& topo = app.session.topology();
+  std::vector<LabelBox> boxes(topo.edges().size());
   const float size = text_size(app, xf, 13.5f);
-  if (size < 8.0f) return;
+  std::vector<std::pair<ImVec2, ImVec2>> taken;
+  for (const Node& n : topo.nodes()) {
+    const ImVec2 a = xf.to_screen(n.center - n.size * 0.5f), b = xf.to_screen(n.center + n.size * 0.5f);
+    taken.push_back({{a.x - 2, a.y - 2}, {b.x + 2, b.y + 2}});
+  }
+  auto overlaps = [&](ImVec2 min, ImVec2 max) {
+    for (const auto& [a, b] : taken)
+      if (min.x < b.x && max.x > a.x && min.y < b.y && max.y > a.y) return true;
+    return false;
+  };
+  // Greedy: each label takes the first spot along its edge that covers no node and no label
+  // placed before it, so fanned-out bindings do not pile their keys on one another.
+  static constexpr float kFractions[] = {0.7f, 0.6f, 0.8f, 0.5f, 0.87f, 0.4f, 0.3f, 0.93f, 0.2f};
   for (std::size_t i = 0; i < topo.edges().size(); ++i) {
     const Edge& e = topo.edges()[i];
-    if (e.kind == EdgeKind::kPublish || e.kind == EdgeKind::kConsume) continue;
+    if (e.kind == EdgeKind::kPublish || e.kind == EdgeKind::kConsume || e.kind == EdgeKind::kDeadLetter) continue;
     std::string label = e.label.empty() ? (e.kind == EdgeKind::kBinding ? "(any)" : "") : e.label;
     if (label.empty()) continue;
-    label = fit(app.font, size, label, 170 * xf.zoom);
-    const ImVec2 at = xf.to_screen(topo.label_anchor(static_cast<int>(i)));
+    label = fit(app.font, size, label, 170 * xf.zoom * app.font_scale);
     const ImVec2 ts = app.font->CalcTextSizeA(size, FLT_MAX, 0, label.c_str());
-    const ImVec2 min{at.x - ts.x / 2 - 4, at.y - ts.y / 2 - 1}, max{at.x + ts.x / 2 + 4, at.y + ts.y / 2 + 1};
-    draw->AddRectFilled(min, max, pal::rgba(30, 32, 40, 235), 4);
-    draw->AddRect(min, max, pal::with_alpha(pal::edge_color(e.kind), 0.8f), 4);
-    draw->AddText(app.font, size, {min.x + 4, min.y + 1}, e.dashed() ? pal::edge_color(e.kind) : pal::kText, label.c_str());
+    const EdgeCurve c = topo.curve(static_cast<int>(i));
+    const float parallel = (e.parallel_index - (e.parallel_count - 1) / 2.0f) * (ts.y + 4);
+    LabelBox best;
+    bool found = false;
+    for (float f : kFractions) {
+      for (float dy : {0.0f, -(ts.y + 4), ts.y + 4}) {
+        const ImVec2 at = xf.to_screen(c.at(f));
+        const ImVec2 min{at.x - ts.x / 2 - 4, at.y + parallel + dy - ts.y / 2 - 1};
+        const ImVec2 max{at.x + ts.x / 2 + 4, at.y + parallel + dy + ts.y / 2 + 1};
+        if (!best.shown) best = {true, min, max, label, size};  // the fallback: the usual spot
+        if (!overlaps(min, max)) {
+          best = {true, min, max, label, size};
+          found = true;
+          break;
+        }
+      }
+      if (found) break;
+    }
+    taken.push_back({best.min, best.max});
+    boxes[i] = best;
+  }
+  return boxes;
+}
+
+namespace {
+
+void draw_edge_labels(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
+  const TopologyView& topo = app.session.topology();
+  const std::vector<LabelBox> boxes = place_edge_labels(app, xf);
+  for (std::size_t i = 0; i < boxes.size(); ++i) {
+    const LabelBox& b = boxes[i];
+    if (!b.shown) continue;
+    const Edge& e = topo.edges()[i];
+    const bool selected = app.selection.kind == Selection::Kind::kEdge && app.selection.index == static_cast<int>(i);
+    draw->AddRectFilled(b.min, b.max, pal::rgba(30, 32, 40, 235), 4);
+    draw->AddRect(b.min, b.max, selected ? pal::kSelection : pal::with_alpha(pal::edge_color(e.kind), 0.8f), 4);
+    draw->AddText(app.font, b.size, {b.min.x + 4, b.min.y + 1}, e.dashed() ? pal::edge_color(e.kind) : pal::kText,
+                  b.text.c_str());
   }
 }
 
@@ -163,39 +212,55 @@ Vec2 jitter(std::uint64_t id, float radius) {
   return {std::cos(a) * radius, std::sin(a) * radius};
 }
 
+// A filled disc or a ring: a textured quad when the sprite texture exists, else ImGui's own.
+void disc(ImDrawList* draw, ImVec2 p, float r, pal::Color color) {
+  if (ImTextureID t = sprites::texture()) {
+    draw->AddImage(t, {p.x - r, p.y - r}, {p.x + r, p.y + r}, sprites::kDiscUv0, sprites::kDiscUv1, color);
+  } else {
+    draw->AddCircleFilled(p, r, color, 10);
+  }
+}
+void ring(ImDrawList* draw, ImVec2 p, float r, pal::Color color) {
+  if (ImTextureID t = sprites::texture()) {
+    draw->AddImage(t, {p.x - r, p.y - r}, {p.x + r, p.y + r}, sprites::kRingUv0, sprites::kRingUv1, color);
+  } else {
+    draw->AddCircle(p, r, color, 12, 2.0f);
+  }
+}
+
 void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
-  const float r = std::clamp(5.5f * xf.zoom, 2.5f, 10.0f);
-  const int segments = r < 5 ? 8 : 12;
+  const float r = std::clamp(5.5f * xf.zoom, 3.0f, 10.0f);
   const std::uint64_t highlighted = app.selection.kind == Selection::Kind::kMessage ? app.selection.message_id : app.follow_message;
   const TopologyView& topo = app.session.topology();
   for (const SceneDot& d : app.scene.dots) {
     const pal::Color color = pal::key_color(d.key_color);
     switch (d.kind) {
       case SegmentKind::kHop:
+        disc(draw, xf.to_screen(d.position), r, color);
+        break;
       case SegmentKind::kRequeue: {
         const ImVec2 p = xf.to_screen(d.position);
-        draw->AddCircleFilled(p, r, color, segments);
-        if (d.kind == SegmentKind::kRequeue) draw->AddCircle(p, r + 2, pal::kUnacked, segments, 1.5f);
+        disc(draw, p, r, color);
+        ring(draw, p, r + 3, pal::kUnacked);
         break;
       }
       case SegmentKind::kReturn: {
         const ImVec2 p = xf.to_screen(d.position);
-        draw->AddCircleFilled(p, r, color, segments);
-        draw->AddCircle(p, r + 2.5f, pal::rgba(255, 255, 255, 200), segments, 1.5f);
+        disc(draw, p, r, color);
+        ring(draw, p, r + 3, pal::rgba(255, 255, 255, 220));
         break;
       }
       case SegmentKind::kDeadLetter: {
         const ImVec2 p = xf.to_screen(d.position);
-        draw->AddCircleFilled(p, r, color, segments);
-        draw->AddCircle(p, r + 2, pal::edge_color(EdgeKind::kDeadLetter), segments, 2.0f);
+        disc(draw, p, r, color);
+        ring(draw, p, r + 3, pal::edge_color(EdgeKind::kDeadLetter));
         break;
       }
       case SegmentKind::kAck: {
         const Node& n = topo.nodes()[d.node];
         const ImVec2 p = xf.to_screen({n.center.x + n.size.x / 2 - 12, n.center.y - n.size.y / 2 + 12});
-        const float grow = r + d.fraction * 14 * xf.zoom;
-        draw->AddCircle(p, grow, pal::with_alpha(pal::kAck, 1.0f - d.fraction), segments, 2.5f);
-        draw->AddCircleFilled(p, r * (1.0f - d.fraction * 0.7f), pal::with_alpha(color, 1.0f - d.fraction), segments);
+        ring(draw, p, r + 2 + d.fraction * 12 * xf.zoom, pal::with_alpha(pal::kAck, 1.0f - d.fraction));
+        disc(draw, p, r * (1.0f - d.fraction * 0.7f), pal::with_alpha(color, 1.0f - d.fraction));
         break;
       }
       case SegmentKind::kDeath: {
@@ -203,15 +268,14 @@ void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
         const Vec2 c = n.center + Vec2{0, -n.size.y / 2 - 10} + jitter(d.message_id, 10);
         const ImVec2 p = xf.to_screen(c);
         const float alpha = 1.0f - d.fraction;
-        draw->AddCircleFilled(p, r, pal::with_alpha(pal::kDeath, alpha), segments);
-        const float x = r * 0.6f;
+        disc(draw, p, r + 1, pal::with_alpha(pal::kDeath, alpha));
+        const float x = r * 0.55f;
         draw->AddLine({p.x - x, p.y - x}, {p.x + x, p.y + x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
         draw->AddLine({p.x - x, p.y + x}, {p.x + x, p.y - x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
         break;
       }
     }
-    if (highlighted != 0 && d.message_id == highlighted && d.edge >= 0)
-      draw->AddCircle(xf.to_screen(d.position), r + 5, pal::kSelection, segments, 2.0f);
+    if (highlighted != 0 && d.message_id == highlighted && d.edge >= 0) ring(draw, xf.to_screen(d.position), r + 6, pal::kSelection);
   }
 }
 
@@ -255,7 +319,9 @@ Camera fit_camera(const TopologyView& topology, ImVec2 canvas_size) {
 }
 
 void draw_canvas(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf, ImVec2 canvas_min, ImVec2 canvas_max) {
-  draw->AddRectFilled(canvas_min, canvas_max, pal::kBackground);
+  // No background fill: the frame is cleared to the canvas colour, and under a software
+  // rasteriser (llvmpipe) every full-screen layer costs milliseconds.
+  (void)canvas_max;
   if (!app.session.is_open()) return;
   draw->PushClipRect(canvas_min, canvas_max, true);
   draw_edges(draw, app, xf);
@@ -292,10 +358,11 @@ std::optional<std::uint64_t> message_at(const GuiApp& app, const CanvasTransform
 }
 
 std::optional<int> edge_label_at(const GuiApp& app, const CanvasTransform& xf, ImVec2 screen) {
-  const TopologyView& topo = app.session.topology();
-  for (std::size_t i = 0; i < topo.edges().size(); ++i) {
-    const ImVec2 at = xf.to_screen(topo.label_anchor(static_cast<int>(i)));
-    if (std::abs(at.x - screen.x) < 40 && std::abs(at.y - screen.y) < 9) return static_cast<int>(i);
+  const std::vector<LabelBox> boxes = place_edge_labels(app, xf);
+  for (std::size_t i = 0; i < boxes.size(); ++i) {
+    const LabelBox& b = boxes[i];
+    if (b.shown && screen.x >= b.min.x && screen.x <= b.max.x && screen.y >= b.min.y && screen.y <= b.max.y)
+      return static_cast<int>(i);
   }
   return std::nullopt;
 }

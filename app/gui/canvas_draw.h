@@ -4,6 +4,8 @@
 #include <imgui.h>
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "gui/gui_app.h"
 
@@ -25,6 +27,15 @@ struct CanvasTransform {
 Camera fit_camera(const TopologyView& topology, ImVec2 canvas_size);
 
 void draw_canvas(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf, ImVec2 canvas_min, ImVec2 canvas_max);
+
+// Where each edge's label goes on screen (by edge index); edges without a label are not shown.
+struct LabelBox {
+  bool shown = false;
+  ImVec2 min, max;
+  std::string text;
+  float size = 0;
+};
+std::vector<LabelBox> place_edge_labels(const GuiApp& app, const CanvasTransform& xf);
 
 std::optional<int> node_at(const GuiApp& app, const CanvasTransform& xf, ImVec2 screen);
 std::optional<std::uint64_t> message_at(const GuiApp& app, const CanvasTransform& xf, ImVec2 screen);

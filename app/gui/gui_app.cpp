@@ -113,7 +113,7 @@ void draw_frame(GuiApp& app) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {6, 6});
   ImGui::Begin("brokersim", nullptr,
                ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar);
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBackground);
   ImGui::PopStyleVar(2);
   if (ImGui::BeginMenuBar()) {
     if (ImGui::BeginMenu("Scenarios")) {

@@ -7,7 +7,19 @@
 namespace brokersim::gui {
 namespace {
 
-constexpr float kColumnSpacing = 270;
+// Between exchanges and queues the edges carry binding keys, so that gap is the widest.
+constexpr float kProducerToExchange = 260;
+constexpr float kExchangeToExchange = 290;
+constexpr float kExchangeToQueue = 380;
+constexpr float kQueueToConsumer = 280;
+
+float column_x(int column, int max_exchange_depth) {
+  if (column == 0) return 0;
+  const int last_exchange = 1 + max_exchange_depth;
+  if (column <= last_exchange) return kProducerToExchange + (column - 1) * kExchangeToExchange;
+  const float queues = kProducerToExchange + max_exchange_depth * kExchangeToExchange + kExchangeToQueue;
+  return column == last_exchange + 1 ? queues : queues + kQueueToConsumer;
+}
 constexpr float kRowSpacing = 84;
 
 Vec2 node_size(NodeKind kind) {
@@ -170,7 +182,7 @@ void TopologyView::layout(const std::map<std::string, Vec2>& fixed) {
   for (auto& col : column_nodes) {
     for (int id : col) {
       Node& node = nodes_[id];
-      node.center = {node.column * kColumnSpacing, row[id] * kRowSpacing};
+      node.center = {column_x(node.column, max_exchange_depth), row[id] * kRowSpacing};
       auto it = fixed.find(node_key(node));
       if (it != fixed.end()) node.center = it->second;
     }
@@ -190,25 +202,37 @@ EdgeCurve TopologyView::curve(int edge_index) const {
   // Parallel edges (two bindings between the same pair) bow apart so both stay visible.
   const float spread = (e.parallel_index - (e.parallel_count - 1) / 2.0f) * 18.0f;
   EdgeCurve c;
-  if (b.center.x - b.size.x / 2 > a.center.x + a.size.x / 2 + 10) {
-    c.p0 = {a.center.x + a.size.x / 2, a.center.y};
-    c.p3 = {b.center.x - b.size.x / 2, b.center.y};
+  const float a_left = a.center.x - a.size.x / 2, a_right = a.center.x + a.size.x / 2;
+  const float b_left = b.center.x - b.size.x / 2, b_right = b.center.x + b.size.x / 2;
+  if (b_left > a_right + 10) {
+    c.p0 = {a_right, a.center.y};
+    c.p3 = {b_left, b.center.y};
     const float dx = (c.p3.x - c.p0.x) * 0.5f;
     c.c1 = {c.p0.x + dx, c.p0.y + spread};
     c.c2 = {c.p3.x - dx, c.p3.y + spread};
+  } else if (b_right < a_left - 10 && std::abs(a.column - b.column) <= 1) {
+    // One column back (a queue to its dead-letter exchange): the mirror of a forward edge,
+    // from the left side of one to the right side of the other.
+    c.p0 = {a_left, a.center.y};
+    c.p3 = {b_right, b.center.y};
+    const float dx = (c.p0.x - c.p3.x) * 0.5f;
+    c.c1 = {c.p0.x - dx, c.p0.y + spread};
+    c.c2 = {c.p3.x + dx, c.p3.y + spread};
+  } else if (a.column == b.column) {
+    // Same column (an alternate exchange beside its exchange): a bracket on the right.
+    c.p0 = {a_right, a.center.y};
+    c.p3 = {b_right, b.center.y};
+    const float out = 50.0f + std::abs(a.center.y - b.center.y) * 0.15f + spread;
+    c.c1 = {c.p0.x + out, c.p0.y};
+    c.c2 = {c.p3.x + out, c.p3.y};
   } else {
-    // Backwards (a dead-letter exchange left of its queue, a reply to an RPC client, a
-    // service publishing again): leave from the bottom and loop underneath.
+    // A long way back (a service publishing again, a reply to an RPC client) runs under the
+    // whole picture rather than through it.
     c.p0 = {a.center.x, a.center.y + a.size.y / 2};
     c.p3 = {b.center.x, b.center.y + b.size.y / 2};
-    // A long way back (a service publishing again, a reply to an RPC client) runs under the
-    // whole picture rather than through it; a short one (to a dead-letter exchange in the
-    // next column) just dips below its ends.
-    const bool long_way = std::abs(a.column - b.column) > 1;
     // The curve bottoms out at about a quarter of the way from its ends to its control points.
     const float target = bottom_ + 30.0f + e.parallel_index * 12.0f;
-    const float low = long_way ? (target - 0.25f * std::max(c.p0.y, c.p3.y)) / 0.75f
-                               : std::max(c.p0.y, c.p3.y) + 60.0f + spread;
+    const float low = (target - 0.25f * std::max(c.p0.y, c.p3.y)) / 0.75f;
     c.c1 = {c.p0.x, low};
     c.c2 = {c.p3.x, low};
   }
