@@ -269,6 +269,16 @@ def watch_channel_close(ch):
     return seen
 
 
+def pump(conn, seconds):
+    """Processes events for a whole `seconds` (pika's process_data_events returns after the first)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        conn.process_data_events(time_limit=left)
+
+
 def wait_for(conn, cond, timeout=5.0, what="condition"):
     deadline = time.monotonic() + timeout
     while not cond():

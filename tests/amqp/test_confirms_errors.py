@@ -116,7 +116,7 @@ def test_mandatory_return_comes_before_ack(ctx):
     ch.basic_publish("", missing, b"to-nowhere", mandatory=True)
     wait_for(conn, lambda: acked_tags(events) == {1, 2, 3},
              what="3 confirms")
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     # Each return comes right before the ack of the same publish. RabbitMQ may ack the routed
     # publish 2 after 3 (an unroutable publish is confirmed at once, a routed one once its queue
     # has it), so the order of the acks themselves is not checked.
@@ -140,7 +140,7 @@ def test_mandatory_return_without_confirms(ctx):
     ch.basic_publish(x, "a.b", b"one", pika.BasicProperties(headers={"k": "v"}), mandatory=True)
     ch.basic_publish(x, "a.b", b"two")  # not mandatory: silently dropped
     wait_for(conn, lambda: returned, what="basic.return")
-    conn.process_data_events(time_limit=0.3)
+    harness.pump(conn, 0.3)
     eq(returned, [(312, "NO_ROUTE", x, "a.b", {"k": "v"}, b"one")], "returns")
 
 
@@ -154,7 +154,7 @@ def test_nack_on_reject_publish_overflow(ctx):
     ch.basic_publish("", q, b"rejected", mandatory=True)
     ch.basic_publish("", q, b"rejected too")
     wait_for(conn, lambda: len(confirm_map(events)) >= 3, what="3 confirms")
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     eq(confirm_map(events), {1: "ack", 2: "nack", 3: "nack"}, "confirms with reject-publish")
     eq([e for e in events if e[0] == "return"], [], "a nacked mandatory publish is not returned")
     eq(conn.channel().queue_declare(q, passive=True).method.message_count, 1, "queue keeps the first")
@@ -234,7 +234,7 @@ def test_405_exclusive_queue_from_another_connection(ctx):
     eq(och.queue_declare(q, exclusive=True).method.message_count, 1, "owner's redeclare")
     # Publishing from another connection is allowed.
     other.channel().basic_publish("", q, b"from outside")
-    owner.process_data_events(time_limit=0.2)
+    harness.pump(owner, 0.2)
     eq(och.queue_declare(q, passive=True).method.message_count, 2, "publish from another connection")
 
 
@@ -332,7 +332,7 @@ def test_406_delete_if_empty_if_unused(ctx):
     ch = conn.channel()
     ch.queue_declare(q)
     ch.basic_publish("", q, b"m")
-    conn.process_data_events(time_limit=0.1)
+    harness.pump(conn, 0.1)
     expect_channel_error(lambda: conn.channel().queue_delete(q, if_empty=True), 406,
                          "PRECONDITION_FAILED - queue '%s' in vhost '/' not empty" % q)
     ch = conn.channel()

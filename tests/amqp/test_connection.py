@@ -173,7 +173,7 @@ def test_body_frames_split_at_frame_max(ctx):
     body = body[:300000]
     ch.basic_publish("", q, body)
     ch.basic_publish("", q, body)
-    ch.connection.process_data_events(time_limit=0.1)
+    harness.pump(ch.connection, 0.1)
     for frame_max, expected_sizes in ((131072, [131064, 131064, 37872]), (4096, None)):
         s = ctx.raw_socket()
         try:

@@ -31,7 +31,7 @@ def wait_get(ch, conn, queue, timeout=5.0):
             return m, p, b
         if time.monotonic() > deadline:
             raise AssertionError("nothing arrived in %s within %ss" % (queue, timeout))
-        conn.process_data_events(time_limit=0.05)
+        harness.pump(conn, 0.05)
 
 
 def check_time(ctx, value):
@@ -102,7 +102,7 @@ def test_ttl_expires_in_order_and_not_for_unacked(ctx):
     held, p, b = ch.basic_get(src, auto_ack=False)  # an unacked message does not expire
     eq(b, b"m0", "first")
     time.sleep(0.8)
-    conn.process_data_events(time_limit=0.1)
+    harness.pump(conn, 0.1)
     got = harness.get_all(ch, dlq)
     eq([b for _, _, b in got], [b"m1", b"m2"], "expired in order")
     ch.basic_nack(held.delivery_tag, requeue=True)
@@ -126,7 +126,7 @@ def test_reject_nack_dead_letter_with_routing_key(ctx):
     deadline = time.monotonic() + 5
     while len(got) < 3 and time.monotonic() < deadline:
         got += harness.get_all(ch, dlq)
-        conn.process_data_events(time_limit=0.05)
+        harness.pump(conn, 0.05)
     eq([b for _, _, b in got], [b"m0", b"m1", b"m2"], "dead-lettered in order")
     for m, p, b in got:
         eq((m.exchange, m.routing_key), (dlx, "dead"), "x-dead-letter-routing-key replaces the key")
@@ -151,7 +151,7 @@ def test_max_length_drop_head_dead_letters(ctx):
     src, dlx, dlq = setup_dlx(ctx, ch, {"x-max-length": 2})
     for i in range(4):
         ch.basic_publish("", src, b"m%d" % i)
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     eq([b for _, _, b in harness.get_all(ch, src)], [b"m2", b"m3"], "queue keeps the newest")
     got = harness.get_all(ch, dlq)
     eq([b for _, _, b in got], [b"m0", b"m1"], "dropped heads dead-lettered")
@@ -203,7 +203,7 @@ def test_dead_letter_cycle_is_dropped(ctx):
     ch.queue_declare(b_, arguments={"x-message-ttl": 100, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": a})
     ch.basic_publish("", a, b"loop")
     time.sleep(1.0)
-    conn.process_data_events(time_limit=0.1)
+    harness.pump(conn, 0.1)
     eq((ch.queue_declare(a, passive=True).method.message_count, ch.queue_declare(b_, passive=True).method.message_count),
        (0, 0), "an expiry-only cycle drops the message")
 

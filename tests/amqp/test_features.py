@@ -47,7 +47,7 @@ def test_basic_get(ctx):
     eq(ch.queue_purge(q).method.message_count, 0, "purge-ok of an empty queue")
     for i in range(4):
         ch.basic_publish("", q, b"p")
-    conn.process_data_events(time_limit=0.1)
+    harness.pump(conn, 0.1)
     eq(ch.queue_purge(q).method.message_count, 4, "purge-ok count")
     eq(ch.queue_delete(q).method.message_count, 0, "delete-ok count")
 
@@ -98,7 +98,7 @@ def test_channel_close_requeues_to_other_consumer(ctx):
     ch2 = conn.channel()
     got2 = []
     ch2.basic_consume(q, lambda c, m, p, b: got2.append((m, p, b)), auto_ack=True)
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     eq(got2, [], "nothing for the second consumer yet")
     ch1.close()
     wait_for(conn, lambda: len(got2) == 3, what="requeued deliveries")
@@ -140,13 +140,13 @@ def test_exchange_to_exchange_bindings(ctx):
     ch.queue_bind(qb, fan)
     for k in ("orders.eu", "orders.us", "other"):
         ch.basic_publish(src, k, k.encode())
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     eq([(b, m.exchange, m.routing_key) for m, _, b in get_all(ch, qa)], [(b"orders.eu", src, "orders.eu")],
        "one copy via two paths and a cycle")
     eq(bodies(get_all(ch, qb)), [b"orders.eu"], "through three exchanges")
     ch.exchange_unbind(destination=fan, source=mid, routing_key="orders.eu")
     ch.basic_publish(src, "orders.eu", b"again")
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     eq(bodies(get_all(ch, qb)), [], "after exchange.unbind")
     eq(bodies(get_all(ch, qa)), [b"again"], "the direct path remains")
     expect_channel_error(lambda: conn.channel().exchange_bind(destination=mid, source=ctx.name("nosrc")), 404,
@@ -178,7 +178,7 @@ def test_headers_exchange(ctx):
     ]
     for name, headers in cases:
         ch.basic_publish(x, "ignored", name.encode(), pika.BasicProperties(headers=headers))
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     eq(bodies(get_all(ch, q_all)), [b"pdf-report"], "x-match all")
     eq(bodies(get_all(ch, q_any)), [b"pdf-report", b"pdf-log", b"zip-log", b"int-vs-str"], "x-match any")
     eq(len(get_all(ch, q_none)), len(cases), "empty binding")
@@ -204,7 +204,7 @@ def test_alternate_exchange(ctx):
     ch.add_on_return_callback(lambda c, m, p, b: returned.append(b))
     ch.basic_publish(main, "good", b"routed", mandatory=True)
     ch.basic_publish(main, "bad", b"to-ae", mandatory=True)
-    conn.process_data_events(time_limit=0.3)
+    harness.pump(conn, 0.3)
     eq(returned, [], "no return when the alternate exchange routes it")
     eq(bodies(get_all(ch, q_main)), [b"routed"], "main queue")
     got = get_all(ch, q_ae)
@@ -234,7 +234,7 @@ def test_length_limit_overflow(ctx):
         ch.basic_publish("", q_rp, b"m%d" % i)
         ch.basic_publish("", q_rpd, b"m%d" % i)
         ch.basic_publish("", q_bytes, b"body-%d" % i)
-    conn.process_data_events(time_limit=0.3)
+    harness.pump(conn, 0.3)
     eq(bodies(get_all(ch, q_rp)), [b"m0", b"m1"], "reject-publish keeps the first")
     eq(bodies(get_all(ch, q_rpd)), [b"m0", b"m1"], "reject-publish-dlx keeps the first")
     got = get_all(ch, dlq)
@@ -245,7 +245,7 @@ def test_length_limit_overflow(ctx):
     ch.basic_publish("", q_rp, b"a")
     ch.basic_publish("", q_rp, b"b")
     ch.basic_publish("", q_rp, b"c")
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     eq(ch.queue_declare(q_rp, passive=True).method.message_count, 2, "depth")
 
 
@@ -259,7 +259,7 @@ def test_priorities(ctx):
              ("none2", None), ("p1", 1)]
     for name, prio in order:
         ch.basic_publish("", q, name.encode(), pika.BasicProperties(priority=prio))
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     got = get_all(ch, q, auto_ack=False)
     eq([b.decode() for b in bodies(got)], ["p9", "p5", "p5b", "p9b", "p4", "p3", "p1", "none", "p0", "none2"],
        "priority order: above max counts as max, none as 0, FIFO within a level")

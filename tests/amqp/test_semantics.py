@@ -18,7 +18,7 @@ def bodies(msgs):
 def settle(conn, t=0.3):
     # RabbitMQ hands publishes to queues through delegate processes: a passive declare right
     # after a publish may not count it yet. Give it a moment.
-    conn.process_data_events(time_limit=t)
+    harness.pump(conn, t)
 
 
 @test()

@@ -41,7 +41,7 @@ def test_work_queues_fair_dispatch(ctx):
     for i in range(6):
         setup.basic_publish("", q, b"task %d" % i, props)
     wait_for(conn, lambda: len(got1) + len(got2) == 2, what="one task per worker")
-    conn.process_data_events(time_limit=0.3)
+    harness.pump(conn, 0.3)
     eq(len(got1) + len(got2), 2, "in-flight deliveries with prefetch 1 on two workers")
     eq(sorted([got1[0][2], got2[0][2]]), [b"task 0", b"task 1"], "first two tasks")
     eq(got1[0][1].delivery_mode, 2, "persistent delivery mode kept")
@@ -51,7 +51,7 @@ def test_work_queues_fair_dispatch(ctx):
     wait_for(conn, lambda: len(got1) == 2, what="worker 1's second task")
     eq(got1[1][2], b"task 2", "next task goes to the worker that acked")
     eq(got1[1][0].delivery_tag, 2, "delivery tags count per channel")
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     eq(len(got2), 1, "worker 2 still has one task in flight")
     # Drain the rest with both acking.
     done = []
@@ -64,10 +64,10 @@ def test_work_queues_fair_dispatch(ctx):
     deadline = time.monotonic() + 5
     while len(got1) + len(got2) < 6 and time.monotonic() < deadline:
         pump()
-        conn.process_data_events(time_limit=0.05)
+        harness.pump(conn, 0.05)
     pump()
     eq(sorted(b for _, _, b in got1 + got2), [b"task %d" % i for i in range(6)], "all tasks done once")
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     ok = setup.queue_declare(q, passive=True).method
     eq((ok.message_count, ok.consumer_count), (0, 2), "queue drained, 2 consumers")
 
@@ -84,27 +84,27 @@ def test_prefetch_limits_in_flight(ctx):
     got = []
     ch.basic_consume(q, lambda c, m, p, b: got.append((m, b)))
     wait_for(conn, lambda: len(got) == 3, what="3 deliveries")
-    conn.process_data_events(time_limit=0.5)
+    harness.pump(conn, 0.5)
     eq([b for _, b in got], [b"m0", b"m1", b"m2"], "exactly prefetch_count deliveries in flight")
     # Acking tag 2 with multiple releases two slots.
     ch.basic_ack(2, multiple=True)
     wait_for(conn, lambda: len(got) == 5, what="2 more deliveries")
-    conn.process_data_events(time_limit=0.3)
+    harness.pump(conn, 0.3)
     eq([b for _, b in got], [b"m%d" % i for i in range(5)], "deliveries after ack multiple")
     eq([m.delivery_tag for m, _ in got], [1, 2, 3, 4, 5], "delivery tags")
     # basic.qos (global=false) only applies to consumers created after it: no more in flight.
     ch.basic_qos(prefetch_count=6)
-    conn.process_data_events(time_limit=0.5)
+    harness.pump(conn, 0.5)
     eq(len(got), 5, "in flight after raising prefetch for an existing consumer")
     ch.basic_ack(5, multiple=True)
     wait_for(conn, lambda: len(got) == 8, what="3 more deliveries")
-    conn.process_data_events(time_limit=0.3)
+    harness.pump(conn, 0.3)
     eq(len(got), 8, "still prefetch 3")
     ch.basic_ack(0, multiple=True)  # tag 0 + multiple = all outstanding
     wait_for(conn, lambda: len(got) == 10, what="the rest")
     eq([b for _, b in got], [b"m%d" % i for i in range(10)], "all in order")
     ch.basic_ack(0, multiple=True)
-    conn.process_data_events(time_limit=0.2)
+    harness.pump(conn, 0.2)
     eq(ch.queue_declare(q, passive=True).method.message_count, 0, "all acked")
 
 
@@ -224,8 +224,8 @@ def test_rpc_exclusive_reply_queue(ctx):
         cch.basic_publish("", rpc_q, str(n).encode(), pika.BasicProperties(reply_to=reply_q, correlation_id=cid))
     deadline = time.monotonic() + 5
     while len(replies) < 5 and time.monotonic() < deadline:
-        server_conn.process_data_events(time_limit=0.02)
-        client_conn.process_data_events(time_limit=0.02)
+        harness.pump(server_conn, 0.02)
+        harness.pump(client_conn, 0.02)
     eq({cid: b for cid, (m, b) in replies.items()}, {"corr-%d" % n: str(2 * n).encode() for n in range(5)},
        "replies by correlation id")
     eq(set(served), {reply_q}, "reply_to seen by the server")
@@ -262,8 +262,8 @@ def test_rpc_direct_reply_to(ctx):
                           pika.BasicProperties(reply_to="amq.rabbitmq.reply-to", correlation_id="c%d" % n))
     deadline = time.monotonic() + 5
     while len(replies) < 3 and time.monotonic() < deadline:
-        server_conn.process_data_events(time_limit=0.02)
-        client_conn.process_data_events(time_limit=0.02)
+        harness.pump(server_conn, 0.02)
+        harness.pump(client_conn, 0.02)
     eq([b for _, _, b in replies], [b"fib:0", b"fib:1", b"fib:2"], "replies in order")
     eq([p.correlation_id for _, p, _ in replies], ["c0", "c1", "c2"], "correlation ids kept")
     name = seen_reply_to[0]
