@@ -16,7 +16,7 @@ build: deps
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 run: build
-	./$(BUILD_DIR)/app/brokersim demo
+	./$(BUILD_DIR)/app/gui/brokersim-gui
 
 # The unit tests run twice: under AddressSanitizer + UBSan (memory errors fail loudly), then
 # the full CTest suite, whose summary is the last line.
@@ -33,11 +33,12 @@ sanitize: deps
 bench: deps
 	cmake -S . -B $(BUILD_DIR)-release -DCMAKE_BUILD_TYPE=Release
 	cmake --build $(BUILD_DIR)-release -j $(JOBS) --target bench_throughput bench_memory bench_scenario_speed \
-	  bench_amqp_client brokersim
+	  bench_amqp_client brokersim brokersim-gui bench_gui_seek
 	./$(BUILD_DIR)-release/bench/bench_throughput
 	./$(BUILD_DIR)-release/bench/bench_memory
 	./$(BUILD_DIR)-release/bench/bench_scenario_speed scenarios/ecommerce_checkout.yaml
 	./bench/amqp_vs_rabbitmq.sh $(BUILD_DIR)-release
+	./bench/gui_frames.sh $(BUILD_DIR)-release
 
 clean:
 	rm -rf $(BUILD_DIR) $(BUILD_DIR)-release $(BUILD_DIR)-asan
