@@ -54,15 +54,16 @@ void Router::route(Exchange& start, const RoutingInput& input, std::uint64_t vis
 }
 
 void Router::explain(const Exchange& exchange, RouteResult& result) {
+  // Built in place: a publish lists every binding it tried, so this runs several times per
+  // message, and a temporary step would copy each name twice.
   auto add = [&](const Binding& b, bool matched) {
-    trace::RouteStep step;
+    trace::RouteStep& step = result.steps.emplace_back();
     step.source = exchange.name();
     step.destination = b.destination;
     step.to_exchange = b.to_exchange;
     step.matched = matched;
     step.binding_key = b.key;
     if (!b.arguments.empty()) step.arguments = to_display(b.arguments);
-    result.steps.push_back(std::move(step));
   };
   const auto& all = exchange.bindings();
   // The default exchange's implicit bindings (one per queue) are not worth listing or counting.

@@ -8,10 +8,22 @@
 namespace brokersim::scenario {
 namespace {
 
+// Replaces every "${name}" in `text` with `value`, left to right; a replacement's own text is
+// not searched again. This runs a few times per message, so the token is matched in place
+// rather than built as a string.
 std::string substitute(std::string text, std::string_view name, std::string_view value) {
-  const std::string token = "${" + std::string(name) + "}";
-  for (std::size_t at = text.find(token); at != std::string::npos; at = text.find(token, at + value.size())) {
-    text.replace(at, token.size(), value);
+  const std::size_t token_size = name.size() + 3;  // "${" name "}"
+  auto is_token_at = [&](std::size_t at) {
+    return text.size() - at >= token_size && std::string_view(text).substr(at + 2, name.size()) == name &&
+           text[at + 2 + name.size()] == '}';
+  };
+  for (std::size_t at = text.find("${"); at != std::string::npos;) {
+    if (is_token_at(at)) {
+      text.replace(at, token_size, value);
+      at = text.find("${", at + value.size());
+    } else {
+      at = text.find("${", at + 1);
+    }
   }
   return text;
 }
@@ -114,7 +126,10 @@ class Runner::ProducerActor final : public broker::ConnectionListener {
 // A consumer: takes deliveries, works on each for a random time, then acks, nacks or rejects.
 class Runner::ConsumerActor final : public broker::ConnectionListener {
  public:
-  ConsumerActor(Runner& runner, const ConsumerSpec& spec) : runner_(runner), spec_(spec) { start(); }
+  ConsumerActor(Runner& runner, const ConsumerSpec& spec)
+      : runner_(runner), spec_(spec), publishes_(!spec.on_ack.empty() || spec.retry || spec.park || spec.reply) {
+    start();
+  }
 
   const std::string& name() const { return spec_.name; }
   const ConsumerStats& stats() const { return stats_; }
@@ -161,9 +176,15 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
     const sim::TimeUs work = runner_.latency() + draw(runner_.rng_, spec_.processing) + runner_.latency();
     const std::uint64_t generation = generation_;
     const std::uint64_t tag = d.delivery_tag;
-    // What a service needs from the message once its work is done.
-    Handled handled{std::string(d.message->body()), d.message->properties().correlation_id.value_or(""),
-                    d.message->properties().reply_to.value_or(""), retries_of(d)};
+    // What a service needs from the message once its work is done. Only one that publishes
+    // reads the texts, so a plain consumer does not copy them for every message.
+    Handled handled;
+    handled.retries = retries_of(d);
+    if (publishes_) {
+      handled.body = d.message->body();
+      handled.correlation_id = d.message->properties().correlation_id.value_or("");
+      handled.reply_to = d.message->properties().reply_to.value_or("");
+    }
     const bool failed = outcome != Outcome::kAck;
     const bool park = spec_.max_retries && failed && handled.retries >= *spec_.max_retries;
     const bool retry = spec_.retry && failed && !park;
@@ -274,6 +295,7 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
 
   Runner& runner_;
   const ConsumerSpec& spec_;
+  const bool publishes_;  // follow-ups, retries, parking or replies: it needs the handled texts
   std::optional<broker::ChannelKey> key_;
   std::uint64_t generation_ = 0;
   bool stopped_ = false;

@@ -1,71 +1,99 @@
 #include "trace/trace_log.h"
 
+#include <algorithm>
+#include <limits>
+
 namespace brokersim::trace {
 
-TraceLog::StringId TraceLog::intern(const std::string& s) {
-  if (s.empty()) return 0;
-  auto [it, inserted] = ids_.try_emplace(s, static_cast<StringId>(strings_.size()));
-  if (inserted) strings_.push_back(s);
-  return it->second;
-}
-
 void TraceLog::on_event(const Event& e) {
-  CompactEvent c{};
-  c.seq = e.seq;
+  const std::size_t index = events_.size();
+  const std::uint64_t seq_minus_index = e.seq - index;
+  if (seq_runs_.empty() || seq_runs_.back().seq_minus_index != seq_minus_index) {
+    seq_runs_.push_back({index, seq_minus_index});
+  }
+
+  CompactEvent c;
   c.time_us = e.time_us;
-  c.connection = e.connection;
   c.message_id = e.message_id;
   c.delivery_tag = e.delivery_tag;
-  c.count = e.count;
-  c.route_steps_omitted = e.route_steps_omitted;
+  c.connection = static_cast<std::uint32_t>(e.connection);
   c.flags = e.flags;
-  c.channel = e.channel;
-  c.reply_code = e.reply_code;
-  c.kind = e.kind;
-  c.exchange = intern(e.exchange);
-  c.routing_key = intern(e.routing_key);
-  c.queue = intern(e.queue);
-  c.destination = intern(e.destination);
-  c.consumer_tag = intern(e.consumer_tag);
-  c.text = intern(e.text);
+  c.exchange = strings_.intern(e.exchange, hints_.exchange);
+  c.routing_key = strings_.intern(e.routing_key, hints_.routing_key);
+  c.queue = strings_.intern(e.queue, hints_.queue);
+  c.consumer_tag = strings_.intern(e.consumer_tag, hints_.consumer_tag);
   c.first_step = static_cast<std::uint32_t>(steps_.size());
-  c.step_count = static_cast<std::uint32_t>(e.route.size());
-  for (const RouteStep& s : e.route) {
-    steps_.push_back({intern(s.source), intern(s.destination), intern(s.binding_key), intern(s.arguments),
-                      s.to_exchange, s.alternate, s.matched});
-  }
   c.first_queue = static_cast<std::uint32_t>(queue_ids_.size());
-  c.queue_count = static_cast<std::uint32_t>(e.queues.size());
-  for (const std::string& q : e.queues) queue_ids_.push_back(intern(q));
+  c.channel = e.channel;
+  c.kind = e.kind;
+  const bool connection_fits = e.connection <= std::numeric_limits<std::uint32_t>::max();
+  if (!connection_fits || e.count != 0 || e.route_steps_omitted != 0 || e.reply_code != 0 || !e.destination.empty() ||
+      !e.text.empty()) {
+    c.rare = static_cast<std::uint32_t>(rare_.size());
+    rare_.push_back({e.connection, e.count, e.route_steps_omitted, e.reply_code, strings_.intern(e.destination),
+                     strings_.intern(e.text)});
+  } else {
+    c.rare = kNoRareFields;
+  }
+  for (std::size_t i = 0; i < e.route.size(); ++i) {
+    const RouteStep& s = e.route[i];
+    if (i < kHintedListPositions) {
+      StepHints& h = hints_.steps[i];
+      steps_.push_back({strings_.intern(s.source, h.source), strings_.intern(s.destination, h.destination),
+                        strings_.intern(s.binding_key, h.binding_key), strings_.intern(s.arguments, h.arguments),
+                        s.to_exchange, s.alternate, s.matched});
+    } else {
+      steps_.push_back({strings_.intern(s.source), strings_.intern(s.destination), strings_.intern(s.binding_key),
+                        strings_.intern(s.arguments), s.to_exchange, s.alternate, s.matched});
+    }
+  }
+  for (std::size_t i = 0; i < e.queues.size(); ++i) {
+    queue_ids_.push_back(i < kHintedListPositions ? strings_.intern(e.queues[i], hints_.queues[i])
+                                                  : strings_.intern(e.queues[i]));
+  }
   events_.push_back(c);
+}
+
+std::uint64_t TraceLog::seq_at(std::size_t index) const {
+  // The last run starting at or before `index`.
+  auto run = std::upper_bound(seq_runs_.begin(), seq_runs_.end(), index,
+                              [](std::size_t i, const SeqRun& r) { return i < r.first_event; });
+  return index + std::prev(run)->seq_minus_index;
 }
 
 Event TraceLog::at(std::size_t index) const {
   const CompactEvent& c = events_[index];
+  const bool last = index + 1 == events_.size();
+  const std::size_t end_step = last ? steps_.size() : events_[index + 1].first_step;
+  const std::size_t end_queue = last ? queue_ids_.size() : events_[index + 1].first_queue;
   Event e;
-  e.seq = c.seq;
+  e.seq = seq_at(index);
   e.time_us = c.time_us;
   e.kind = c.kind;
   e.flags = c.flags;
   e.connection = c.connection;
   e.channel = c.channel;
   e.message_id = c.message_id;
-  e.exchange = strings_[c.exchange];
-  e.routing_key = strings_[c.routing_key];
-  e.queue = strings_[c.queue];
-  e.destination = strings_[c.destination];
-  e.consumer_tag = strings_[c.consumer_tag];
+  e.exchange = strings_.text(c.exchange);
+  e.routing_key = strings_.text(c.routing_key);
+  e.queue = strings_.text(c.queue);
+  e.consumer_tag = strings_.text(c.consumer_tag);
   e.delivery_tag = c.delivery_tag;
-  e.count = c.count;
-  e.reply_code = c.reply_code;
-  e.text = strings_[c.text];
-  for (std::uint32_t i = 0; i < c.step_count; ++i) {
-    const CompactStep& s = steps_[c.first_step + i];
-    e.route.push_back({strings_[s.source], strings_[s.destination], s.to_exchange, s.alternate, s.matched,
-                       strings_[s.binding_key], strings_[s.arguments]});
+  if (c.rare != kNoRareFields) {
+    const RareFields& r = rare_[c.rare];
+    e.connection = r.connection;
+    e.count = r.count;
+    e.route_steps_omitted = r.route_steps_omitted;
+    e.reply_code = r.reply_code;
+    e.destination = strings_.text(r.destination);
+    e.text = strings_.text(r.text);
   }
-  e.route_steps_omitted = c.route_steps_omitted;
-  for (std::uint32_t i = 0; i < c.queue_count; ++i) e.queues.push_back(strings_[queue_ids_[c.first_queue + i]]);
+  for (std::size_t i = c.first_step; i < end_step; ++i) {
+    const CompactStep& s = steps_[i];
+    e.route.push_back({strings_.text(s.source), strings_.text(s.destination), s.to_exchange, s.alternate, s.matched,
+                       strings_.text(s.binding_key), strings_.text(s.arguments)});
+  }
+  for (std::size_t i = c.first_queue; i < end_queue; ++i) e.queues.push_back(strings_.text(queue_ids_[i]));
   return e;
 }
 

@@ -2,12 +2,18 @@
 // The whole trace of a run, kept in memory compactly: names and texts repeat endlessly, so
 // each distinct string is stored once and events refer to it by number. The GUI seeks and
 // rewinds over this; a Recorder of full Event copies would be several times larger and slower.
+//
+// A 10-minute scenario keeps close to a million events, so the record is kept small (64
+// bytes): fields that are almost always empty live in a side record, sequence numbers are
+// stored as runs (they count up by one), and list lengths follow from where the next event's
+// lists start.
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "trace/chunked_vector.h"
+#include "trace/string_pool.h"
 #include "trace/tracer.h"
 
 namespace brokersim::trace {
@@ -24,35 +30,61 @@ class TraceLog final : public Sink {
   std::size_t distinct_strings() const { return strings_.size(); }
 
  private:
-  using StringId = std::uint32_t;
+  using StringId = StringPool::Id;
   struct CompactStep {
     StringId source, destination, binding_key, arguments;
     bool to_exchange, alternate, matched;
   };
-  struct CompactEvent {
-    std::uint64_t seq;
-    sim::TimeUs time_us;
-    std::uint64_t connection;
-    std::uint64_t message_id;
-    std::uint64_t delivery_tag;
+  // What few events carry: a reason or reply, a binding's destination, a count.
+  struct RareFields {
+    std::uint64_t connection;  // authoritative when present: it may not fit CompactEvent's
     std::uint64_t count;
     std::uint64_t route_steps_omitted;
-    std::uint32_t flags;
-    std::uint16_t channel;
     std::uint16_t reply_code;
+    StringId destination, text;
+  };
+  static constexpr std::uint32_t kNoRareFields = ~std::uint32_t{0};
+  struct CompactEvent {
+    sim::TimeUs time_us;
+    std::uint64_t message_id;
+    std::uint64_t delivery_tag;
+    std::uint32_t connection;
+    std::uint32_t flags;
+    StringId exchange, routing_key, queue, consumer_tag;
+    std::uint32_t first_step;   // into steps_; the count runs to the next event's first_step
+    std::uint32_t first_queue;  // into queue_ids_, likewise
+    std::uint32_t rare;         // into rare_, or kNoRareFields
+    std::uint16_t channel;
     EventKind kind;
-    StringId exchange, routing_key, queue, destination, consumer_tag, text;
-    std::uint32_t first_step, step_count;    // into steps_
-    std::uint32_t first_queue, queue_count;  // into queue_ids_
+  };
+  static_assert(sizeof(CompactEvent) <= 64, "a million of these are kept: keep them to a cache line");
+  // Events from index `first_event` on have seq == index + seq_minus_index, until the next run.
+  struct SeqRun {
+    std::size_t first_event;
+    std::uint64_t seq_minus_index;  // modulo 2^64
   };
 
-  StringId intern(const std::string& s);
+  std::uint64_t seq_at(std::size_t index) const;
 
-  std::vector<CompactEvent> events_;
-  std::vector<CompactStep> steps_;
-  std::vector<StringId> queue_ids_;
-  std::vector<std::string> strings_{std::string()};  // id 0 is the empty string
-  std::unordered_map<std::string, StringId> ids_{{std::string(), 0}};
+  // One hint per field, and per position in the route and queue lists (routes through the
+  // same exchange list the same bindings in the same order); see StringPool::Hint.
+  static constexpr std::size_t kHintedListPositions = 8;
+  struct StepHints {
+    StringPool::Hint source, destination, binding_key, arguments;
+  };
+  struct Hints {
+    StringPool::Hint exchange, routing_key, queue, consumer_tag;
+    StepHints steps[kHintedListPositions];
+    StringPool::Hint queues[kHintedListPositions];
+  };
+
+  ChunkedVector<CompactEvent> events_;
+  ChunkedVector<CompactStep> steps_;
+  ChunkedVector<StringId> queue_ids_;
+  std::vector<RareFields> rare_;
+  std::vector<SeqRun> seq_runs_;
+  StringPool strings_;
+  Hints hints_;
 };
 
 }  // namespace brokersim::trace
