@@ -293,7 +293,7 @@ void Connection::handle_start_ok(const Method& method) {
   user_ = user;
   std::string name = table_string(client_properties_, "connection_name");
   if (name.empty()) name = table_string(client_properties_, "product");
-  display_name_ = name.empty() ? settings_.peer : name + " (" + settings_.peer + ")";
+  if (!name.empty()) display_name_ = name;
   phase_ = Phase::kTuneOk;
   send_method(0, Method::make(kConnectionTune, {std::uint64_t{settings_.channel_max}, std::uint64_t{settings_.frame_max},
                                                 std::uint64_t{settings_.heartbeat_s}}));

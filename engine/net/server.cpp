@@ -248,6 +248,12 @@ class Server::Impl {
     });
   }
 
+  // The client's own name and where it connects from, for the log.
+  static std::string who(const Session& s) {
+    const std::string& name = s.connection->display_name();
+    return name == s.peer ? name : name + " (" + s.peer + ")";
+  }
+
   void close_socket(Session& session) {
     asio::error_code ec;
     session.socket.shutdown(tcp::socket::shutdown_both, ec);
@@ -270,13 +276,13 @@ class Server::Impl {
       Session& s = *it->second;
       if (!s.announced && s.connection->broker_connection()) {
         s.announced = true;
-        options_.log("connection " + s.connection->display_name() + " opened");
+        options_.log("connection " + who(s) + " opened");
       }
       const bool done = s.socket_done || (s.connection->finished() && !s.writing && s.connection->output().empty());
       if (done && !s.writing) {
         if (s.connection->finished() && !s.socket_done) close_socket(s);
         const std::string& reason = s.connection->close_reason();
-        options_.log("connection " + s.connection->display_name() + " closed" +
+        options_.log("connection " + who(s) + " closed" +
                      (reason.empty() ? (s.connection->finished() ? "" : ": client went away without closing")
                                      : ": " + reason));
         s.connection.reset();  // releases everything it held in the broker
