@@ -3,7 +3,12 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <string>
 
+#include "gui/model/layout_file.h"
 #include "gui/model/session.h"
 #include "scenario/loader.h"
 
@@ -172,4 +177,32 @@ TEST_CASE("an edit the broker refuses shows its error and changes nothing") {
   x.type = "fanout";
   CHECK(s.add_exchange(x) == "");
   CHECK(s.topology().find_node(NodeKind::kExchange, "audit").has_value());
+}
+
+TEST_CASE("a layout section moves nodes, and saving one keeps the rest of the file") {
+  const std::string path = "gui_layout_test.yaml";
+  {
+    std::ofstream out(path);
+    out << kOneProducer << "# a comment that must survive\n";
+  }
+  CHECK(write_layout(path, {{"queue:paid", Vec2{1000, 500}}}) == "");
+  // The engine's loader accepts the section it does not use.
+  scenario::LoadResult loaded = scenario::load_scenario_file(path);
+  REQUIRE_MESSAGE(loaded.ok(), (loaded.errors.empty() ? "" : loaded.errors.front().to_string()));
+  const auto positions = read_layout(path);
+  REQUIRE(positions.count("queue:paid") == 1);
+  Session s;
+  s.open(std::move(loaded.scenario));
+  s.set_fixed_positions(positions);
+  const Node& paid = s.topology().nodes()[*s.topology().find_node(NodeKind::kQueue, "paid")];
+  CHECK(paid.center.x == doctest::Approx(1000));
+  CHECK(paid.center.y == doctest::Approx(500));
+  // Saving again replaces the section rather than adding a second one.
+  CHECK(write_layout(path, {{"queue:paid", Vec2{10, 20}}}) == "");
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(text.find("layout:") == text.rfind("layout:"));
+  CHECK(text.find("# a comment that must survive") != std::string::npos);
+  CHECK(read_layout(path).at("queue:paid").x == doctest::Approx(10));
+  std::remove(path.c_str());
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "gui/model/layout_file.h"
 #include "trace/describe.h"
 
 namespace brokersim::gui {
@@ -18,6 +19,8 @@ std::string GuiApp::open(const std::string& path) {
     return errors;
   }
   scenario_path = path;
+  // Positions saved in the file's layout section win over the automatic layout.
+  if (auto saved = read_layout(path); !saved.empty()) session.set_fixed_positions(std::move(saved));
   time_us = 0;
   selection = {};
   follow_message = 0;
@@ -124,6 +127,13 @@ void draw_frame(GuiApp& app) {
       if (ImGui::MenuItem("Larger text", "Ctrl+=")) app.font_scale = std::min(2.5f, app.font_scale + 0.125f);
       if (ImGui::MenuItem("Smaller text", "Ctrl+-")) app.font_scale = std::max(0.75f, app.font_scale - 0.125f);
       if (ImGui::MenuItem("Fit the topology", "F")) app.camera.fitted = false;
+      ImGui::Separator();
+      const bool moved = !app.session.fixed_positions().empty();
+      if (ImGui::MenuItem("Save node positions into the YAML", nullptr, false, moved && !app.scenario_path.empty()))
+        app.report(write_layout(app.scenario_path, app.session.fixed_positions()),
+                   "saved the layout of " + std::to_string(app.session.fixed_positions().size()) + " nodes into " +
+                       app.scenario_path);
+      if (ImGui::MenuItem("Forget moved positions", nullptr, false, moved)) app.session.set_fixed_positions({});
       ImGui::EndMenu();
     }
     if (ImGui::MenuItem("Help", "F1")) app.show_help = !app.show_help;

@@ -773,8 +773,10 @@ LoadResult load_scenario_text(const std::string& text, const std::string& file_n
       return result;
     }
     Scenario& s = result.scenario;
+    // `layout` holds node positions for the GUI; the engine has no use for it.
     r.mapping(root, "the scenario",
-              {"name", "description", "seed", "duration", "broker", "latency", "actors", "timeline", "expect", "lesson"});
+              {"name", "description", "seed", "duration", "broker", "latency", "actors", "timeline", "expect", "lesson",
+               "layout"});
     if (!root["name"]) r.error(Position{1, 1}, "a scenario needs a 'name'");
     with(root, "name", [&](auto v) { s.name = r.string(v, "name").value_or(""); });
     with(root, "description", [&](auto v) { s.description = r.string(v, "description").value_or(""); });
