@@ -9,7 +9,10 @@
 #include <string>
 
 #include "gui/model/layout_file.h"
+#include "gui/model/scenario_yaml.h"
 #include "gui/model/session.h"
+#include "scenario/runner.h"
+#include "trace/fingerprint.h"
 #include "scenario/loader.h"
 
 using namespace brokersim;
@@ -205,4 +208,28 @@ TEST_CASE("a layout section moves nodes, and saving one keeps the rest of the fi
   CHECK(text.find("# a comment that must survive") != std::string::npos);
   CHECK(read_layout(path).at("queue:paid").x == doctest::Approx(10));
   std::remove(path.c_str());
+}
+
+TEST_CASE("a scenario saved as YAML loads again and runs to the same fingerprint") {
+  for (const char* name : {"hello_world", "work_queues", "publish_subscribe", "routing", "topics", "headers", "rpc",
+                           "alternate_exchange", "publisher_confirms", "dead_lettering", "delayed_retry", "priority",
+                           "log_aggregation", "durability", "ecommerce_checkout", "capstone_order_system"}) {
+    CAPTURE(name);
+    scenario::LoadResult original = scenario::load_scenario_file(std::string(BROKERSIM_SCENARIOS_DIR "/") + name + ".yaml");
+    REQUIRE(original.ok());
+    const std::string yaml = scenario_to_yaml(original.scenario);
+    scenario::LoadResult again = scenario::load_scenario_text(yaml, std::string(name) + ".saved.yaml");
+    REQUIRE_MESSAGE(again.ok(), (again.errors.empty() ? "" : again.errors.front().to_string()) << "\n" << yaml);
+    auto fingerprint = [](const scenario::Scenario& s) {
+      trace::Fingerprint f;
+      scenario::RunOptions options;
+      options.sinks.push_back(&f);
+      scenario::Runner runner(s, options);
+      runner.run();
+      return f.hex();
+    };
+    CHECK(fingerprint(original.scenario) == fingerprint(again.scenario));
+    CHECK(again.scenario.expectations.size() == original.scenario.expectations.size());
+    CHECK(again.scenario.lesson.size() == original.scenario.lesson.size());
+  }
 }

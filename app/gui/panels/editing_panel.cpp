@@ -3,11 +3,14 @@
 // scratch broker, and a refused edit shows the engine's error and changes nothing.
 #include <imgui.h>
 
+#include <cstdio>
 #include <fstream>
 #include <string>
 
 #include "definitions_export.h"
 #include "gui/gui_app.h"
+#include "gui/model/layout_file.h"
+#include "gui/model/scenario_yaml.h"
 #include "scenario/units.h"
 
 namespace brokersim::gui {
@@ -167,6 +170,26 @@ void draw_editing_panel(GuiApp& app) {
     }
   }
   ImGui::Separator();
+  // Saving writes a fresh file (comments are not kept), so it defaults to a new name beside
+  // the scenario rather than over the lesson it came from.
+  static char save_path[512] = "";
+  static std::string defaulted_for;
+  if (defaulted_for != app.scenario_path) {
+    std::string p = app.scenario_path;
+    if (p.size() > 5 && p.compare(p.size() - 5, 5, ".yaml") == 0) p.resize(p.size() - 5);
+    std::snprintf(save_path, sizeof save_path, "%s.edited.yaml", p.c_str());
+    defaulted_for = app.scenario_path;
+  }
+  ImGui::InputText("##save_path", save_path, sizeof save_path);
+  ImGui::SameLine();
+  if (ImGui::Button("Save as YAML")) {
+    std::ofstream out(save_path);
+    out << scenario_to_yaml(app.session.scenario());
+    out.close();
+    std::string error = out ? "" : std::string("cannot write ") + save_path;
+    if (error.empty() && !app.session.fixed_positions().empty()) error = write_layout(save_path, app.session.fixed_positions());
+    app.report(error, std::string("saved ") + save_path);
+  }
   if (ImGui::Button("Export RabbitMQ definitions")) {
     std::vector<std::string> warnings;
     const std::string json = app::export_definitions(app.session.scenario(), warnings);

@@ -1,0 +1,330 @@
+#include "gui/model/scenario_yaml.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <sstream>
+#include <type_traits>
+#include <variant>
+
+namespace brokersim::gui {
+namespace {
+
+using scenario::Distribution;
+using scenario::MessageTemplate;
+using sim::TimeUs;
+
+std::string quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char hex[8];
+          std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
+          out += hex;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// The largest unit that states the duration exactly.
+std::string duration(TimeUs us) {
+  if (us != 0 && us % sim::seconds(3600) == 0) return std::to_string(us / sim::seconds(3600)) + "h";
+  if (us != 0 && us % sim::seconds(60) == 0) return std::to_string(us / sim::seconds(60)) + "m";
+  if (us % sim::seconds(1) == 0) return std::to_string(us / sim::seconds(1)) + "s";
+  if (us % sim::millis(1) == 0) return std::to_string(us / sim::millis(1)) + "ms";
+  return std::to_string(us) + "us";
+}
+
+std::string number(double v) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%.15g", v);
+  return text;
+}
+
+std::string rate(double per_second) { return number(per_second) + "/s"; }
+
+std::string field_value(const broker::FieldValue& f);
+
+std::string field_table(const broker::FieldTable& t) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < t.size(); ++i) out += (i ? ", " : "") + quote(t[i].first) + ": " + field_value(t[i].second);
+  return out + "}";
+}
+
+std::string field_value(const broker::FieldValue& f) {
+  return std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, broker::Void>) {
+          return "~";
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return v ? "true" : "false";
+        } else if constexpr (std::is_integral_v<T>) {
+          return std::to_string(static_cast<long long>(v));
+        } else if constexpr (std::is_floating_point_v<T>) {
+          return number(v);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          return quote(v);
+        } else if constexpr (std::is_same_v<T, broker::ByteArray>) {
+          return quote(v.bytes);
+        } else if constexpr (std::is_same_v<T, std::shared_ptr<broker::FieldArray>>) {
+          std::string out = "[";
+          for (std::size_t i = 0; i < v->size(); ++i) out += (i ? ", " : "") + field_value((*v)[i]);
+          return out + "]";
+        } else if constexpr (std::is_same_v<T, std::shared_ptr<broker::FieldTable>>) {
+          return field_table(*v);
+        } else {
+          // Decimals and timestamps have no scenario syntax; their display form is the
+          // nearest thing, as text.
+          return quote(broker::to_display(broker::FieldValue::of(v)));
+        }
+      },
+      f.value);
+}
+
+std::string distribution(const Distribution& d) {
+  switch (d.kind) {
+    case Distribution::Kind::kConstant: return duration(d.a_us);
+    case Distribution::Kind::kUniform:
+      return "{distribution: uniform, min: " + duration(d.a_us) + ", max: " + duration(d.b_us) + "}";
+    case Distribution::Kind::kExponential: return "{distribution: exponential, mean: " + duration(d.a_us) + "}";
+    case Distribution::Kind::kNormal:
+      return "{distribution: normal, mean: " + duration(d.a_us) + ", stddev: " + duration(d.b_us) + "}";
+  }
+  return duration(d.a_us);
+}
+
+std::string properties(const broker::BasicProperties& p) {
+  std::string out;
+  auto add = [&](const std::string& item) { out += (out.empty() ? "" : ", ") + item; };
+  if (p.delivery_mode && *p.delivery_mode == 2) add("persistent: true");
+  if (p.priority) add("priority: " + std::to_string(*p.priority));
+  if (p.expiration) add("expiration: " + duration(std::stoll(*p.expiration) * sim::kMicrosPerMilli));
+  if (p.content_type) add("content_type: " + quote(*p.content_type));
+  if (p.type) add("type: " + quote(*p.type));
+  if (p.correlation_id) add("correlation_id: " + quote(*p.correlation_id));
+  if (p.message_id) add("message_id: " + quote(*p.message_id));
+  if (p.reply_to) add("reply_to: " + quote(*p.reply_to));
+  if (p.app_id) add("app_id: " + quote(*p.app_id));
+  return out;
+}
+
+// The message fields (without braces), shared by templates, follow-ups and timeline publishes.
+std::string message_fields(const MessageTemplate& m, bool with_weight) {
+  std::string out;
+  auto add = [&](const std::string& item) { out += (out.empty() ? "" : ", ") + item; };
+  if (with_weight && m.weight != 1) add("weight: " + std::to_string(m.weight));
+  add("routing_key: " + quote(m.routing_key));
+  if (m.properties.headers && !m.properties.headers->empty()) add("headers: " + field_table(*m.properties.headers));
+  if (const std::string p = properties(m.properties); !p.empty()) add("properties: {" + p + "}");
+  add("body: " + quote(m.body));
+  return out;
+}
+
+const char* outcome_name(scenario::Outcome o) {
+  switch (o) {
+    case scenario::Outcome::kAck: return "ack";
+    case scenario::Outcome::kNackRequeue: return "nack_requeue";
+    case scenario::Outcome::kNack: return "nack";
+    case scenario::Outcome::kReject: return "reject";
+  }
+  return "reject";
+}
+
+void write_consumer(std::ostringstream& out, const scenario::ConsumerSpec& c) {
+  out << "  - " << (c.is_service ? "service" : "consumer") << ":\n";
+  out << "      name: " << quote(c.name) << "\n";
+  out << "      queue: " << quote(c.queue) << "\n";
+  if (c.auto_ack) out << "      ack: auto\n";
+  if (c.prefetch != 0) out << "      prefetch: " << c.prefetch << "\n";
+  out << "      processing: " << distribution(c.processing) << "\n";
+  if (c.ack_ppm != 1'000'000) {
+    out << "      outcomes: {ack: " << number(static_cast<double>(c.ack_ppm) / 1e6)
+        << ", nack_requeue: " << number(static_cast<double>(c.nack_requeue_ppm) / 1e6)
+        << ", nack: " << number(static_cast<double>(c.nack_ppm) / 1e6)
+        << ", reject: " << number(static_cast<double>(c.reject_ppm) / 1e6) << "}\n";
+  }
+  if (!c.rules.empty()) {
+    out << "      rules:\n";
+    for (const auto& r : c.rules)
+      out << "        - {when_header: " << quote(r.header) << ", outcome: " << outcome_name(r.outcome) << "}\n";
+  }
+  if (c.priority != 0) out << "      priority: " << c.priority << "\n";
+  if (c.exclusive) out << "      exclusive: true\n";
+  if (!c.on_ack.empty()) {
+    out << "      on_ack:\n";
+    for (const auto& f : c.on_ack) out << "        - {exchange: " << quote(f.exchange) << ", " << message_fields(f.message, false) << "}\n";
+  }
+  if (c.max_retries) out << "      max_retries: " << *c.max_retries << "\n";
+  if (c.retry) out << "      retry: {exchange: " << quote(c.retry->exchange) << ", " << message_fields(c.retry->message, false) << "}\n";
+  if (c.park) out << "      park: {exchange: " << quote(c.park->exchange) << ", " << message_fields(c.park->message, false) << "}\n";
+  if (c.reply) out << "      reply: true\n";
+}
+
+std::string timeline_event(const scenario::TimelineEvent& e) {
+  using K = scenario::TimelineEvent::Kind;
+  std::string out = "{at: " + duration(e.at_us) + ", ";
+  switch (e.kind) {
+    case K::kStopConsumer: out += "stop_consumer: " + quote(e.target); break;
+    case K::kStartConsumer: out += "start_consumer: " + quote(e.target); break;
+    case K::kCrashConsumer: out += "crash_consumer: " + quote(e.target); break;
+    case K::kSetRate: out += "set_rate: " + quote(e.target) + ", rate: " + rate(e.rate_per_second); break;
+    case K::kPublish: out += "publish: {exchange: " + quote(e.exchange) + ", " + message_fields(e.message, false) + "}"; break;
+    case K::kBind:
+    case K::kUnbind: {
+      const auto& b = e.binding;
+      out += std::string(e.kind == K::kBind ? "bind" : "unbind") + ": {exchange: " + quote(b.exchange) + ", " +
+             (b.to_exchange ? "to_exchange: " : "queue: ") + quote(b.destination) + ", key: " + quote(b.key);
+      if (!b.arguments.empty()) out += ", arguments: " + field_table(b.arguments);
+      out += "}";
+      break;
+    }
+    case K::kPurgeQueue: out += "purge_queue: " + quote(e.target); break;
+    case K::kDeleteQueue: out += "delete_queue: " + quote(e.target); break;
+    case K::kRestartBroker: out += "restart_broker: true"; break;
+  }
+  return out + "}";
+}
+
+}  // namespace
+
+std::string scenario_to_yaml(const scenario::Scenario& s) {
+  std::ostringstream out;
+  out << "name: " << quote(s.name) << "\n";
+  if (!s.description.empty()) out << "description: " << quote(s.description) << "\n";
+  out << "seed: " << s.seed << "\n";
+  out << "duration: " << duration(s.duration_us) << "\n";
+  if (s.latency.kind != Distribution::Kind::kConstant || s.latency.a_us != 0)
+    out << "latency: " << distribution(s.latency) << "\n";
+
+  out << "broker:\n";
+  out << "  exchanges:\n";
+  if (s.exchanges.empty()) out << "    []\n";
+  for (const auto& x : s.exchanges) {
+    out << "    - {name: " << quote(x.name) << ", type: " << x.type;
+    if (x.durable) out << ", durable: true";
+    if (x.auto_delete) out << ", auto_delete: true";
+    if (x.internal) out << ", internal: true";
+    if (!x.arguments.empty()) out << ", arguments: " << field_table(x.arguments);
+    out << "}\n";
+  }
+  out << "  queues:\n";
+  if (s.queues.empty()) out << "    []\n";
+  for (const auto& q : s.queues) {
+    out << "    - {name: " << quote(q.name);
+    if (q.durable) out << ", durable: true";
+    if (q.exclusive) out << ", exclusive: true";
+    if (q.auto_delete) out << ", auto_delete: true";
+    if (!q.arguments.empty()) out << ", arguments: " << field_table(q.arguments);
+    out << "}\n";
+  }
+  out << "  bindings:\n";
+  if (s.bindings.empty()) out << "    []\n";
+  for (const auto& b : s.bindings) {
+    out << "    - {exchange: " << quote(b.exchange) << ", " << (b.to_exchange ? "to_exchange: " : "queue: ")
+        << quote(b.destination) << ", key: " << quote(b.key);
+    if (!b.arguments.empty()) out << ", arguments: " << field_table(b.arguments);
+    out << "}\n";
+  }
+
+  out << "actors:\n";
+  if (s.producers.empty() && s.consumers.empty() && s.rpc_clients.empty()) out << "  []\n";
+  for (const auto& p : s.producers) {
+    out << "  - producer:\n";
+    out << "      name: " << quote(p.name) << "\n";
+    out << "      exchange: " << quote(p.exchange) << "\n";
+    if (!p.schedule.empty()) {
+      out << "      schedule: [";
+      for (std::size_t i = 0; i < p.schedule.size(); ++i) out << (i ? ", " : "") << duration(p.schedule[i]);
+      out << "]\n";
+    } else {
+      out << "      rate: " << rate(p.rate_per_second) << "\n";
+    }
+    if (p.arrivals == scenario::ProducerSpec::Arrivals::kPoisson) out << "      arrivals: poisson\n";
+    if (p.count) out << "      count: " << *p.count << "\n";
+    if (p.start_us != 0) out << "      start: " << duration(p.start_us) << "\n";
+    if (p.stop_us != std::numeric_limits<TimeUs>::max()) out << "      stop: " << duration(p.stop_us) << "\n";
+    if (p.mandatory) out << "      mandatory: true\n";
+    if (p.confirms) out << "      confirms: true\n";
+    out << "      messages:\n";
+    for (const auto& m : p.messages) out << "        - {" << message_fields(m, true) << "}\n";
+  }
+  for (const auto& c : s.consumers) write_consumer(out, c);
+  for (const auto& r : s.rpc_clients) {
+    out << "  - rpc_client:\n";
+    out << "      name: " << quote(r.name) << "\n";
+    out << "      exchange: " << quote(r.exchange) << "\n";
+    out << "      routing_key: " << quote(r.routing_key) << "\n";
+    out << "      rate: " << rate(r.rate_per_second) << "\n";
+    if (r.count) out << "      count: " << *r.count << "\n";
+    out << "      reply_queue: " << (r.direct_reply_to ? "direct_reply_to" : "exclusive") << "\n";
+    out << "      timeout: " << duration(r.timeout_us) << "\n";
+    out << "      body: " << quote(r.body) << "\n";
+  }
+
+  if (!s.timeline.empty()) {
+    out << "timeline:\n";
+    for (const auto& e : s.timeline) out << "  - " << timeline_event(e) << "\n";
+  }
+
+  if (!s.expectations.empty()) {
+    out << "expect:\n";
+    std::ostringstream queues, consumers;
+    // Grouped per subject, in the order first named, as the loader reads them.
+    std::vector<std::string> queue_names, consumer_names;
+    for (const auto& e : s.expectations) {
+      if (e.subject == scenario::Expectation::Subject::kBroker) {
+        if (e.metric == "nothing_lost") out << "  nothing_lost: " << (e.value ? "true" : "false") << "\n";
+        else out << "  " << e.metric << ": " << e.value << "\n";
+      }
+      auto& names = e.subject == scenario::Expectation::Subject::kQueue ? queue_names : consumer_names;
+      if (e.subject != scenario::Expectation::Subject::kBroker &&
+          std::find(names.begin(), names.end(), e.name) == names.end())
+        names.push_back(e.name);
+    }
+    auto group = [&](const char* title, scenario::Expectation::Subject subject, const std::vector<std::string>& names) {
+      if (names.empty()) return;
+      out << "  " << title << ":\n";
+      for (const auto& name : names) {
+        out << "    " << quote(name) << ": {";
+        bool first = true;
+        for (const auto& e : s.expectations) {
+          if (e.subject != subject || e.name != name) continue;
+          out << (first ? "" : ", ") << e.metric << ": " << e.value;
+          first = false;
+        }
+        out << "}\n";
+      }
+    };
+    group("queues", scenario::Expectation::Subject::kQueue, queue_names);
+    group("consumers", scenario::Expectation::Subject::kConsumer, consumer_names);
+  }
+
+  if (!s.lesson.empty()) {
+    out << "lesson:\n";
+    for (const auto& step : s.lesson) {
+      if (step.when) {
+        out << "  - when: {event: " << quote(step.when->event);
+        if (!step.when->queue.empty()) out << ", queue: " << quote(step.when->queue);
+        if (!step.when->exchange.empty()) out << ", exchange: " << quote(step.when->exchange);
+        if (!step.when->consumer.empty()) out << ", consumer: " << quote(step.when->consumer);
+        out << "}\n";
+      } else {
+        out << "  - at: " << duration(step.at_us) << "\n";
+      }
+      out << "    text: " << quote(step.text) << "\n";
+    }
+  }
+  return out.str();
+}
+
+}  // namespace brokersim::gui
