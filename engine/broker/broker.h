@@ -176,6 +176,10 @@ class Broker {
   // Ready + unacked + acked + auto-acked + dropped must equal every copy ever enqueued.
   bool nothing_lost() const;
   sim::TimeUs now_us() const { return scheduler_.now_us(); }
+  // Timestamps the broker writes into messages (x-death's "time") are scheduler time plus
+  // this. Simulations leave it 0, so traces stay deterministic; the real AMQP port sets it
+  // so that clients read wall-clock times, as RabbitMQ gives them.
+  void set_timestamp_epoch_us(sim::TimeUs epoch_us) { timestamp_epoch_us_ = epoch_us; }
 
  private:
   struct Connection {
@@ -262,6 +266,7 @@ class Broker {
   sim::Rng& rng_;
   trace::Tracer& tracer_;
   BrokerLimits limits_;
+  sim::TimeUs timestamp_epoch_us_ = 0;
   Router router_;
   RouteResult route_scratch_;
 

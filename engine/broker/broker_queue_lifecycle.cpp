@@ -160,7 +160,8 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
   ++accounting_.copies_dead_lettered;
   ++queue.counters().dead_lettered;
   ++queue.counters().dead_lettered_by_reason[static_cast<int>(reason)];
-  DeadLetter letter = make_dead_letter(*entry.message, reason, queue.name(), scheduler_.now_us(), dlx->name_ref(),
+  DeadLetter letter = make_dead_letter(*entry.message, reason, queue.name(), scheduler_.now_us() + timestamp_epoch_us_,
+                                       dlx->name_ref(),
                                        args.dead_letter_routing_key ? &*args.dead_letter_routing_key : nullptr);
 
   std::vector<std::string_view> keys(letter.routing_keys.begin(), letter.routing_keys.end());

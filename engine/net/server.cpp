@@ -77,6 +77,11 @@ class Server::Impl {
         signals_(io_),
         started_at_(Steady::now() - std::chrono::microseconds(scheduler.now_us())) {
     if (!options_.log) options_.log = [](const std::string& line) { std::cerr << line << std::endl; };
+    // Clients read wall-clock timestamps (x-death's time), as from RabbitMQ.
+    const auto unix_now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    broker_.set_timestamp_epoch_us(unix_now_us - scheduler_.now_us());
   }
 
   struct Session {
