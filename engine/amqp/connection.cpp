@@ -48,6 +48,16 @@ std::string table_string(const FieldTable& table, std::string_view key) {
 std::uint16_t cause_class(std::uint32_t cause) { return static_cast<std::uint16_t>(cause >> 16); }
 std::uint16_t cause_method(std::uint32_t cause) { return static_cast<std::uint16_t>(cause & 0xffff); }
 
+// Bytes as Erlang's ~w prints a binary, for RabbitMQ's frame error texts: <<0,20,0,10>>.
+std::string erlang_binary(std::string_view bytes) {
+  std::string out = "<<";
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(static_cast<unsigned char>(bytes[i]));
+  }
+  return out + ">>";
+}
+
 // A reply text is a short string. RabbitMQ cuts a longer one to 252 bytes and appends "...".
 std::string short_reply_text(const std::string& text) {
   if (text.size() <= 255) return text;
@@ -133,18 +143,11 @@ void Connection::handle_frame(std::uint8_t type, std::uint16_t channel, std::str
   }
   if (frame_type == FrameType::kHeartbeat) {
     if (channel != 0) {
-      close_connection(make_error(ReplyCode::kFrameError, "heartbeat frame on channel " + std::to_string(channel)), 0);
+      close_connection(make_error(ReplyCode::kUnexpectedFrame, "type 8, all octets = " + erlang_binary(payload)), 0);
     }
     return;
   }
   if (channel > 0 && phase_ == Phase::kRunning) {
-    if (channel > channel_max_) {
-      close_connection(make_error(ReplyCode::kChannelError, "channel number " + std::to_string(channel) +
-                                                                " exceeds negotiated channel_max " +
-                                                                std::to_string(channel_max_)),
-                       0);
-      return;
-    }
     auto it = channels_.find(channel);
     if (frame_type == FrameType::kHeader || frame_type == FrameType::kBody) {
       if (it == channels_.end()) {
@@ -160,20 +163,21 @@ void Connection::handle_frame(std::uint8_t type, std::uint16_t channel, std::str
     }
     MethodDecode decoded = decode_method(payload);
     if (!decoded.ok) {
-      if (decoded.unknown_method) {
-        close_connection(make_error(ReplyCode::kNotImplemented,
-                                    "unknown method " + std::to_string(decoded.class_id) + "." +
-                                        std::to_string(decoded.method_index)),
-                         method_id(decoded.class_id, decoded.method_index));
-      } else {
-        close_connection(make_error(ReplyCode::kSyntaxError, "could not decode the method's arguments"),
-                         method_id(decoded.class_id, decoded.method_index));
-      }
+      fail_decode(decoded, payload);
       return;
     }
     const Method& method = decoded.method;
     if (it == channels_.end()) {
       if (method.id() == kChannelOpen) {
+        // RabbitMQ limits how many channels are open, not their numbers.
+        if (channels_.size() >= channel_max_) {
+          close_connection(make_error(ReplyCode::kNotAllowed, "number of channels opened (" +
+                                                                  std::to_string(channels_.size()) +
+                                                                  ") has reached the negotiated channel_max (" +
+                                                                  std::to_string(channel_max_) + ")"),
+                           0);
+          return;
+        }
         if (!check(channel, broker_.channel_open(key(channel)), method.id())) return;
         channels_.emplace(channel, ChannelState{});
         send_method(channel, Method::make(kChannelOpenOk));
@@ -191,10 +195,7 @@ void Connection::handle_frame(std::uint8_t type, std::uint16_t channel, std::str
   }
   MethodDecode decoded = decode_method(payload);
   if (!decoded.ok) {
-    close_connection(make_error(decoded.unknown_method ? ReplyCode::kNotImplemented : ReplyCode::kSyntaxError,
-                                "could not decode method " + std::to_string(decoded.class_id) + "." +
-                                    std::to_string(decoded.method_index)),
-                     method_id(decoded.class_id, decoded.method_index));
+    fail_decode(decoded, payload);
     return;
   }
   if (phase_ != Phase::kRunning) {
@@ -216,9 +217,14 @@ void Connection::handle_handshake(const Method& method) {
     return;
   }
   if (method.id() != expected) {
-    close_connection(make_error(ReplyCode::kCommandInvalid, "expected '" + std::string(find_method_spec(expected)->name) +
-                                                                "', got '" + std::string(method.spec->name) + "'"),
-                     method.id());
+    const std::string why = "expected '" + std::string(find_method_spec(expected)->name) + "', got '" +
+                            std::string(method.spec->name) + "'";
+    // Before tune-ok RabbitMQ does not answer errors: it drops the socket 3 s later.
+    if (phase_ != Phase::kOpen) {
+      close_silently(why);
+    } else {
+      close_connection(make_error(ReplyCode::kCommandInvalid, why), method.id());
+    }
     return;
   }
   if (phase_ == Phase::kStartOk) {
@@ -249,16 +255,10 @@ void Connection::handle_start_ok(const Method& method) {
       close_connection(make_error(ReplyCode::kAccessRefused, "Login was refused using authentication mechanism " +
                                                                  mechanism + ". For details see the broker logfile."),
                        0);
+      close_reason_ = std::move(reason);
     } else {
-      phase_ = Phase::kClosing;
-      if (timer_) scheduler_.cancel(*timer_);
-      timer_ = scheduler_.schedule_after(3 * kSecondUs, [this] {
-        timer_.reset();
-        phase_ = Phase::kFinished;
-        notify_output();
-      });
+      close_silently(std::move(reason));
     }
-    close_reason_ = std::move(reason);
   };
   const std::string& mechanism = method.text("mechanism");
   const std::string& response = method.text("response");
@@ -302,22 +302,19 @@ void Connection::handle_start_ok(const Method& method) {
 void Connection::handle_tune_ok(const Method& method) {
   const std::uint64_t channel_max = method.number("channel-max");
   const std::uint64_t frame_max = method.number("frame-max");
+  // RabbitMQ refuses a bad tune-ok without a word: it drops the socket 3 s later.
   if (frame_max != 0 && frame_max < kFrameMinSize) {
-    close_connection(make_error(ReplyCode::kNotAllowed, "frame_max=" + std::to_string(frame_max) + " < " +
-                                                            std::to_string(kFrameMinSize) + " min size"),
-                     method.id());
+    close_silently("frame_max=" + std::to_string(frame_max) + " < " + std::to_string(kFrameMinSize) + " min size");
     return;
   }
   if (frame_max > settings_.frame_max) {
-    close_connection(make_error(ReplyCode::kNotAllowed, "frame_max=" + std::to_string(frame_max) + " > " +
-                                                            std::to_string(settings_.frame_max) + " max size"),
-                     method.id());
+    close_silently("frame_max=" + std::to_string(frame_max) + " > " + std::to_string(settings_.frame_max) +
+                   " max size");
     return;
   }
   if (channel_max > settings_.channel_max) {
-    close_connection(make_error(ReplyCode::kNotAllowed, "channel_max=" + std::to_string(channel_max) + " > " +
-                                                            std::to_string(settings_.channel_max) + " max size"),
-                     method.id());
+    close_silently("channel_max=" + std::to_string(channel_max) + " > " + std::to_string(settings_.channel_max) +
+                   " max size");
     return;
   }
   // Zero means "no limit of my own": the server's applies.
@@ -359,8 +356,7 @@ void Connection::handle_connection_method(const Method& method) {
     case kConnectionUnblocked:
       return;  // a client may tell us it is blocked; nothing to do
     default:
-      close_connection(make_error(ReplyCode::kCommandInvalid, "unexpected method on channel 0: " +
-                                                                  std::string(method.spec->name)),
+      close_connection(make_error(ReplyCode::kChannelError, "unexpected method in connection state running"),
                        method.id());
   }
 }
@@ -399,7 +395,9 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
       channels_.erase(channel);
       reply(kChannelCloseOk);
       return;
-    case kChannelCloseOk: return;  // nothing was pending
+    case kChannelCloseOk:  // nothing was pending
+      close_connection(make_error(ReplyCode::kCommandInvalid, "unimplemented method"), id);
+      return;
     case kChannelFlow:
       // RabbitMQ no longer lets a client pause deliveries with channel.flow.
       if (!method.flag("active")) {
@@ -408,7 +406,9 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
       }
       send_method(channel, Method::make(kChannelFlowOk, {std::uint64_t{1}}));
       return;
-    case kChannelFlowOk: return;
+    case kChannelFlowOk:  // we never send channel.flow
+      close_connection(make_error(ReplyCode::kCommandInvalid, "unimplemented method"), id);
+      return;
     case kAccessRequest:
       send_method(channel, Method::make(kAccessRequestOk, {std::uint64_t{1}}));
       return;
@@ -580,9 +580,7 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
       return;
     default:
       // Server-to-client methods (deliver, return, *-ok...) and connection methods are not for us.
-      close_connection(make_error(ReplyCode::kCommandInvalid, "method " + std::string(method.spec->name) +
-                                                                  " is not valid from a client on a channel"),
-                       id);
+      close_connection(make_error(ReplyCode::kCommandInvalid, "unimplemented method"), id);
   }
 }
 
@@ -625,7 +623,7 @@ void Connection::handle_content_body(std::uint16_t channel, ChannelState& state,
                                                                  ? "expected content header for class 60, got non "
                                                                    "content header frame instead"
                                                                  : "expected method frame, got non method frame instead"),
-                     0);
+                     state.awaiting_header ? kBasicPublish : 0);
     return;
   }
   if (payload.size() > state.body_remaining) {
@@ -779,6 +777,27 @@ void Connection::abort(std::string reason) {
   close_reason_ = std::move(reason);
   phase_ = Phase::kFinished;
   notify_output();
+}
+
+void Connection::close_silently(std::string reason) {
+  close_reason_ = std::move(reason);
+  phase_ = Phase::kClosing;
+  if (timer_) scheduler_.cancel(*timer_);
+  timer_ = scheduler_.schedule_after(3 * kSecondUs, [this] {
+    timer_.reset();
+    phase_ = Phase::kFinished;
+    notify_output();
+  });
+}
+
+void Connection::fail_decode(const MethodDecode& decoded, std::string_view payload) {
+  if (decoded.unknown_method) {
+    // RabbitMQ's reader crashes on a class or method it does not know: the socket just closes.
+    abort("unknown method " + std::to_string(decoded.class_id) + "." + std::to_string(decoded.method_index));
+    return;
+  }
+  close_connection(make_error(ReplyCode::kFrameError, "cannot decode " + erlang_binary(payload.size() > 4 ? payload.substr(4) : std::string_view())),
+                   method_id(decoded.class_id, decoded.method_index));
 }
 
 void Connection::set_blocked(bool blocked) {

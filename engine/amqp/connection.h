@@ -93,6 +93,11 @@ class Connection final : public broker::ConnectionListener {
   void close_connection(const broker::Error& error, std::uint32_t cause);
   // Ends without a handshake (bad protocol header, missed heartbeats, auth before tune).
   void abort(std::string reason);
+  // Says nothing and drops the socket 3 s later, as RabbitMQ does for errors before tune-ok.
+  void close_silently(std::string reason);
+  // A method frame that does not decode: as RabbitMQ, 501 "cannot decode <<...>>", or a dropped
+  // socket for an unknown class or method.
+  void fail_decode(const MethodDecode& decoded, std::string_view payload);
   // A broker call's status: on error, the matching channel.close or connection.close.
   bool check(std::uint16_t channel, const broker::Status& status, std::uint32_t cause);
   template <typename T>

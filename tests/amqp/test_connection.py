@@ -301,5 +301,150 @@ def test_raw_channel_errors(ctx):
         s.close()
 
 
+
+def close_of(r):
+    channel, c, m, args = r.read_method()
+    eq((c, m), (10, 50), "connection.close expected")
+    code = struct.unpack(">H", args[:2])[0]
+    text = args[3:3 + args[2]].decode()
+    return code, text, struct.unpack(">HH", args[3 + args[2]:7 + args[2]])
+
+
+def raw_case(ctx, actions, **handshake):
+    s = ctx.raw_socket()
+    try:
+        r = raw_amqp.RawClient(s)
+        r.handshake(**handshake)
+        actions(r)
+        return close_of(r)
+    finally:
+        s.close()
+
+
+@test()
+def test_raw_protocol_errors(ctx):
+    sh = raw_amqp.shortstr
+    publish = struct.pack(">H", 0) + sh("") + sh("q") + b"\x00"
+    header = lambda size, cls=60: struct.pack(">HHQH", cls, 0, size, 0)
+    declare = struct.pack(">H", 0) + sh("q") + b"\x00" + struct.pack(">I", 0)
+    cases = [
+        ("second channel.open", lambda r: (r.open_channel(1), r.send_method(1, 20, 10, sh(""))),
+         (504, "CHANNEL_ERROR - second 'channel.open' seen", (20, 10))),
+        ("queue.declare on a channel never opened", lambda r: r.send_method(3, 50, 10, declare),
+         (504, "CHANNEL_ERROR - expected 'channel.open'", (50, 10))),
+        ("a header with no publish", lambda r: (r.open_channel(1), r.send_frame(2, 1, header(3))),
+         (505, "UNEXPECTED_FRAME - expected method frame, got non method frame instead", (0, 0))),
+        ("a body with no header", lambda r: (r.open_channel(1), r.send_method(1, 60, 40, publish),
+                                             r.send_frame(3, 1, b"abc")),
+         (505, "UNEXPECTED_FRAME - expected content header for class 60, got non content header frame instead",
+          (60, 40))),
+        ("a method instead of the header", lambda r: (r.open_channel(1), r.send_method(1, 60, 40, publish),
+                                                      r.send_method(1, 60, 40, publish)),
+         (505, "UNEXPECTED_FRAME - expected content header for class 60, got non content header frame instead",
+          (60, 40))),
+        ("a header for class 50", lambda r: (r.open_channel(1), r.send_method(1, 60, 40, publish),
+                                             r.send_frame(2, 1, header(3, cls=50))),
+         (505, "UNEXPECTED_FRAME - expected content header for class 60, got one for class 50 instead", (60, 40))),
+        ("a frame over frame_max", lambda r: (r.open_channel(1), r.send_method(1, 60, 40, publish),
+                                              r.send_frame(2, 1, header(200000)), r.send_frame(3, 1, b"a" * 140000)),
+         (501, "FRAME_ERROR - type 3, all octets = <<>>: {frame_too_large,140000,131064}", (0, 0))),
+        ("a heartbeat on channel 1", lambda r: (r.open_channel(1), r.send_frame(8, 1, b"")),
+         (505, "UNEXPECTED_FRAME - type 8, all octets = <<>>", (0, 0))),
+        ("queue.declare on channel 0", lambda r: r.send_method(0, 50, 10, declare),
+         (504, "CHANNEL_ERROR - unexpected method in connection state running", (50, 10))),
+        ("connection.open again", lambda r: r.send_method(0, 10, 40, sh("/") + sh("") + b"\x00"),
+         (504, "CHANNEL_ERROR - unexpected method in connection state running", (10, 40))),
+        ("basic.ack on channel 0", lambda r: r.send_method(0, 60, 80, struct.pack(">QB", 1, 0)),
+         (504, "CHANNEL_ERROR - unexpected method in connection state running", (60, 80))),
+        ("connection.close-ok unasked", lambda r: r.send_method(0, 10, 51),
+         (504, "CHANNEL_ERROR - unexpected method in connection state running", (10, 51))),
+        ("arguments cut short", lambda r: (r.open_channel(1), r.send_method(1, 50, 10, b"\x00")),
+         (501, "FRAME_ERROR - cannot decode <<0>>", (50, 10))),
+        ("arguments cut short, printable", lambda r: (r.open_channel(1), r.send_method(1, 50, 10, b"\x00\x00\x05abc")),
+         (501, "FRAME_ERROR - cannot decode <<0,0,5,97,98,99>>", (50, 10))),
+        ("basic.deliver with no arguments", lambda r: (r.open_channel(1), r.send_method(1, 60, 60, b"")),
+         (501, "FRAME_ERROR - cannot decode <<>>", (60, 60))),
+        ("basic.get-empty from a client", lambda r: (r.open_channel(1), r.send_method(1, 60, 72, sh(""))),
+         (503, "COMMAND_INVALID - unimplemented method", (60, 72))),
+        ("channel.flow-ok unasked", lambda r: (r.open_channel(1), r.send_method(1, 20, 21, b"\x01")),
+         (503, "COMMAND_INVALID - unimplemented method", (20, 21))),
+        ("channel.close-ok unasked", lambda r: (r.open_channel(1), r.send_method(1, 20, 41)),
+         (503, "COMMAND_INVALID - unimplemented method", (20, 41))),
+    ]
+    for what, actions, expected in cases:
+        eq(raw_case(ctx, actions), expected, what)
+
+
+@test()
+def test_raw_channel_max_counts_open_channels(ctx):
+    # RabbitMQ limits how many channels are open, not the channel numbers.
+    def actions(r):
+        r.send_method(9, 20, 10, raw_amqp.shortstr(""))
+        r.expect_method(20, 11)
+        for n in range(1, 4):
+            r.open_channel(n)
+        r.send_method(5, 20, 10, raw_amqp.shortstr(""))
+    eq(raw_case(ctx, actions, channel_max=4),
+       (530, "NOT_ALLOWED - number of channels opened (4) has reached the negotiated channel_max (4)", (0, 0)),
+       "a fifth channel")
+
+
+@test(timeout=60)
+def test_raw_silent_refusals(ctx):
+    # A bad tune-ok, or an unexpected method before it, gets no answer: the socket closes 3 s later.
+    # An unknown class or method makes RabbitMQ drop the socket at once.
+    sh = raw_amqp.shortstr
+    def tune(frame_max, channel_max):
+        def go(r):
+            r.start_ok()
+            r.expect_method(10, 30)
+            r.send_method(0, 10, 31, struct.pack(">HIH", channel_max, frame_max, 0))
+        return go
+    def open_early(r):
+        r.start_ok()
+        r.expect_method(10, 30)
+        r.send_method(0, 10, 40, sh("/") + sh("") + b"\x00")
+    for what, go, delayed in (("frame_max below 4096", tune(1000, 0), True),
+                              ("frame_max above the server's", tune(200000, 0), True),
+                              ("channel_max above the server's", tune(131072, 5000), True),
+                              ("connection.open before tune-ok", open_early, True)):
+        s = ctx.raw_socket()
+        try:
+            r = raw_amqp.RawClient(s)
+            go(r)
+            elapsed, data = r.read_until_closed(8)
+            eq(data, b"", what + ": nothing sent")
+            true(2.5 <= elapsed <= 4.5, "%s: closed after %.1fs, RabbitMQ waits 3 s" % (what, elapsed))
+        finally:
+            s.close()
+    for what, cls, meth in (("unknown method", 60, 99), ("unknown class", 99, 10)):
+        s = ctx.raw_socket()
+        try:
+            r = raw_amqp.RawClient(s)
+            r.handshake()
+            r.open_channel(1)
+            r.send_method(1, cls, meth, b"")
+            elapsed, data = r.read_until_closed(5)
+            eq(data, b"", what + ": no connection.close")
+        finally:
+            s.close()
+
+
+@test()
+def test_raw_frame_errors_from_the_codec(ctx):
+    # The texts for these come from the frame decoder (engine/amqp/frame.cpp).
+    def unknown_type(r):
+        r.open_channel(1)
+        r.send_frame(9, 1, b"xx")
+    def bad_end(r):
+        r.open_channel(1)
+        r.sock.sendall(struct.pack(">BHI", 1, 1, 4) + struct.pack(">HH", 20, 10) + b"\x00")
+    got = [raw_case(ctx, unknown_type), raw_case(ctx, bad_end)]
+    expected = [(501, 'FRAME_ERROR - type 9, all octets = <<"xx">>: unknown_frame', (0, 0)),
+                (501, "FRAME_ERROR - type 1, all octets = <<0,20,0,10>>: {invalid_frame_end_marker,0}", (0, 0))]
+    if got != expected and ctx.is_brokersim:
+        ctx.known_difference("frame decoder error texts differ (engine/amqp/frame.cpp): got %r" % (got,))
+    eq(got, expected, "frame errors")
+
 if __name__ == "__main__":
     harness.main(globals())
