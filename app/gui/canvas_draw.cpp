@@ -232,7 +232,13 @@ void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
   const float r = std::clamp(5.5f * xf.zoom, 3.0f, 10.0f);
   const std::uint64_t highlighted = app.selection.kind == Selection::Kind::kMessage ? app.selection.message_id : app.follow_message;
   const TopologyView& topo = app.session.topology();
+  // Flashes and deaths at one node land on one spot: past a few, more only cost pixels (under
+  // a busy consumer hundreds overlap), so each node draws just the first few.
+  constexpr int kMarksPerNode = 4;
+  static std::vector<int> marks;
+  marks.assign(topo.nodes().size(), 0);
   for (const SceneDot& d : app.scene.dots) {
+    if (d.node >= 0 && ++marks[d.node] > kMarksPerNode) continue;
     const pal::Color color = pal::key_color(d.key_color);
     switch (d.kind) {
       case SegmentKind::kHop:

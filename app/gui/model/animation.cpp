@@ -58,6 +58,19 @@ class Builder {
 
  private:
   void add_scenario_actors() {
+    // Dead-letter and alternate-exchange links are part of the topology, drawn (dashed)
+    // before any message takes them.
+    for (const auto& q : scenario_.queues) {
+      if (const broker::FieldValue* dlx = broker::find_field(q.arguments, "x-dead-letter-exchange"))
+        if (const std::string* name = dlx->as_string())
+          topo_.ensure_edge(EdgeKind::kDeadLetter, topo_.ensure_node(NodeKind::kQueue, q.name), exchange_node(*name),
+                            "dead letters");
+    }
+    for (const auto& x : scenario_.exchanges) {
+      if (const broker::FieldValue* ae = broker::find_field(x.arguments, "alternate-exchange"))
+        if (const std::string* name = ae->as_string())
+          topo_.ensure_edge(EdgeKind::kAlternate, exchange_node(x.name), exchange_node(*name), "alternate");
+    }
     for (const auto& p : scenario_.producers) {
       const int node = topo_.ensure_node(NodeKind::kProducer, p.name);
       topo_.ensure_edge(EdgeKind::kPublish, node, exchange_node(p.exchange), "");
