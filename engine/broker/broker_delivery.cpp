@@ -430,6 +430,18 @@ void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string
   e.text = std::string(reason);
   tracer_.emit();
   unacked.queue->requeue(std::move(unacked.entry));
+  // A classic drop-head queue that a requeue pushed over its limit drops from the head (and
+  // dead-letters as maxlen), as RabbitMQ's requeue does; reject-publish queues keep them all.
+  const QueueArguments& args = queue.arguments();
+  if (queue.type() == QueueType::kClassic && args.overflow == Overflow::kDropHead) {
+    auto over_limit = [&] {
+      return (args.max_length && queue.ready_count() > static_cast<std::uint64_t>(*args.max_length)) ||
+             (args.max_length_bytes && queue.ready_bytes() > static_cast<std::uint64_t>(*args.max_length_bytes));
+    };
+    while (queue.ready_count() > 0 && over_limit()) {
+      dead_letter(queue, queue.take_front(), DeathReason::kMaxlen, "dropped from the head: requeued over its length limit");
+    }
+  }
 }
 
 Status Broker::basic_recover(ChannelKey key, bool requeue) {

@@ -157,6 +157,16 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
          std::string(why) + "; its dead-letter exchange '" + *args.dead_letter_exchange + "' does not exist");
     return;
   }
+  // A quorum queue's x-delivery-count is delivery metadata: RabbitMQ does not dead-letter it.
+  if (queue.type() == QueueType::kQuorum) {
+    if (const auto& headers = entry.message->properties().headers; headers && find_field(*headers, "x-delivery-count")) {
+      BasicProperties properties = entry.message->properties();
+      erase_field(*properties.headers, "x-delivery-count");
+      entry.message = Message::create(entry.message->id(), entry.message->exchange_name_ref(),
+                                      entry.message->routing_key(), properties, entry.message->body(),
+                                      entry.message->published_us());
+    }
+  }
   ++accounting_.copies_dead_lettered;
   ++queue.counters().dead_lettered;
   ++queue.counters().dead_lettered_by_reason[static_cast<int>(reason)];

@@ -274,5 +274,99 @@ def test_priority_queue_with_consumer(ctx):
     eq(got, [(b"9", False), (b"10", False)], "the new highest priority overtakes the requeued one")
 
 
+
+@test()
+def test_requeue_over_length_limit(ctx):
+    conn = ctx.connect()
+    ch = conn.channel()
+    dlq = ctx.queue("dlq")
+    ch.queue_declare(dlq)
+    cases = [({"x-max-length": 2, "x-overflow": "reject-publish"}, [b"a", b"b", b"c", b"d"], []),
+             ({"x-max-length-bytes": 2}, [b"c", b"d"], []),
+             ({"x-max-length": 2, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": dlq}, [b"c", b"d"],
+              [(b"a", "maxlen"), (b"b", "maxlen")])]
+    for args, kept, dead in cases:
+        q = ctx.queue()
+        ch.queue_declare(q, arguments=args)
+        ch.basic_publish("", q, b"a")
+        ch.basic_publish("", q, b"b")
+        settle(conn, 0.1)
+        ch.basic_get(q)
+        ch.basic_get(q)
+        ch.basic_publish("", q, b"c")
+        ch.basic_publish("", q, b"d")
+        settle(conn, 0.1)
+        ch.basic_nack(0, multiple=True, requeue=True)  # a and b come back ahead of c and d
+        settle(conn, 0.3)
+        eq(bodies(get_all(ch, q)), kept, "kept after the requeue with %r" % args)
+        eq([(b, p.headers["x-death"][0]["reason"]) for _, p, b in get_all(ch, dlq)], dead, "dead-lettered")
+
+
+@test()
+def test_quorum_delivery_limit(ctx):
+    conn = ctx.connect()
+    ch = conn.channel()
+    q, dlq = ctx.queue("qq"), ctx.queue("dlq")
+    ch.queue_declare(dlq)
+    ch.queue_declare(q, durable=True, arguments={"x-queue-type": "quorum", "x-delivery-limit": 1,
+                                                 "x-dead-letter-exchange": "", "x-dead-letter-routing-key": dlq})
+    ch.basic_publish("", q, b"x", pika.BasicProperties(headers={"o": "h"}))
+    settle(conn, 0.3)
+    ch.basic_qos(prefetch_count=1)
+    got = []
+
+    def on_message(c, m, p, b):
+        got.append((m.delivery_tag, m.redelivered, p.headers))
+        c.basic_nack(m.delivery_tag, requeue=True)
+    ch.basic_consume(q, on_message)
+    wait_for(conn, lambda: len(got) == 2, what="two deliveries")
+    settle(conn, 0.5)
+    eq(got, [(1, False, {"o": "h"}), (2, True, {"o": "h", "x-delivery-count": 1})],
+       "deliveries: no x-delivery-count at first, then 1")
+    m, p, b = ch.basic_get(dlq, auto_ack=True)
+    true(m is not None, "dead-lettered after the limit")
+    eq(m.routing_key, dlq, "routing key")
+    eq({k: v for k, v in p.headers.items() if k != "x-death"},
+       {"o": "h", "x-first-death-exchange": "", "x-first-death-queue": q, "x-first-death-reason": "delivery_limit"},
+       "headers: x-delivery-count is not dead-lettered")
+    eq([(d["reason"], d["count"], d["queue"]) for d in p.headers["x-death"]], [("delivery_limit", 1, q)], "x-death")
+    # basic.get on a quorum queue always adds x-delivery-count, from 0.
+    q2 = ctx.queue("qg")
+    ch.queue_declare(q2, durable=True, arguments={"x-queue-type": "quorum"})
+    ch.basic_publish("", q2, b"x")
+    settle(conn, 0.3)
+    seen = []
+    for _ in range(2):
+        m, p, b = ch.basic_get(q2)
+        seen.append((m.redelivered, p.headers))
+        ch.basic_nack(m.delivery_tag, requeue=True)
+        settle(conn, 0.2)
+    eq(seen, [(False, {"x-delivery-count": 0}), (True, {"x-delivery-count": 1})], "basic.get on a quorum queue")
+
+
+@test()
+def test_stream_offsets(ctx):
+    conn = ctx.connect()
+    ch = conn.channel()
+    q = ctx.queue("st")
+    ch.queue_declare(q, durable=True, arguments={"x-queue-type": "stream"})
+    for i in range(3):
+        ch.basic_publish("", q, b"m%d" % i, pika.BasicProperties(headers={"i": i}))
+    settle(conn, 0.5)
+    expect_channel_error(lambda: conn.channel().basic_consume(q, lambda *a: None), 406,
+                         "PRECONDITION_FAILED - consumer prefetch count is not set for 'queue '%s' in vhost '/''" % q)
+    ch.basic_qos(prefetch_count=10)
+    got = []
+    ch.basic_consume(q, lambda c, m, p, b: got.append((b, m.delivery_tag, p.headers)),
+                     arguments={"x-stream-offset": "first"})
+    wait_for(conn, lambda: len(got) == 3, what="the stream from the first")
+    eq(got, [(b"m%d" % i, i + 1, {"i": i, "x-stream-offset": i}) for i in range(3)], "deliveries with offsets")
+    ch2 = conn.channel()
+    ch2.basic_qos(prefetch_count=10)
+    got2 = []
+    ch2.basic_consume(q, lambda c, m, p, b: got2.append(b), arguments={"x-stream-offset": 1})
+    wait_for(conn, lambda: len(got2) == 2, what="the stream from offset 1")
+    eq(got2, [b"m1", b"m2"], "from offset 1")
+
 if __name__ == "__main__":
     harness.main(globals())
