@@ -53,8 +53,8 @@ void message_inspector(GuiApp& app, std::uint64_t id) {
   section("x-death");
   if (deaths.empty()) ImGui::TextDisabled("none yet");
   for (const Death& d : deaths)
-    ImGui::BulletText("queue %s, reason %s, count %d, to exchange %s", d.queue.c_str(), d.reason.c_str(), d.count,
-                      d.exchange.c_str());
+    ImGui::TextWrapped("\xE2\x80\xA2 queue %s, reason %s, count %d, to exchange %s", d.queue.c_str(), d.reason.c_str(),
+                       d.count, d.exchange.empty() ? "(default)" : d.exchange.c_str());
 
   section("history");
   for (std::uint32_t i : it->second) {
@@ -62,8 +62,16 @@ void message_inspector(GuiApp& app, std::uint64_t id) {
     const trace::Event e = log.at(i);
     const std::string line = trace::format_time(e.time_us) + "  " + trace::describe(e);
     if (future) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    // A wrapped line that seeks when clicked: a selectable as tall as the wrapped text.
     ImGui::PushID(static_cast<int>(i));
-    if (ImGui::Selectable(line.c_str(), false)) app.seek(e.time_us);
+    const float width = ImGui::GetContentRegionAvail().x;
+    const ImVec2 start = ImGui::GetCursorPos();
+    if (ImGui::Selectable("##line", false, 0, {width, ImGui::CalcTextSize(line.c_str(), nullptr, false, width).y}))
+      app.seek(e.time_us);
+    ImGui::SetCursorPos(start);
+    ImGui::PushTextWrapPos(start.x + width);
+    ImGui::TextUnformatted(line.c_str());
+    ImGui::PopTextWrapPos();
     ImGui::PopID();
     if (future) ImGui::PopStyleColor();
   }
@@ -117,7 +125,7 @@ void node_inspector(GuiApp& app, int index) {
                   state.prefetch ? std::to_string(state.prefetch).c_str() : "unlimited");
       for (const auto& c : s.consumers)
         if (c.name == node.name)
-          ImGui::Text("queue %s, ack %.0f%%, requeue %.0f%%, nack %.0f%%, reject %.0f%%", c.queue.c_str(),
+          ImGui::TextWrapped("queue %s, ack %.0f%%, requeue %.0f%%, nack %.0f%%, reject %.0f%%", c.queue.c_str(),
                       c.ack_ppm / 1e4, c.nack_requeue_ppm / 1e4, c.nack_ppm / 1e4, c.reject_ppm / 1e4);
       break;
     }

@@ -17,9 +17,11 @@ void explain(const trace::Event& e) {
     std::string what = step.alternate ? "alternate exchange" : "binding";
     if (!step.binding_key.empty()) what += " key '" + step.binding_key + "'";
     if (!step.arguments.empty()) what += " arguments " + step.arguments;
-    ImGui::TextColored(color, "%s  at '%s': %s -> %s '%s'", step.matched ? "[match]   " : "[no match]",
+    ImGui::PushStyleColor(ImGuiCol_Text, color);
+    ImGui::TextWrapped("%s  at '%s': %s -> %s '%s'", step.matched ? "[match]" : "[no match]",
                        step.source.empty() ? "(default)" : step.source.c_str(), what.c_str(),
                        step.to_exchange ? "exchange" : "queue", step.destination.c_str());
+    ImGui::PopStyleColor();
   }
   if (e.route_steps_omitted)
     ImGui::TextDisabled("... and %llu bindings that did not match", static_cast<unsigned long long>(e.route_steps_omitted));
