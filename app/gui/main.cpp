@@ -1,5 +1,5 @@
 // brokersim-gui [SCENARIO.yaml] [--at T] [--screenshot out.png] [--size WxH] [--bench-frames N]
-//               [--speed X]
+//               [--speed X] [--amqp HOST:PORT]
 //
 // [SECTION] index: arguments, window and ImGui setup, fonts and theme, the main loop, the
 // headless screenshot and benchmark modes, shutdown (in reverse order of setup).
@@ -15,12 +15,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "gui/gui_app.h"
 #include "gui/screenshot.h"
+#include "gui/sprites.h"
+#include "amqp/users.h"
+#include "net/server.h"
 #include "scenario/units.h"
 
 namespace {
@@ -35,13 +39,14 @@ struct Options {
   int width = 1280, height = 800;
   int bench_frames = 0;
   std::optional<float> speed;
+  std::optional<net::ListenAddress> amqp;  // live mode: serve real clients on this address
 };
 
 int usage(const char* error) {
   std::fprintf(stderr, "brokersim-gui: %s\n", error);
   std::fprintf(stderr,
                "usage: brokersim-gui [SCENARIO.yaml] [--at T] [--screenshot out.png] [--size WxH]\n"
-               "                     [--bench-frames N] [--speed X]\n");
+               "                     [--bench-frames N] [--speed X] [--amqp HOST:PORT]\n");
   return 2;
 }
 
@@ -72,6 +77,14 @@ std::optional<Options> parse(int argc, char** argv, int& exit_code) {
       const char* v = value();
       o.speed = v ? static_cast<float>(std::atof(v)) : 0.0f;
       if (*o.speed < 0.1f || *o.speed > 100.0f) return exit_code = usage("--speed is from 0.1 to 100"), std::nullopt;
+    } else if (a == "--amqp") {
+      const char* v = value();
+      net::ListenAddress address;
+      std::string error;
+      if (!v || !net::parse_listen_address(v, address, error))
+        return exit_code = usage(("--amqp wants HOST:PORT, for example 127.0.0.1:5672" + (v ? ": " + error : "")).c_str()),
+               std::nullopt;
+      o.amqp = address;
     } else if (a == "--help" || a == "-h") {
       exit_code = usage("help");
       return std::nullopt;
@@ -109,8 +122,12 @@ void apply_theme() {
   style.GrabRounding = 4;
   style.ItemSpacing = {8, 6};
   ImVec4* c = style.Colors;
-  c[ImGuiCol_WindowBg] = ImVec4(0.08f, 0.085f, 0.10f, 1);
-  c[ImGuiCol_ChildBg] = ImVec4(0.10f, 0.105f, 0.125f, 1);
+  // Panels draw no backgrounds of their own: the frame is cleared to the canvas colour once,
+  // which keeps a software rasteriser (llvmpipe) from filling the screen several times over.
+  c[ImGuiCol_WindowBg] = ImVec4(0.094f, 0.102f, 0.122f, 1);
+  c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_MenuBarBg] = ImVec4(0.12f, 0.13f, 0.16f, 1);
+  c[ImGuiCol_Border] = ImVec4(0.25f, 0.27f, 0.33f, 1);
   c[ImGuiCol_FrameBg] = ImVec4(0.16f, 0.17f, 0.21f, 1);
   c[ImGuiCol_Tab] = ImVec4(0.16f, 0.17f, 0.22f, 1);
   c[ImGuiCol_TabActive] = ImVec4(0.26f, 0.32f, 0.45f, 1);
@@ -160,6 +177,24 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options->speed) app.speed = *options->speed;
+
+  // Live mode: the scenario (none given: an empty broker) plays on the wall clock, and real
+  // clients connect to the port; this thread owns the broker and polls the sockets each frame.
+  amqp::Users users;
+  std::unique_ptr<net::Server> server;
+  if (options->amqp) {
+    scenario::Scenario live;
+    if (!options->scenario.empty()) live = app.session.scenario();
+    else live.name = "live AMQP";
+    app.session.open_live(std::move(live));
+    net::ServerOptions server_options;
+    server_options.listen = {*options->amqp};
+    server = std::make_unique<net::Server>(app.session.live_runner()->live_broker(),
+                                           app.session.live_runner()->live_scheduler(), users, server_options);
+    if (!server->start()) return 1;
+    app.report("", "live: serving AMQP on " + options->amqp->host + ":" + std::to_string(server->bound_ports().front()) +
+                       " — point a client at it and watch its messages");
+  }
   app.seek(options->at_us ? *options->at_us : (options->screenshot.empty() ? 0 : busiest_time(app.session)));
 
   // [SECTION] window and ImGui setup
@@ -191,6 +226,7 @@ int main(int argc, char** argv) {
   load_font(app);
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330");
+  gui::sprites::create();
 
   // [SECTION] the main loop
   std::vector<double> frame_ms;
@@ -216,7 +252,20 @@ int main(int argc, char** argv) {
 
     const double wall = std::chrono::duration<double>(frame_start - last).count();
     last = frame_start;
-    if (options->bench_frames > 0) {
+    if (server) {
+      server->poll();
+      // Catching the picture up is a rebuild; a few times a second is plenty for the eye.
+      static auto last_refresh = frame_start;
+      if (frame_start - last_refresh > std::chrono::milliseconds(200)) {
+        const std::size_t nodes_before = app.session.topology().nodes().size();
+        // New nodes (a client connected, a queue declared): fit the view to them.
+        if (app.session.refresh_live() && app.session.topology().nodes().size() != nodes_before)
+          app.camera.fitted = false;
+        last_refresh = frame_start;
+      }
+      if (app.playing) app.time_us = app.session.end_us();
+      app.refresh_scene();
+    } else if (options->bench_frames > 0) {
       app.advance(1.0 / 60.0);  // a steady 60 Hz playhead, however long frames take
     } else if (options->screenshot.empty()) {
       app.advance(wall);
@@ -228,13 +277,17 @@ int main(int argc, char** argv) {
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(window, &fb_w, &fb_h);
     glViewport(0, 0, fb_w, fb_h);
-    glClearColor(0.08f, 0.085f, 0.10f, 1);
+    glClearColor(24 / 255.0f, 26 / 255.0f, 31 / 255.0f, 1);  // palette::kBackground
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++frames;
 
     // [SECTION] headless modes
-    if (!options->screenshot.empty() && frames == screenshot_frames) {
+    // Live, --at is how long to let real clients play before the picture is taken.
+    const bool screenshot_due = server ? frames >= screenshot_frames &&
+                                             app.session.end_us() >= options->at_us.value_or(sim::seconds(2))
+                                       : frames == screenshot_frames;
+    if (!options->screenshot.empty() && screenshot_due) {
       const std::string error = gui::write_screenshot(options->screenshot, fb_w, fb_h);
       if (!error.empty()) {
         std::fprintf(stderr, "brokersim-gui: %s\n", error.c_str());
@@ -265,6 +318,7 @@ int main(int argc, char** argv) {
   }
 
   // [SECTION] shutdown
+  gui::sprites::destroy();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();

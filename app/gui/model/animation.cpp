@@ -93,9 +93,17 @@ class Builder {
 
   int exchange_node(const std::string& name) { return topo_.ensure_node(NodeKind::kExchange, name); }
 
-  int actor_node(std::uint64_t connection) {
+  int actor_node(std::uint64_t connection, NodeKind kind_if_client = NodeKind::kProducer) {
     auto it = connection_node_.find(connection);
     if (it != connection_node_.end()) return it->second;
+    // A real AMQP client (live mode) gets a node of its own, named after its client
+    // properties, as a consumer or producer by what it does first.
+    if (auto name = client_names_.find(connection); name != client_names_.end()) {
+      const int node = topo_.ensure_node(kind_if_client, name->second);
+      topo_.set_detail(node, kind_if_client == NodeKind::kConsumer ? "AMQP client, consuming" : "AMQP client");
+      connection_node_[connection] = node;
+      return node;
+    }
     // Timeline publishes come from the operator's console; draw it as a producer.
     const int node = topo_.ensure_node(NodeKind::kProducer, "timeline");
     topo_.set_detail(node, "scenario timeline");
@@ -207,7 +215,11 @@ class Builder {
         int node = -1;
         if (auto p = topo_.find_node(NodeKind::kProducer, name)) node = *p;
         else if (auto c = topo_.find_node(NodeKind::kConsumer, name)) node = *c;
-        if (node >= 0) connection_node_[e.connection] = node;
+        if (node >= 0) {
+          connection_node_[e.connection] = node;
+        } else if (name != "scenario topology" && name != "timeline") {
+          client_names_[e.connection] = name;
+        }
         break;
       }
       case EventKind::kExchangeDeclared:
@@ -233,7 +245,7 @@ class Builder {
       }
       case EventKind::kConsumerAdded: {
         const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
-        const int c = actor_node(e.connection);
+        const int c = actor_node(e.connection, NodeKind::kConsumer);
         topo_.ensure_edge(EdgeKind::kConsume, q, c, "");
         prefetch_[c] = static_cast<std::int32_t>(e.count);
         break;
@@ -285,7 +297,7 @@ class Builder {
       }
       case EventKind::kDelivered: {
         const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
-        const int consumer = actor_node(e.connection);
+        const int consumer = actor_node(e.connection, NodeKind::kConsumer);
         CopyState c = take_copy(e.message_id, e.queue, t);
         bump_ready(q, t, -1);
         Segment s = segment(index, e, SegmentKind::kHop, std::max(t, c.free_at_us), timings_.hop_us);
@@ -354,6 +366,7 @@ class Builder {
   AnimationTimings timings_;
   Animation anim_;
   std::map<std::uint64_t, int> connection_node_;
+  std::map<std::uint64_t, std::string> client_names_;  // connections no scenario actor owns
   std::map<std::string, std::uint16_t> key_colors_;
   std::unordered_map<std::uint64_t, std::uint16_t> colors_by_message_;
   std::map<std::pair<std::uint64_t, std::string>, CopyState> copies_;

@@ -31,6 +31,33 @@ void Session::open(scenario::Scenario scenario) {
   run();
 }
 
+void Session::open_live(scenario::Scenario scenario) {
+  live_runner_.reset();
+  scenario_ = std::make_unique<scenario::Scenario>(std::move(scenario));
+  trace_ = std::make_unique<trace::TraceLog>();
+  scenario::RunOptions options;
+  options.sinks.push_back(trace_.get());
+  live_runner_ = std::make_unique<scenario::Runner>(*scenario_, options);
+  live_events_seen_ = 0;
+  lesson_.clear();
+  for (const auto& step : scenario_->lesson) lesson_.push_back({&step, std::nullopt});
+  topology_ = TopologyView();
+  refresh_live();
+}
+
+bool Session::refresh_live() {
+  if (!live_runner_) return false;
+  end_us_ = live_runner_->live_scheduler().now_us();
+  if (trace_->size() == live_events_seen_ && !topology_.nodes().empty()) return false;
+  live_events_seen_ = trace_->size();
+  // A whole rebuild: live traffic is lesson-sized, and the front end calls this a few
+  // times a second at most.
+  topology_ = TopologyView();
+  animation_ = build_animation(*scenario_, *trace_, topology_);
+  topology_.layout(fixed_);
+  return true;
+}
+
 void Session::run() {
   trace_ = std::make_unique<trace::TraceLog>();
   {
@@ -130,6 +157,7 @@ void Session::set_fixed_positions(std::map<std::string, Vec2> fixed) {
 }
 
 std::string Session::apply(scenario::Scenario changed) {
+  if (is_live()) return "editing is off in live mode: real clients are using this broker";
   // The same check the loader makes: declare the topology on a scratch broker and let
   // RabbitMQ's rules speak.
   std::string error;
@@ -164,6 +192,7 @@ std::string Session::apply(scenario::Scenario changed) {
 }
 
 std::string Session::publish_at(sim::TimeUs time_us, const ManualPublish& publish) {
+  if (is_live()) return "publish from a client in live mode: the timeline cannot change while it runs";
   const auto& xs = scenario_->exchanges;
   if (!publish.exchange.empty() && publish.exchange.rfind("amq.", 0) != 0 &&
       std::none_of(xs.begin(), xs.end(), [&](const auto& x) { return x.name == publish.exchange; }))

@@ -13,6 +13,7 @@
 
 #include "gui/model/animation.h"
 #include "gui/model/topology_view.h"
+#include "scenario/runner.h"
 #include "scenario/scenario.h"
 #include "trace/trace_log.h"
 
@@ -54,6 +55,15 @@ class Session {
   std::string open_file(const std::string& path);
   // Takes an already loaded scenario and runs it.
   void open(scenario::Scenario scenario);
+  // Live mode (brokersim-gui --amqp): the scenario plays on the wall clock beside real AMQP
+  // clients, recorded as it happens. The front end serves the port on the live runner's
+  // broker and scheduler and calls refresh_live() to catch the picture up.
+  void open_live(scenario::Scenario scenario);
+  bool is_live() const { return live_runner_ != nullptr; }
+  scenario::Runner* live_runner() { return live_runner_.get(); }
+  // Rebuilds the topology and animation if the trace grew, and moves the end of the run to
+  // now. Returns whether anything new happened.
+  bool refresh_live();
   bool is_open() const { return scenario_ != nullptr; }
 
   const scenario::Scenario& scenario() const { return *scenario_; }
@@ -113,6 +123,9 @@ class Session {
   std::vector<LessonMark> lesson_;
   sim::TimeUs end_us_ = 0;
   std::map<std::string, Vec2> fixed_;
+  // Last, so it goes first: the live runner refers to scenario_ and writes to trace_.
+  std::unique_ptr<scenario::Runner> live_runner_;
+  std::size_t live_events_seen_ = 0;
 };
 
 }  // namespace brokersim::gui
