@@ -412,7 +412,7 @@ void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string
   if (queue.type() == QueueType::kQuorum) {
     // Quorum queues count returns; past x-delivery-limit the message is dead-lettered.
     const auto& limit = queue.arguments().delivery_limit;
-    if (limit && entry.delivery_count > static_cast<std::uint64_t>(*limit)) {
+    if (limit && static_cast<std::int64_t>(entry.delivery_count) > *limit) {  // signed: -1 acts as 0
       dead_letter(queue, std::move(entry), DeathReason::kDeliveryLimit,
                   "delivered " + std::to_string(entry.delivery_count) + " times, over its x-delivery-limit of " +
                       std::to_string(*limit));

@@ -16,16 +16,22 @@ Error invalid_arg(std::string_view key, std::string_view queue, const std::strin
 // Integer arguments: the type must be an integer (any width), and the value in range.
 struct IntegerRule {
   bool allow_zero = true;
+  bool allow_negative = false;
   std::int64_t max = INT64_MAX;
+  // Timer arguments (TTL, expiry) stop at 10 years: "{value_too_large,N}".
+  std::int64_t too_large = INT64_MAX;
 };
+
+constexpr std::int64_t kMaxTimerMs = 315'360'000'000;
 
 Result<std::int64_t> integer_argument(const FieldValue& value, std::string_view key, std::string_view queue,
                                       IntegerRule rule) {
   auto number = value.as_integer();
   if (!number) return invalid_arg(key, queue, "\"expected integer, got " + std::string(value.type_name()) + "\"");
-  if (*number < 0) return invalid_arg(key, queue, "{value_negative," + std::to_string(*number) + "}");
+  if (*number < 0 && !rule.allow_negative) return invalid_arg(key, queue, "{value_negative," + std::to_string(*number) + "}");
   if (*number == 0 && !rule.allow_zero) return invalid_arg(key, queue, "{value_zero,0}");
   if (*number > rule.max) return invalid_arg(key, queue, "{max_value_exceeded," + std::to_string(*number) + "}");
+  if (*number > rule.too_large) return invalid_arg(key, queue, "{value_too_large," + std::to_string(*number) + "}");
   return *number;
 }
 
@@ -72,14 +78,42 @@ std::string_view queue_type_name(QueueType type) {
 
 Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::string_view queue,
                                              const QueueFlags& flags) {
+  // Arguments a queue type does not support, as RabbitMQ 3.10 refuses them: before any value is
+  // checked ("x-delivery-limit=-1" on a classic queue is refused for its type, not its sign).
+  static constexpr std::string_view kClassicRefuses[] = {"x-delivery-limit", "x-max-in-memory-length",
+                                                         "x-max-in-memory-bytes"};
+  static constexpr std::string_view kQuorumRefuses[] = {"x-max-priority", "x-queue-mode"};
+  static constexpr std::string_view kStreamRefuses[] = {"x-max-priority",     "x-queue-mode",  "x-dead-letter-exchange",
+                                                        "x-dead-letter-routing-key", "x-max-length", "x-message-ttl",
+                                                        "x-overflow",         "x-single-active-consumer",
+                                                        "x-delivery-limit",   "x-expires", "x-max-in-memory-length",
+                                                        "x-max-in-memory-bytes"};
+  QueueType declared_type = QueueType::kClassic;
+  if (const FieldValue* t = find_field(arguments, "x-queue-type")) {
+    if (const std::string* name = t->as_string()) {
+      if (*name == "quorum") declared_type = QueueType::kQuorum;
+      if (*name == "stream") declared_type = QueueType::kStream;
+    }
+  }
+  std::span<const std::string_view> refused = kClassicRefuses;
+  if (declared_type == QueueType::kQuorum) refused = kQuorumRefuses;
+  if (declared_type == QueueType::kStream) refused = kStreamRefuses;
+  for (std::string_view key : refused) {
+    if (find_field(arguments, key)) {
+      return make_error(ReplyCode::kPreconditionFailed, "invalid arg '" + std::string(key) + "' for " +
+                                                            resource(queue) + " of queue type " +
+                                                            type_module(declared_type));
+    }
+  }
+
   QueueArguments out;
   for (const auto& [key, value] : arguments) {
     if (key == "x-message-ttl") {
-      auto v = integer_argument(value, key, queue, {});
+      auto v = integer_argument(value, key, queue, {.too_large = kMaxTimerMs});
       if (!v) return v.error();
       out.message_ttl_ms = v.value();
     } else if (key == "x-expires") {
-      auto v = integer_argument(value, key, queue, {.allow_zero = false});
+      auto v = integer_argument(value, key, queue, {.allow_zero = false, .too_large = kMaxTimerMs});
       if (!v) return v.error();
       out.expires_ms = v.value();
     } else if (key == "x-max-length") {
@@ -95,7 +129,8 @@ Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::s
       if (!v) return v.error();
       out.max_priority = static_cast<std::uint8_t>(v.value());
     } else if (key == "x-delivery-limit") {
-      auto v = integer_argument(value, key, queue, {});
+      // Quorum queues (3.10) take any integer here; a negative one acts like 0 (one delivery).
+      auto v = integer_argument(value, key, queue, {.allow_negative = true});
       if (!v) return v.error();
       out.delivery_limit = v.value();
     } else if (key == "x-overflow") {
@@ -147,22 +182,6 @@ Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::s
     return invalid_arg("x-dead-letter-routing-key", queue, "routing_key_but_no_dlx_defined");
   }
 
-  // Arguments a queue type does not support, as RabbitMQ 3.10 refuses them (checked first).
-  static constexpr std::string_view kClassicRefuses[] = {"x-delivery-limit"};
-  static constexpr std::string_view kQuorumRefuses[] = {"x-max-priority", "x-queue-mode"};
-  static constexpr std::string_view kStreamRefuses[] = {"x-max-priority",     "x-queue-mode",  "x-dead-letter-exchange",
-                                                        "x-dead-letter-routing-key", "x-max-length", "x-message-ttl",
-                                                        "x-overflow",         "x-single-active-consumer",
-                                                        "x-delivery-limit",   "x-expires"};
-  std::span<const std::string_view> refused = kClassicRefuses;
-  if (out.type == QueueType::kQuorum) refused = kQuorumRefuses;
-  if (out.type == QueueType::kStream) refused = kStreamRefuses;
-  for (std::string_view key : refused) {
-    if (find_field(arguments, key)) {
-      return make_error(ReplyCode::kPreconditionFailed, "invalid arg '" + std::string(key) + "' for " +
-                                                            resource(queue) + " of queue type " + type_module(out.type));
-    }
-  }
   if (out.type != QueueType::kClassic) {
     if (flags.auto_delete) {
       return make_error(ReplyCode::kPreconditionFailed, "invalid property 'auto-delete' for " + resource(queue));

@@ -515,5 +515,58 @@ def test_tx_confirm_and_flow(ctx):
     ch.flow(True)
     expect_connection_error(lambda: ch.flow(False), 540, "NOT_IMPLEMENTED - active=false")
 
+
+@test()
+def test_406_queue_arguments(ctx):
+    conn = ctx.connect()
+    inv = "PRECONDITION_FAILED - invalid arg '%s' for queue '%s' in vhost '/': %s"
+    of_type = "PRECONDITION_FAILED - invalid arg '%s' for queue '%s' in vhost '/' of queue type %s"
+    cases = [
+        ({"x-message-ttl": -1}, lambda q: inv % ("x-message-ttl", q, "{value_negative,-1}")),
+        ({"x-message-ttl": "abc"}, lambda q: inv % ("x-message-ttl", q, '"expected integer, got longstr"')),
+        ({"x-message-ttl": 315360000001}, lambda q: inv % ("x-message-ttl", q, "{value_too_large,315360000001}")),
+        ({"x-expires": 0}, lambda q: inv % ("x-expires", q, "{value_zero,0}")),
+        ({"x-expires": 2 ** 40}, lambda q: inv % ("x-expires", q, "{value_too_large,1099511627776}")),
+        ({"x-max-length": -1}, lambda q: inv % ("x-max-length", q, "{value_negative,-1}")),
+        ({"x-overflow": "bogus"}, lambda q: inv % ("x-overflow", q, "invalid_overflow")),
+        ({"x-max-priority": 256}, lambda q: inv % ("x-max-priority", q, "{max_value_exceeded,256}")),
+        ({"x-dead-letter-exchange": 5},
+         lambda q: "PRECONDITION_FAILED - invalid type 'signedint' for arg 'x-dead-letter-exchange' in queue '%s' "
+                   "in vhost '/'" % q),
+        ({"x-dead-letter-routing-key": "k"}, lambda q: inv % ("x-dead-letter-routing-key", q,
+                                                              "routing_key_but_no_dlx_defined")),
+        ({"x-single-active-consumer": "yes"}, lambda q: inv % ("x-single-active-consumer", q,
+                                                               "{unacceptable_type,longstr}")),
+        ({"x-queue-type": "bogus"}, lambda q: inv % ("x-queue-type", q, "\"unsupported queue type 'bogus'\"")),
+        ({"x-queue-mode": "bogus"}, lambda q: inv % ("x-queue-mode", q, "\"unsupported queue mode 'bogus'\"")),
+        # Arguments a queue type does not take are refused before any value is looked at.
+        ({"x-delivery-limit": -1}, lambda q: of_type % ("x-delivery-limit", q, "rabbit_classic_queue")),
+        ({"x-max-in-memory-length": 5}, lambda q: of_type % ("x-max-in-memory-length", q, "rabbit_classic_queue")),
+        ({"x-queue-type": "quorum", "x-max-priority": -1},
+         lambda q: of_type % ("x-max-priority", q, "rabbit_quorum_queue")),
+        ({"x-queue-type": "stream", "x-dead-letter-routing-key": "k"},
+         lambda q: of_type % ("x-dead-letter-routing-key", q, "rabbit_stream_queue")),
+        # Values before properties; a quorum queue takes a negative delivery limit.
+        ({"x-queue-type": "quorum", "x-message-ttl": -1}, lambda q: inv % ("x-message-ttl", q, "{value_negative,-1}")),
+        ({"x-queue-type": "quorum", "x-delivery-limit": -1},
+         lambda q: "PRECONDITION_FAILED - invalid property 'non-durable' for queue '%s' in vhost '/'" % q),
+    ]
+    for args, text in cases:
+        q = ctx.queue("arg")
+        expect_channel_error(lambda: conn.channel().queue_declare(q, arguments=args), 406, text(q))
+    for args in ({"x-message-ttl": 0}, {"x-message-ttl": 315360000000}, {"x-max-length": 0}, {"x-max-priority": 255},
+                 {"x-dead-letter-exchange": ""}, {"x-queue-mode": "lazy"}, {"x-unknown-arg": 1}):
+        conn.channel().queue_declare(ctx.queue("ok"), arguments=args)
+    # A quorum queue with x-delivery-limit -1 delivers once, like 0.
+    q = ctx.queue("qq")
+    ch = conn.channel()
+    ch.queue_declare(q, durable=True, arguments={"x-queue-type": "quorum", "x-delivery-limit": -1})
+    ch.basic_publish("", q, b"x")
+    harness.pump(conn, 0.3)
+    m, p, b = ch.basic_get(q)
+    ch.basic_nack(m.delivery_tag, requeue=True)
+    harness.pump(conn, 0.3)
+    eq(ch.basic_get(q)[0], None, "gone after one delivery")
+
 if __name__ == "__main__":
     harness.main(globals())
