@@ -158,32 +158,36 @@ void draw_frame(GuiApp& app) {
   ImGui::EndChild();
   ImGui::SameLine();
   ImGui::BeginChild("sidebar", {sidebar, main_height}, true);
+  auto wanted = [&](const char* name) {
+    return app.open_panel_frames > 0 && app.open_panel == name ? ImGuiTabItemFlags_SetSelected : 0;
+  };
   if (ImGui::BeginTabBar("panels")) {
-    if (ImGui::BeginTabItem("Inspect")) {
+    if (ImGui::BeginTabItem("Inspect", nullptr, wanted("inspect"))) {
       draw_inspector_panel(app);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Route")) {
+    if (ImGui::BeginTabItem("Route", nullptr, wanted("route"))) {
       draw_routing_explainer_panel(app);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Lesson")) {
+    if (ImGui::BeginTabItem("Lesson", nullptr, wanted("lesson"))) {
       draw_lesson_panel(app);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Charts")) {
+    if (ImGui::BeginTabItem("Charts", nullptr, wanted("charts"))) {
       draw_charts_panel(app);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Publish")) {
+    if (ImGui::BeginTabItem("Publish", nullptr, wanted("publish"))) {
       draw_manual_publish_panel(app);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Edit")) {
+    if (ImGui::BeginTabItem("Edit", nullptr, wanted("edit"))) {
       draw_editing_panel(app);
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
+    if (app.open_panel_frames > 0) --app.open_panel_frames;
   }
   ImGui::EndChild();
 

@@ -45,6 +45,9 @@ struct GuiApp {
   std::string status;  // last command error or confirmation, shown in the status bar
   bool status_is_error = false;
 
+  // A side panel to bring to the front when the window opens (--panel, for slides).
+  std::string open_panel;
+  int open_panel_frames = 3;
   bool show_help = false;
   bool show_editing = false;
   bool show_browser = false;

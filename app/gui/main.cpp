@@ -1,5 +1,5 @@
 // brokersim-gui [SCENARIO.yaml] [--at T] [--screenshot out.png] [--size WxH] [--bench-frames N]
-//               [--speed X] [--amqp HOST:PORT]
+//               [--speed X] [--amqp HOST:PORT] [--panel NAME] [--follow MESSAGE]
 //
 // [SECTION] index: arguments, window and ImGui setup, fonts and theme, the main loop, the
 // headless screenshot and benchmark modes, shutdown (in reverse order of setup).
@@ -38,6 +38,8 @@ struct Options {
   std::string screenshot;
   int width = 1280, height = 800;
   int bench_frames = 0;
+  std::string panel;         // side panel to show first
+  std::uint64_t follow = 0;  // message to select and follow
   std::optional<float> speed;
   std::optional<net::ListenAddress> amqp;  // live mode: serve real clients on this address
 };
@@ -46,7 +48,8 @@ int usage(const char* error) {
   std::fprintf(stderr, "brokersim-gui: %s\n", error);
   std::fprintf(stderr,
                "usage: brokersim-gui [SCENARIO.yaml] [--at T] [--screenshot out.png] [--size WxH]\n"
-               "                     [--bench-frames N] [--speed X] [--amqp HOST:PORT]\n");
+               "                     [--bench-frames N] [--speed X] [--amqp HOST:PORT]\n"
+               "                     [--panel inspect|route|lesson|charts|publish|edit] [--follow MESSAGE]\n");
   return 2;
 }
 
@@ -73,6 +76,17 @@ std::optional<Options> parse(int argc, char** argv, int& exit_code) {
       const char* v = value();
       o.bench_frames = v ? std::atoi(v) : 0;
       if (o.bench_frames <= 0) return exit_code = usage("--bench-frames wants a positive count"), std::nullopt;
+    } else if (a == "--panel") {
+      const char* v = value();
+      const std::string panel = v ? v : "";
+      if (panel != "inspect" && panel != "route" && panel != "lesson" && panel != "charts" && panel != "publish" &&
+          panel != "edit")
+        return exit_code = usage("--panel is one of inspect, route, lesson, charts, publish, edit"), std::nullopt;
+      o.panel = panel;
+    } else if (a == "--follow") {
+      const char* v = value();
+      o.follow = v ? std::strtoull(v, nullptr, 10) : 0;
+      if (o.follow == 0) return exit_code = usage("--follow wants a message number, as the event log shows it"), std::nullopt;
     } else if (a == "--speed") {
       const char* v = value();
       o.speed = v ? static_cast<float>(std::atof(v)) : 0.0f;
@@ -177,6 +191,11 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options->speed) app.speed = *options->speed;
+  app.open_panel = options->panel;
+  if (options->follow) {
+    app.selection = {gui::Selection::Kind::kMessage, -1, options->follow};
+    app.follow_message = options->follow;
+  }
 
   // Live mode: the scenario (none given: an empty broker) plays on the wall clock, and real
   // clients connect to the port; this thread owns the broker and polls the sockets each frame.
@@ -230,7 +249,7 @@ int main(int argc, char** argv) {
 
   // [SECTION] the main loop
   std::vector<double> frame_ms;
-  std::vector<std::size_t> in_flight;
+  std::vector<std::size_t> in_flight, all_dots;
   int frames = 0;
   // A screenshot renders a few frames first, so ImGui's layout has settled.
   const int screenshot_frames = 4;
@@ -305,16 +324,20 @@ int main(int argc, char** argv) {
       // The first frames build the font atlas and shaders; they are not what a user sees.
       if (frames > 3) {
         frame_ms.push_back(ms);
-        in_flight.push_back(app.scene.dots.size());
+        // Messages in flight: dots travelling an edge (not ack flashes or red fades).
+        in_flight.push_back(static_cast<std::size_t>(std::count_if(
+            app.scene.dots.begin(), app.scene.dots.end(), [](const gui::SceneDot& d) { return d.edge >= 0; })));
+        all_dots.push_back(app.scene.dots.size());
       }
       if (frames >= options->bench_frames + 3) break;
     }
   }
   if (options->bench_frames > 0) {
-    std::vector<double> flights(in_flight.begin(), in_flight.end());
-    std::printf("frames: %zu at %dx%d\nframe median: %.2f ms\nframe p99: %.2f ms\nmessages in flight: median %.0f, min %.0f, max %.0f\n",
+    std::vector<double> flights(in_flight.begin(), in_flight.end()), dots(all_dots.begin(), all_dots.end());
+    std::printf("frames: %zu at %dx%d\nframe median: %.2f ms\nframe p99: %.2f ms\n"
+                "messages in flight: median %.0f, min %.0f, max %.0f (all dots, with ack flashes and fades: median %.0f)\n",
                 frame_ms.size(), options->width, options->height, percentile(frame_ms, 0.5), percentile(frame_ms, 0.99),
-                percentile(flights, 0.5), percentile(flights, 0.0), percentile(flights, 1.0));
+                percentile(flights, 0.5), percentile(flights, 0.0), percentile(flights, 1.0), percentile(dots, 0.5));
   }
 
   // [SECTION] shutdown
