@@ -60,10 +60,12 @@ class ByteWriter {
   void u32(std::uint32_t v) { put_integer(v, 4); }
   void u64(std::uint64_t v) { put_integer(v, 8); }
   void bytes(std::string_view b) { out_.append(b); }
-  // Short strings are at most 255 bytes; callers check lengths before encoding.
+  // Short strings are at most 255 bytes. Callers cut longer ones the way the protocol wants
+  // (reply texts end in "..."); anything that slips through is clamped, never a corrupt frame.
   void short_string(std::string_view s) {
+    s = s.substr(0, 255);
     u8(static_cast<std::uint8_t>(s.size()));
-    out_.append(s.substr(0, 255));
+    out_.append(s);
   }
   void long_string(std::string_view s) {
     u32(static_cast<std::uint32_t>(s.size()));
