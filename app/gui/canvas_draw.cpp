@@ -233,7 +233,7 @@ void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
   const std::uint64_t highlighted = app.selection.kind == Selection::Kind::kMessage ? app.selection.message_id : app.follow_message;
   const TopologyView& topo = app.session.topology();
   // Flashes and deaths at one node land on one spot: past a few, more only cost pixels (under
-  // a busy consumer hundreds overlap), so each node draws just the first few.
+  // a busy consumer hundreds overlap), so each node draws just a few.
   constexpr int kMarksPerNode = 4;
   static std::vector<int> marks;
   marks.assign(topo.nodes().size(), 0);
@@ -242,7 +242,7 @@ void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
   static std::vector<std::uint64_t> drawn;
   drawn.clear();
   for (const SceneDot& d : app.scene.dots) {
-    if (d.node >= 0 && ++marks[d.node] > kMarksPerNode) continue;
+    if (d.node >= 0) ++marks[d.node];
     if (d.kind == SegmentKind::kHop && d.message_id != highlighted) {
       const ImVec2 p = xf.to_screen(d.position);
       const auto qx = static_cast<std::uint64_t>(static_cast<std::int64_t>(p.x * 0.5f) & 0xFFFFF);
@@ -250,13 +250,14 @@ void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
       drawn.push_back((qx << 40) | (qy << 20) | d.key_color);
     }
   }
+  // Dots come oldest first: keep the newest few marks at each node, the ones still bright.
+  for (int& m : marks) m = std::max(0, m - kMarksPerNode);
   std::sort(drawn.begin(), drawn.end());
   drawn.erase(std::unique(drawn.begin(), drawn.end()), drawn.end());
   static std::vector<bool> done;
   done.assign(drawn.size(), false);
-  marks.assign(topo.nodes().size(), 0);
   for (const SceneDot& d : app.scene.dots) {
-    if (d.node >= 0 && ++marks[d.node] > kMarksPerNode) continue;
+    if (d.node >= 0 && marks[d.node]-- > 0) continue;
     if (d.kind == SegmentKind::kHop && d.message_id != highlighted) {
       const ImVec2 p = xf.to_screen(d.position);
       const auto qx = static_cast<std::uint64_t>(static_cast<std::int64_t>(p.x * 0.5f) & 0xFFFFF);
