@@ -10,4 +10,5 @@ echo "== frame time, bench/gui_load.yaml from 10s at 1x, 600 frames"
 xvfb-run -a -s "-screen 0 1280x800x24" "$build/app/gui/brokersim-gui" "$here/gui_load.yaml" \
   --at 10s --size 1280x800 --bench-frames 600
 echo "== seek time"
-"$build/bench/bench_gui_seek" "$here/../scenarios/capstone_order_system.yaml" --duration 10m "$here/../scenarios/ecommerce_checkout.yaml"
+"$build/bench/bench_gui_seek" "$here/../scenarios/capstone_order_system.yaml" --duration 10m \
+  "$here/../scenarios/ecommerce_checkout.yaml" "$here/gui_load.yaml"
