@@ -623,7 +623,7 @@ void Connection::handle_content_body(std::uint16_t channel, ChannelState& state,
                                                                  ? "expected content header for class 60, got non "
                                                                    "content header frame instead"
                                                                  : "expected method frame, got non method frame instead"),
-                     state.awaiting_header ? kBasicPublish : 0);
+                     state.awaiting_header ? std::uint32_t{kBasicPublish} : 0u);
     return;
   }
   if (payload.size() > state.body_remaining) {
