@@ -168,6 +168,22 @@ TEST_CASE("a manual publish joins the run and animates from the timeline") {
   CHECK(s.topology().find_node(NodeKind::kProducer, "timeline").has_value());
 }
 
+TEST_CASE("a manual mandatory publish that matches no queue bounces back to the timeline") {
+  Session s = open_text(kOneProducer);
+  Session::ManualPublish p;
+  p.exchange = "orders";
+  p.routing_key = "nobody.listens.here";
+  p.mandatory = true;
+  REQUIRE(s.publish_at(sim::seconds(5), p) == "");
+  const auto timeline = s.topology().find_node(NodeKind::kProducer, "timeline");
+  REQUIRE(timeline.has_value());
+  bool returned_to_timeline = false;
+  for (const Segment& seg : s.animation().segments) {
+    if (seg.kind == SegmentKind::kReturn && s.topology().edges()[seg.edge].from == *timeline) returned_to_timeline = true;
+  }
+  CHECK(returned_to_timeline);
+}
+
 TEST_CASE("an edit the broker refuses shows its error and changes nothing") {
   Session s = open_text(kOneProducer);
   const std::size_t exchanges = s.scenario().exchanges.size();

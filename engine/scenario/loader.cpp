@@ -608,8 +608,9 @@ void read_timeline(Reader& r, const YAML::Node& node, Scenario& s) {
     with(item, "publish", [&](auto v) {
       ++actions;
       e.kind = TimelineEvent::Kind::kPublish;
-      if (!r.mapping(v, "publish", {"exchange", "routing_key", "headers", "properties", "body"})) return;
+      if (!r.mapping(v, "publish", {"exchange", "routing_key", "headers", "properties", "body", "mandatory"})) return;
       e.exchange = v["exchange"] ? r.string(v["exchange"], "exchange").value_or("") : "";
+      if (v["mandatory"]) e.mandatory = r.boolean(v["mandatory"], "mandatory").value_or(false);
       YAML::Node message(YAML::NodeType::Map);
       for (const char* key : {"routing_key", "headers", "properties", "body"}) {
         if (v[key]) message[key] = v[key];

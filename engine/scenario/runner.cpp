@@ -435,9 +435,12 @@ void Runner::schedule_timeline() {
             if (scenario_.producers[i].name == event.target) producers_[i]->set_rate(event.rate_per_second);
           }
           break;
-        case K::kPublish:
-          (void)broker_->basic_publish(admin_, make_publish(event.exchange, event.message, 1, "timeline"));
+        case K::kPublish: {
+          broker::Publish publish = make_publish(event.exchange, event.message, 1, "timeline");
+          publish.mandatory = event.mandatory;
+          (void)broker_->basic_publish(admin_, publish);
           break;
+        }
         case K::kBind:
         case K::kUnbind: {
           const BindingSpec& b = event.binding;

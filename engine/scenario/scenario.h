@@ -144,6 +144,7 @@ struct TimelineEvent {
   double rate_per_second = 0;   // kSetRate
   std::string exchange;         // kPublish
   MessageTemplate message;      // kPublish
+  bool mandatory = false;       // kPublish: returned (312) if no queue matches
   BindingSpec binding;          // kBind / kUnbind
   Position at;
 };

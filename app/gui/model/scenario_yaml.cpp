@@ -178,7 +178,10 @@ std::string timeline_event(const scenario::TimelineEvent& e) {
     case K::kStartConsumer: out += "start_consumer: " + quote(e.target); break;
     case K::kCrashConsumer: out += "crash_consumer: " + quote(e.target); break;
     case K::kSetRate: out += "set_rate: " + quote(e.target) + ", rate: " + rate(e.rate_per_second); break;
-    case K::kPublish: out += "publish: {exchange: " + quote(e.exchange) + ", " + message_fields(e.message, false) + "}"; break;
+    case K::kPublish:
+      out += "publish: {exchange: " + quote(e.exchange) + ", " + message_fields(e.message, false) +
+             (e.mandatory ? ", mandatory: true" : "") + "}";
+      break;
     case K::kBind:
     case K::kUnbind: {
       const auto& b = e.binding;

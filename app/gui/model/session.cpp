@@ -205,6 +205,7 @@ std::string Session::publish_at(sim::TimeUs time_us, const ManualPublish& publis
   e.message.routing_key = publish.routing_key;
   e.message.properties = publish.properties;
   e.message.body = publish.body;
+  e.mandatory = publish.mandatory;
   changed.timeline.push_back(e);
   return apply(std::move(changed));
 }

@@ -97,6 +97,7 @@ class Session {
     std::string routing_key;
     broker::BasicProperties properties;
     std::string body = "manual";
+    bool mandatory = false;
   };
   std::string publish_at(sim::TimeUs time_us, const ManualPublish& publish);
   std::string add_exchange(const scenario::ExchangeSpec& spec);

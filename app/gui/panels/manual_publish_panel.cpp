@@ -18,6 +18,7 @@ struct PublishForm {
   char expiration[32] = "";
   int priority = 0;
   bool persistent = false;
+  bool mandatory = false;
 };
 
 // "a=1, b=two" -> headers; numbers stay numbers so headers exchanges match them as numbers.
@@ -67,12 +68,13 @@ void draw_manual_publish_panel(GuiApp& app) {
   ImGui::InputTextWithHint("expiration", "e.g. 5s", form.expiration, sizeof form.expiration);
   ImGui::SliderInt("priority", &form.priority, 0, 10);
   ImGui::Checkbox("persistent (delivery mode 2)", &form.persistent);
-  ImGui::TextDisabled("mandatory: timeline publishes are never mandatory");
+  ImGui::Checkbox("mandatory (returned with 312 if no queue matches)", &form.mandatory);
   if (ImGui::Button("Publish", {-1, 0})) {
     Session::ManualPublish p;
     p.exchange = names[form.exchange];
     p.routing_key = form.routing_key;
     p.body = form.body;
+    p.mandatory = form.mandatory;
     if (auto headers = parse_headers(form.headers); !headers.empty()) p.properties.headers = std::move(headers);
     if (form.priority > 0) p.properties.priority = static_cast<std::uint8_t>(form.priority);
     if (form.persistent) p.properties.delivery_mode = 2;
