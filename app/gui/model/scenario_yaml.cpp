@@ -7,6 +7,8 @@
 #include <type_traits>
 #include <variant>
 
+#include "trace/json_string.h"
+
 namespace brokersim::gui {
 namespace {
 
@@ -14,25 +16,12 @@ using scenario::Distribution;
 using scenario::MessageTemplate;
 using sim::TimeUs;
 
+// A JSON string is also a valid YAML double-quoted scalar, so the trace's quoter serves here:
+// one escaping rule for both, control characters and carriage returns included.
 std::string quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char hex[8];
-          std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
-          out += hex;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
+  std::string out;
+  trace::append_json_string(out, s);
+  return out;
 }
 
 // The largest unit that states the duration exactly.
