@@ -4,28 +4,39 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
+#include <string_view>
 
 namespace brokersim::scenario {
 namespace {
 
-// Replaces every "${name}" in `text` with `value`, left to right; a replacement's own text is
-// not searched again. This runs a few times per message, so the token is matched in place
-// rather than built as a string.
-std::string substitute(std::string text, std::string_view name, std::string_view value) {
-  const std::size_t token_size = name.size() + 3;  // "${" name "}"
-  auto is_token_at = [&](std::size_t at) {
-    return text.size() - at >= token_size && std::string_view(text).substr(at + 2, name.size()) == name &&
-           text[at + 2 + name.size()] == '}';
-  };
-  for (std::size_t at = text.find("${"); at != std::string::npos;) {
-    if (is_token_at(at)) {
-      text.replace(at, token_size, value);
-      at = text.find("${", at + value.size());
-    } else {
-      at = text.find("${", at + 1);
-    }
+// A "${name}" in a message template and what it stands for.
+struct Variable {
+  std::string_view name;
+  std::string_view value;
+};
+
+// Replaces every "${name}" in `text` that names one of `variables`, in a single pass: a
+// replacement's own text is not searched again, and unknown names stay as they are. This runs
+// for every message, so the common template without "${" is a plain copy.
+std::string expand(std::string_view text, std::initializer_list<Variable> variables) {
+  std::size_t at = text.find("${");
+  if (at == std::string_view::npos) return std::string(text);
+  std::string out;
+  out.reserve(text.size() + 16);
+  std::size_t copied = 0;
+  for (; at != std::string_view::npos; at = text.find("${", at + 1)) {
+    const std::size_t close = text.find('}', at + 2);
+    if (close == std::string_view::npos) break;
+    const std::string_view name = text.substr(at + 2, close - at - 2);
+    const auto it = std::find_if(variables.begin(), variables.end(), [&](const Variable& v) { return v.name == name; });
+    if (it == variables.end()) continue;
+    out.append(text.substr(copied, at - copied)).append(it->value);
+    copied = close + 1;
+    at = close;
   }
-  return text;
+  out.append(text.substr(copied));
+  return out;
 }
 
 sim::TimeUs draw(sim::Rng& rng, const Distribution& d) {
@@ -41,13 +52,24 @@ sim::TimeUs draw(sim::Rng& rng, const Distribution& d) {
   return 0;
 }
 
+// A publish from a template. `handled` is the message a service is answering, if any: its
+// body and correlation id are what "${body}" and "${correlation_id}" stand for.
 broker::Publish make_publish(const std::string& exchange, const MessageTemplate& t, std::uint64_t seq,
-                             const std::string& producer) {
+                             const std::string& producer, const broker::Message* handled = nullptr) {
   broker::Publish p;
   p.exchange = exchange;
   p.routing_key = t.routing_key;
   p.properties = t.properties;
-  p.body = substitute(substitute(t.body, "seq", std::to_string(seq)), "producer", producer);
+  const std::string seq_text = std::to_string(seq);
+  if (handled) {
+    const auto& id = handled->properties().correlation_id;
+    const std::string_view correlation_id = id ? std::string_view(*id) : std::string_view{};
+    p.body = expand(t.body, {{"seq", seq_text}, {"producer", producer}, {"body", handled->body()},
+                             {"correlation_id", correlation_id}});
+    if (!correlation_id.empty() && !p.properties.correlation_id) p.properties.correlation_id = correlation_id;
+  } else {
+    p.body = expand(t.body, {{"seq", seq_text}, {"producer", producer}});
+  }
   return p;
 }
 
@@ -177,14 +199,10 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
     const std::uint64_t generation = generation_;
     const std::uint64_t tag = d.delivery_tag;
     // What a service needs from the message once its work is done. Only one that publishes
-    // reads the texts, so a plain consumer does not copy them for every message.
+    // keeps the message (a reference, not a copy) to answer it.
     Handled handled;
     handled.retries = retries_of(d);
-    if (publishes_) {
-      handled.body = d.message->body();
-      handled.correlation_id = d.message->properties().correlation_id.value_or("");
-      handled.reply_to = d.message->properties().reply_to.value_or("");
-    }
+    if (publishes_) handled.message = d.message;
     const bool failed = outcome != Outcome::kAck;
     const bool park = spec_.max_retries && failed && handled.retries >= *spec_.max_retries;
     const bool retry = spec_.retry && failed && !park;
@@ -195,7 +213,7 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
         // Republished to the retry ladder by the application itself, then acked.
         FollowUp again = *spec_.retry;
         const std::string attempt = std::to_string(handled.retries + 1);
-        again.message.routing_key = substitute(again.message.routing_key, "attempt", attempt);
+        again.message.routing_key = expand(again.message.routing_key, {{"attempt", attempt}});
         if (!again.message.properties.headers) again.message.properties.headers.emplace();
         broker::set_field(*again.message.properties.headers, "x-retry-count",
                           broker::FieldValue(static_cast<std::int64_t>(handled.retries + 1)));
@@ -217,11 +235,13 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
       switch (outcome) {
         case Outcome::kAck:
           for (const FollowUp& f : spec_.on_ack) publish(f, handled);
-          if (spec_.reply && !handled.reply_to.empty()) {
-            FollowUp reply;
-            reply.message.routing_key = handled.reply_to;
-            reply.message.body = "reply to " + handled.body;
-            publish(reply, handled);
+          if (spec_.reply) {
+            if (const auto& reply_to = handled.message->properties().reply_to; reply_to && !reply_to->empty()) {
+              FollowUp reply;
+              reply.message.routing_key = *reply_to;
+              reply.message.body = "reply to ${body}";
+              publish(reply, handled);
+            }
           }
           ++stats_.acked;
           (void)b.basic_ack(*key_, tag, false);
@@ -244,9 +264,7 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
 
  private:
   struct Handled {
-    std::string body;
-    std::string correlation_id;
-    std::string reply_to;
+    broker::MessageRef message;  // only kept by a consumer that publishes in answer
     std::uint64_t retries = 0;
   };
 
@@ -274,9 +292,7 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
   }
 
   void publish(const FollowUp& f, const Handled& handled) {
-    broker::Publish p = make_publish(f.exchange, f.message, stats_.published + 1, spec_.name);
-    p.body = substitute(substitute(p.body, "body", handled.body), "correlation_id", handled.correlation_id);
-    if (!handled.correlation_id.empty() && !p.properties.correlation_id) p.properties.correlation_id = handled.correlation_id;
+    broker::Publish p = make_publish(f.exchange, f.message, stats_.published + 1, spec_.name, handled.message.get());
     ++stats_.published;
     (void)runner_.broker_->basic_publish(*key_, p);
   }
@@ -354,7 +370,7 @@ class Runner::RpcClientActor final : public broker::ConnectionListener {
     broker::Publish p;
     p.exchange = spec_.exchange;
     p.routing_key = spec_.routing_key;
-    p.body = substitute(spec_.body, "seq", std::to_string(seq));
+    p.body = expand(spec_.body, {{"seq", std::to_string(seq)}});
     p.properties.correlation_id = id;
     p.properties.reply_to = reply_to_;
     ++stats_.requests;
