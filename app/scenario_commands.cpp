@@ -304,7 +304,7 @@ int explain_command(int argc, char** argv) {
   std::cout << "routing key '" << key << "' published to " << (exchange.empty() ? "the default exchange" : "exchange '" + exchange + "'");
   if (properties.headers) std::cout << " with headers " << broker::to_display(*properties.headers);
   std::cout << ":\n";
-  for (const auto& step : result.value().steps) {
+  for (const auto& step : result.value().explanation->steps) {
     std::cout << "  " << (step.matched ? "[match]    " : "[no match] ") << "at '" << step.source << "': ";
     if (step.alternate) {
       std::cout << "nothing matched, so on to alternate exchange '" << step.destination << "'"

@@ -62,7 +62,7 @@ TEST_CASE("alternate exchange: unroutable messages go to it, and that counts as 
   bool saw_alternate = false;
   for (const auto& e : w.recorder.events) {
     if (e.kind != trace::EventKind::kPublished || e.routing_key != "cancelled") continue;
-    for (const auto& step : e.route) saw_alternate |= step.alternate && step.matched && step.destination == "unrouted";
+    for (const auto& step : e.route_steps()) saw_alternate |= step.alternate && step.matched && step.destination == "unrouted";
   }
   CHECK(saw_alternate);
   (void)published;
@@ -197,10 +197,10 @@ TEST_CASE("the publish trace explains which bindings matched and which did not")
   for (const auto& e : w.recorder.events)
     if (e.kind == trace::EventKind::kPublished) published = &e;
   REQUIRE(published != nullptr);
-  REQUIRE(published->route.size() == 2);
-  CHECK(published->route[0].binding_key == "order.*.eu");
-  CHECK(published->route[0].matched);
-  CHECK(published->route[1].binding_key == "order.#.us");
-  CHECK_FALSE(published->route[1].matched);
+  REQUIRE(published->route_steps().size() == 2);
+  CHECK(published->route_steps()[0].binding_key == "order.*.eu");
+  CHECK(published->route_steps()[0].matched);
+  CHECK(published->route_steps()[1].binding_key == "order.#.us");
+  CHECK_FALSE(published->route_steps()[1].matched);
   CHECK(published->queues == Names{"eu"});
 }

@@ -68,11 +68,12 @@ void Broker::publish_direct_reply(Channel& channel, const Publish& publish) {
     e.routing_key = publish.routing_key;
     e.delivery_tag = sequence;
     if (publish.mandatory) e.flags |= trace::kMandatory;
-    trace::RouteStep step;
+    auto route = std::make_shared<trace::RouteExplanation>();
+    trace::RouteStep& step = route->steps.emplace_back();
     step.destination = publish.routing_key;
     step.binding_key = "direct reply-to";
     step.matched = requester != nullptr;
-    e.route.push_back(std::move(step));
+    e.route = std::move(route);
     if (requester) e.queues.push_back(publish.routing_key);
     tracer_.emit();
   }

@@ -140,11 +140,9 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
     e.routing_key = publish.routing_key;
     e.delivery_tag = sequence;
     if (publish.mandatory) e.flags |= trace::kMandatory;
-    e.route.swap(route_scratch_.steps);  // swap back below: both keep their capacity
-    e.route_steps_omitted = route_scratch_.steps_omitted;
+    e.route = std::move(route_scratch_.explanation);
     for (Queue* q : route_scratch_.queues) e.queues.push_back(q->name());
     tracer_.emit();
-    e.route.swap(route_scratch_.steps);
   }
 
   ++exchange->published_count;

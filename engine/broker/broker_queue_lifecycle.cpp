@@ -194,8 +194,7 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
   e.exchange = dlx->name();
   e.routing_key = letter.routing_keys.front();
   e.text = std::string(death_reason_name(reason)) + ": " + std::string(why);
-  e.route = std::move(result.steps);
-  e.route_steps_omitted = result.steps_omitted;
+  e.route = std::move(result.explanation);
   for (Queue* t : targets) e.queues.push_back(t->name());
   tracer_.emit();
 

@@ -1,6 +1,7 @@
 #include "broker/exchange.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "broker/direct_exchange.h"
 #include "broker/fanout_exchange.h"
@@ -25,6 +26,12 @@ std::optional<ExchangeType> parse_exchange_type(std::string_view name) {
   if (name == "topic") return ExchangeType::kTopic;
   if (name == "headers") return ExchangeType::kHeaders;
   return std::nullopt;
+}
+
+std::uint64_t Exchange::next_stamp() {
+  // Atomic because brokers on different threads (tests, the GUI's runs) share the sequence.
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
 }
 
 Exchange::Exchange(std::string name, ExchangeType type, ExchangeSettings settings)
@@ -60,6 +67,7 @@ void Exchange::add_binding(std::unique_ptr<Binding> binding) {
   on_bind(*binding);
   by_identity_[identity(binding->destination, binding->to_exchange, binding->key)].push_back(binding.get());
   bindings_.push_back(std::move(binding));
+  stamp_ = next_stamp();
 }
 
 std::unique_ptr<Binding> Exchange::remove_binding(const Binding* binding) {
@@ -72,6 +80,7 @@ std::unique_ptr<Binding> Exchange::remove_binding(const Binding* binding) {
   if (same.empty()) by_identity_.erase(id);
   std::unique_ptr<Binding> owned = std::move(*it);
   bindings_.erase(it);
+  stamp_ = next_stamp();
   return owned;
 }
 

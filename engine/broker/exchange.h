@@ -52,6 +52,10 @@ class Exchange {
   // The alternate-exchange argument, if any.
   const std::string* alternate_exchange() const;
 
+  // Different for any two exchanges ever made, and new whenever the bindings change: with
+  // the bindings a publish matched, it identifies how the publish is explained (see Router).
+  std::uint64_t stamp() const { return stamp_; }
+
   // Bindings whose source is this exchange, in creation order.
   const std::vector<std::unique_ptr<Binding>>& bindings() const { return bindings_; }
   Binding* find_binding(const std::string& destination, bool to_exchange, const std::string& key,
@@ -76,7 +80,10 @@ class Exchange {
   virtual void on_unbind(const Binding& binding) = 0;
 
  private:
+  static std::uint64_t next_stamp();
+
   std::shared_ptr<const std::string> name_;
+  std::uint64_t stamp_ = next_stamp();
   ExchangeType type_;
   ExchangeSettings settings_;
   std::vector<std::unique_ptr<Binding>> bindings_;

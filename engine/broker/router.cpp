@@ -8,37 +8,33 @@ namespace brokersim::broker {
 
 void Router::route(Exchange& start, const RoutingInput& input, std::uint64_t visit_id, RouteResult& result) {
   result.queues.clear();
-  result.steps.clear();
-  result.steps_omitted = 0;
   worklist_.clear();
+  visits_.clear();
+  matched_.clear();
   worklist_.push_back(&start);
   start.last_visit = visit_id;
 
   for (std::size_t next = 0; next < worklist_.size(); ++next) {
     Exchange& exchange = *worklist_[next];
-    matched_.clear();
+    const std::size_t first = matched_.size();
     exchange.route(input, matched_);
-    explain(exchange, result);
+    Visit& visit = visits_.emplace_back(Visit{&exchange, first, matched_.size() - first, nullptr, false});
 
-    if (matched_.empty()) {
+    if (visit.match_count == 0) {
       if (const std::string* alternate_name = exchange.alternate_exchange()) {
         Exchange* alternate = lookup_(*alternate_name);
-        trace::RouteStep step;
-        step.source = exchange.name();
-        step.destination = *alternate_name;
-        step.to_exchange = true;
-        step.alternate = true;
+        visit.alternate = alternate_name;
         // A missing alternate exchange, or one already visited (a cycle), routes nothing.
-        step.matched = alternate && alternate->last_visit != visit_id;
-        result.steps.push_back(std::move(step));
-        if (alternate && alternate->last_visit != visit_id) {
+        visit.alternate_taken = alternate && alternate->last_visit != visit_id;
+        if (visit.alternate_taken) {
           alternate->last_visit = visit_id;
           worklist_.push_back(alternate);
         }
       }
       continue;
     }
-    for (const Binding* binding : matched_) {
+    for (std::size_t i = first; i < matched_.size(); ++i) {
+      const Binding* binding = matched_[i];
       if (binding->to_exchange) {
         Exchange* destination = binding->destination_exchange;
         if (destination->last_visit != visit_id) {
@@ -51,37 +47,69 @@ void Router::route(Exchange& start, const RoutingInput& input, std::uint64_t vis
       }
     }
   }
+  result.explanation = explanation_of_walk();
 }
 
-void Router::explain(const Exchange& exchange, RouteResult& result) {
-  // Built in place: a publish lists every binding it tried, so this runs several times per
-  // message, and a temporary step would copy each name twice.
-  auto add = [&](const Binding& b, bool matched) {
-    trace::RouteStep& step = result.steps.emplace_back();
+std::size_t Router::PathHash::operator()(const std::vector<std::uint64_t>& path) const {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (std::uint64_t v : path) h = (h ^ v) * 0x100000001b3ULL + (h >> 29);
+  return static_cast<std::size_t>(h);
+}
+
+trace::SharedRouteExplanation Router::explanation_of_walk() {
+  // A stamp names an exchange and its bindings exactly (exchange names, binding keys and
+  // arguments never change in place), and binding ids are never reused.
+  path_.clear();
+  for (const Visit& v : visits_) {
+    path_.push_back(v.exchange->stamp());
+    path_.push_back(v.match_count);
+    for (std::size_t i = 0; i < v.match_count; ++i) path_.push_back(matched_[v.first_match + i]->id);
+    if (v.alternate) path_.push_back(v.alternate_taken);
+  }
+  if (auto it = explained_.find(path_); it != explained_.end()) return it->second;
+
+  auto explanation = std::make_shared<trace::RouteExplanation>();
+  for (const Visit& v : visits_) explain(v, *explanation);
+  if (explained_.size() >= kMaxExplainedPaths) explained_.clear();
+  explained_.emplace(path_, explanation);
+  return explanation;
+}
+
+void Router::explain(const Visit& visit, trace::RouteExplanation& out) const {
+  const Exchange& exchange = *visit.exchange;
+  const std::span<const Binding* const> matched(matched_.data() + visit.first_match, visit.match_count);
+  auto add = [&](const Binding& b, bool hit) {
+    trace::RouteStep& step = out.steps.emplace_back();
     step.source = exchange.name();
     step.destination = b.destination;
     step.to_exchange = b.to_exchange;
-    step.matched = matched;
+    step.matched = hit;
     step.binding_key = b.key;
     if (!b.arguments.empty()) step.arguments = to_display(b.arguments);
   };
   const auto& all = exchange.bindings();
-  // The default exchange's implicit bindings (one per queue) are not worth listing or counting.
   if (exchange.name().empty()) {
-    for (const Binding* b : matched_) add(*b, true);
-    return;
-  }
-  if (all.size() <= list_unmatched_up_to_) {
-    std::size_t m = 0;  // matched_ is in creation order, as is `all`
+    // The default exchange's implicit bindings (one per queue) are not worth listing or counting.
+    for (const Binding* b : matched) add(*b, true);
+  } else if (all.size() <= list_unmatched_up_to_) {
+    std::size_t m = 0;  // `matched` is in creation order, as is `all`
     for (const auto& b : all) {
-      const bool hit = m < matched_.size() && matched_[m] == b.get();
+      const bool hit = m < matched.size() && matched[m] == b.get();
       if (hit) ++m;
       add(*b, hit);
     }
-    return;
+  } else {
+    for (const Binding* b : matched) add(*b, true);
+    out.steps_omitted += all.size() - matched.size();
   }
-  for (const Binding* b : matched_) add(*b, true);
-  result.steps_omitted += all.size() - matched_.size();
+  if (visit.alternate) {
+    trace::RouteStep& step = out.steps.emplace_back();
+    step.source = exchange.name();
+    step.destination = *visit.alternate;
+    step.to_exchange = true;
+    step.alternate = true;
+    step.matched = visit.alternate_taken;
+  }
 }
 
 }  // namespace brokersim::broker

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "broker/exchange.h"
@@ -19,9 +20,8 @@ namespace brokersim::broker {
 class Queue;
 
 struct RouteResult {
-  std::vector<Queue*> queues;             // in the order first reached
-  std::vector<trace::RouteStep> steps;    // every binding tried (see explain limit)
-  std::uint64_t steps_omitted = 0;        // non-matching bindings of large exchanges, not listed
+  std::vector<Queue*> queues;                // in the order first reached
+  trace::SharedRouteExplanation explanation;  // every binding tried (see the listing limit)
 };
 
 class Router {
@@ -38,12 +38,37 @@ class Router {
   void route(Exchange& start, const RoutingInput& input, std::uint64_t visit_id, RouteResult& result);
 
  private:
-  void explain(const Exchange& exchange, RouteResult& result);
+  // One exchange the walk reached: the bindings that matched (a slice of matched_), and the
+  // alternate-exchange hop tried when none did.
+  struct Visit {
+    const Exchange* exchange;
+    std::size_t first_match;
+    std::size_t match_count;
+    const std::string* alternate;  // the alternate exchange tried, if any
+    bool alternate_taken;          // it exists and was not visited already
+  };
+  struct PathHash {
+    std::size_t operator()(const std::vector<std::uint64_t>& path) const;
+  };
+
+  // The explanation of the walk just made. Every publish that takes the same path (the same
+  // exchange stamps, matched bindings and alternate hops) is explained the same way, so each
+  // path is explained once and then shared: a publish lists every binding it tried, and
+  // building that list anew was most of the cost of routing.
+  trace::SharedRouteExplanation explanation_of_walk();
+  void explain(const Visit& visit, trace::RouteExplanation& out) const;
+
+  // Paths seen since the last clear. Old stamps make stale entries unreachable, and the
+  // cap bounds what they cost; explanations handed out stay alive with their holders.
+  static constexpr std::size_t kMaxExplainedPaths = 4096;
 
   ExchangeLookup lookup_;
   std::size_t list_unmatched_up_to_;
   std::vector<Exchange*> worklist_;
+  std::vector<Visit> visits_;
   std::vector<const Binding*> matched_;
+  std::vector<std::uint64_t> path_;
+  std::unordered_map<std::vector<std::uint64_t>, trace::SharedRouteExplanation, PathHash> explained_;
 };
 
 }  // namespace brokersim::broker

@@ -34,7 +34,7 @@ std::string describe_publish(const Event& e) {
   }
   if (e.has(kMandatory)) out += " (mandatory)";
   std::string matched, missed;
-  for (const RouteStep& s : e.route) {
+  for (const RouteStep& s : e.route_steps()) {
     std::string& list = s.matched ? matched : missed;
     if (!list.empty()) list += ", ";
     if (s.source != e.exchange) list += "at " + quoted(s.source) + " ";
@@ -42,8 +42,8 @@ std::string describe_publish(const Event& e) {
   }
   if (!matched.empty()) out += ": matched " + matched;
   if (!missed.empty()) out += (matched.empty() ? ": " : "; ") + missed + " did not match";
-  if (e.route_steps_omitted) {
-    out += "; " + std::to_string(e.route_steps_omitted) + " other bindings did not match";
+  if (e.route_steps_omitted()) {
+    out += "; " + std::to_string(e.route_steps_omitted()) + " other bindings did not match";
   }
   if (e.queues.empty()) {
     out += " -> routed to no queue";

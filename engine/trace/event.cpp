@@ -59,8 +59,7 @@ void Event::clear() {
   count = 0;
   reply_code = 0;
   text.clear();
-  route.clear();
-  route_steps_omitted = 0;
+  route.reset();
   queues.clear();
 }
 

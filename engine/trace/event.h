@@ -3,7 +3,9 @@
 // carries what is needed to explain it in plain words (see describe.h). The GUI, the CLI, the
 // JSONL writer, the fingerprint and the tests all read this stream and nothing else.
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,6 +78,15 @@ struct RouteStep {
   std::string arguments;      // the binding's arguments (headers exchanges), displayed
 };
 
+// How one publish was routed. Immutable once built and shared: publishes that take the same
+// path through the same bindings share one explanation (the router builds each path's once),
+// so a sink that keeps events keeps each explanation once.
+struct RouteExplanation {
+  std::vector<RouteStep> steps;     // every binding tried, in order
+  std::uint64_t steps_omitted = 0;  // non-matching bindings not listed (large exchanges)
+};
+using SharedRouteExplanation = std::shared_ptr<const RouteExplanation>;
+
 struct Event {
   std::uint64_t seq = 0;
   sim::TimeUs time_us = 0;
@@ -95,12 +106,15 @@ struct Event {
   std::uint16_t reply_code = 0;
   std::string text;  // reason, reply text, or a summary of declared properties
 
-  // Publishes only: every binding tried, in order, and where copies went.
-  std::vector<RouteStep> route;
-  std::uint64_t route_steps_omitted = 0;  // non-matching bindings not listed (large exchanges)
+  // Publishes only: how the message was routed (null for other events), and where copies went.
+  SharedRouteExplanation route;
   std::vector<std::string> queues;
 
   bool has(EventFlag flag) const { return (flags & flag) != 0; }
+  std::span<const RouteStep> route_steps() const {
+    return route ? std::span<const RouteStep>(route->steps) : std::span<const RouteStep>();
+  }
+  std::uint64_t route_steps_omitted() const { return route ? route->steps_omitted : 0; }
   void clear();
 };
 

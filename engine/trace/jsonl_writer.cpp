@@ -68,12 +68,12 @@ std::string to_json(const Event& e) {
     o.field("reply_code", e.reply_code);
     o.field("text", e.text);
     for (std::size_t bit = 0; bit < std::size(kFlagNames); ++bit) o.flag(kFlagNames[bit], e.flags & (1u << bit));
-    if (!e.route.empty()) {
+    if (const std::span<const RouteStep> route = e.route_steps(); !route.empty()) {
       o.key("route");
       out += '[';
-      for (std::size_t i = 0; i < e.route.size(); ++i) {
+      for (std::size_t i = 0; i < route.size(); ++i) {
         if (i) out += ',';
-        const RouteStep& s = e.route[i];
+        const RouteStep& s = route[i];
         JsonObject step(out);
         step.field("source", s.source);
         step.field("destination", s.destination);
@@ -86,7 +86,7 @@ std::string to_json(const Event& e) {
       }
       out += ']';
     }
-    o.field("route_steps_omitted", e.route_steps_omitted);
+    o.field("route_steps_omitted", e.route_steps_omitted());
     if (e.kind == EventKind::kPublished || e.kind == EventKind::kDeadLettered) {
       o.key("queues");
       out += '[';

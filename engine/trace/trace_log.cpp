@@ -22,36 +22,30 @@ void TraceLog::on_event(const Event& e) {
   c.routing_key = strings_.intern(e.routing_key, hints_.routing_key);
   c.queue = strings_.intern(e.queue, hints_.queue);
   c.consumer_tag = strings_.intern(e.consumer_tag, hints_.consumer_tag);
-  c.first_step = static_cast<std::uint32_t>(steps_.size());
+  c.route = e.route ? route_id(e.route) : kNoRoute;
   c.first_queue = static_cast<std::uint32_t>(queue_ids_.size());
   c.channel = e.channel;
   c.kind = e.kind;
   const bool connection_fits = e.connection <= std::numeric_limits<std::uint32_t>::max();
-  if (!connection_fits || e.count != 0 || e.route_steps_omitted != 0 || e.reply_code != 0 || !e.destination.empty() ||
-      !e.text.empty()) {
+  if (!connection_fits || e.count != 0 || e.reply_code != 0 || !e.destination.empty() || !e.text.empty()) {
     c.rare = static_cast<std::uint32_t>(rare_.size());
-    rare_.push_back({e.connection, e.count, e.route_steps_omitted, e.reply_code, strings_.intern(e.destination),
-                     strings_.intern(e.text)});
+    rare_.push_back({e.connection, e.count, e.reply_code, strings_.intern(e.destination), strings_.intern(e.text)});
   } else {
     c.rare = kNoRareFields;
-  }
-  for (std::size_t i = 0; i < e.route.size(); ++i) {
-    const RouteStep& s = e.route[i];
-    if (i < kHintedListPositions) {
-      StepHints& h = hints_.steps[i];
-      steps_.push_back({strings_.intern(s.source, h.source), strings_.intern(s.destination, h.destination),
-                        strings_.intern(s.binding_key, h.binding_key), strings_.intern(s.arguments, h.arguments),
-                        s.to_exchange, s.alternate, s.matched});
-    } else {
-      steps_.push_back({strings_.intern(s.source), strings_.intern(s.destination), strings_.intern(s.binding_key),
-                        strings_.intern(s.arguments), s.to_exchange, s.alternate, s.matched});
-    }
   }
   for (std::size_t i = 0; i < e.queues.size(); ++i) {
     queue_ids_.push_back(i < kHintedListPositions ? strings_.intern(e.queues[i], hints_.queues[i])
                                                   : strings_.intern(e.queues[i]));
   }
   events_.push_back(c);
+}
+
+std::uint32_t TraceLog::route_id(const SharedRouteExplanation& route) {
+  if (last_route_id_ != kNoRoute && routes_[last_route_id_] == route) return last_route_id_;
+  auto [it, added] = route_ids_.try_emplace(route.get(), static_cast<std::uint32_t>(routes_.size()));
+  if (added) routes_.push_back(route);
+  last_route_id_ = it->second;
+  return it->second;
 }
 
 std::uint64_t TraceLog::seq_at(std::size_t index) const {
@@ -64,7 +58,6 @@ std::uint64_t TraceLog::seq_at(std::size_t index) const {
 Event TraceLog::at(std::size_t index) const {
   const CompactEvent& c = events_[index];
   const bool last = index + 1 == events_.size();
-  const std::size_t end_step = last ? steps_.size() : events_[index + 1].first_step;
   const std::size_t end_queue = last ? queue_ids_.size() : events_[index + 1].first_queue;
   Event e;
   e.seq = seq_at(index);
@@ -83,16 +76,11 @@ Event TraceLog::at(std::size_t index) const {
     const RareFields& r = rare_[c.rare];
     e.connection = r.connection;
     e.count = r.count;
-    e.route_steps_omitted = r.route_steps_omitted;
     e.reply_code = r.reply_code;
     e.destination = strings_.text(r.destination);
     e.text = strings_.text(r.text);
   }
-  for (std::size_t i = c.first_step; i < end_step; ++i) {
-    const CompactStep& s = steps_[i];
-    e.route.push_back({strings_.text(s.source), strings_.text(s.destination), s.to_exchange, s.alternate, s.matched,
-                       strings_.text(s.binding_key), strings_.text(s.arguments)});
-  }
+  if (c.route != kNoRoute) e.route = routes_[c.route];
   for (std::size_t i = c.first_queue; i < end_queue; ++i) e.queues.push_back(strings_.text(queue_ids_[i]));
   return e;
 }

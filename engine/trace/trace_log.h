@@ -6,10 +6,12 @@
 // A 10-minute scenario keeps close to a million events, so the record is kept small (64
 // bytes): fields that are almost always empty live in a side record, sequence numbers are
 // stored as runs (they count up by one), and list lengths follow from where the next event's
-// lists start.
+// lists start. Route explanations are shared by the broker (one per path), so they are kept
+// once each, by reference.
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "trace/chunked_vector.h"
@@ -31,19 +33,15 @@ class TraceLog final : public Sink {
 
  private:
   using StringId = StringPool::Id;
-  struct CompactStep {
-    StringId source, destination, binding_key, arguments;
-    bool to_exchange, alternate, matched;
-  };
   // What few events carry: a reason or reply, a binding's destination, a count.
   struct RareFields {
     std::uint64_t connection;  // authoritative when present: it may not fit CompactEvent's
     std::uint64_t count;
-    std::uint64_t route_steps_omitted;
     std::uint16_t reply_code;
     StringId destination, text;
   };
   static constexpr std::uint32_t kNoRareFields = ~std::uint32_t{0};
+  static constexpr std::uint32_t kNoRoute = ~std::uint32_t{0};
   struct CompactEvent {
     sim::TimeUs time_us;
     std::uint64_t message_id;
@@ -51,7 +49,7 @@ class TraceLog final : public Sink {
     std::uint32_t connection;
     std::uint32_t flags;
     StringId exchange, routing_key, queue, consumer_tag;
-    std::uint32_t first_step;   // into steps_; the count runs to the next event's first_step
+    std::uint32_t route;        // into routes_, or kNoRoute
     std::uint32_t first_queue;  // into queue_ids_, likewise
     std::uint32_t rare;         // into rare_, or kNoRareFields
     std::uint16_t channel;
@@ -65,21 +63,20 @@ class TraceLog final : public Sink {
   };
 
   std::uint64_t seq_at(std::size_t index) const;
+  std::uint32_t route_id(const SharedRouteExplanation& route);
 
-  // One hint per field, and per position in the route and queue lists (routes through the
-  // same exchange list the same bindings in the same order); see StringPool::Hint.
+  // One hint per field, and per position in the queue list (publishes through the same
+  // exchange reach the same queues in the same order); see StringPool::Hint.
   static constexpr std::size_t kHintedListPositions = 8;
-  struct StepHints {
-    StringPool::Hint source, destination, binding_key, arguments;
-  };
   struct Hints {
     StringPool::Hint exchange, routing_key, queue, consumer_tag;
-    StepHints steps[kHintedListPositions];
     StringPool::Hint queues[kHintedListPositions];
   };
 
   ChunkedVector<CompactEvent> events_;
-  ChunkedVector<CompactStep> steps_;
+  std::vector<SharedRouteExplanation> routes_;  // each distinct explanation, kept alive
+  std::unordered_map<const RouteExplanation*, std::uint32_t> route_ids_;
+  std::uint32_t last_route_id_ = kNoRoute;  // consecutive publishes often share a route
   ChunkedVector<StringId> queue_ids_;
   std::vector<RareFields> rare_;
   std::vector<SeqRun> seq_runs_;

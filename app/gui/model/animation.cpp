@@ -157,7 +157,7 @@ class Builder {
   void route(std::uint32_t index, const trace::Event& e, int first_exchange, sim::TimeUs arrive_us) {
     std::map<std::string, sim::TimeUs> arrival{{e.exchange, arrive_us}};
     (void)first_exchange;
-    for (const trace::RouteStep& step : e.route) {
+    for (const trace::RouteStep& step : e.route_steps()) {
       if (!step.matched && !step.alternate) continue;
       const int from = exchange_node(step.source);
       const int to = step.to_exchange ? exchange_node(step.destination)

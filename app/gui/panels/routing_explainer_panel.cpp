@@ -12,7 +12,7 @@ namespace {
 
 void explain(const trace::Event& e) {
   ImGui::TextWrapped("%s", trace::describe(e).c_str());
-  for (const trace::RouteStep& step : e.route) {
+  for (const trace::RouteStep& step : e.route_steps()) {
     const ImVec4 color = step.matched ? ImVec4(0.45f, 0.85f, 0.55f, 1) : ImVec4(0.65f, 0.65f, 0.7f, 1);
     std::string what = step.alternate ? "alternate exchange" : "binding";
     if (!step.binding_key.empty()) what += " key '" + step.binding_key + "'";
@@ -23,8 +23,8 @@ void explain(const trace::Event& e) {
                        step.to_exchange ? "exchange" : "queue", step.destination.c_str());
     ImGui::PopStyleColor();
   }
-  if (e.route_steps_omitted)
-    ImGui::TextDisabled("... and %llu bindings that did not match", static_cast<unsigned long long>(e.route_steps_omitted));
+  if (e.route_steps_omitted())
+    ImGui::TextDisabled("... and %llu bindings that did not match", static_cast<unsigned long long>(e.route_steps_omitted()));
   if (e.queues.empty()) {
     ImGui::TextColored(ImVec4(1, 0.5f, 0.4f, 1), "no queue received a copy");
   } else {
