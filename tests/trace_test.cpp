@@ -109,3 +109,55 @@ TEST_CASE("trace: the compact trace log gives back every event exactly as emitte
   }
   CHECK(log.distinct_strings() < 20);  // names are stored once
 }
+
+namespace {
+// The steps of the last publish, as "source>destination:key=matched" lines.
+std::string last_route(const World& w) {
+  for (auto it = w.recorder.events.rbegin(); it != w.recorder.events.rend(); ++it) {
+    if (it->kind != trace::EventKind::kPublished) continue;
+    std::string out;
+    for (const auto& s : it->route_steps()) {
+      out += s.source + ">" + s.destination + ":" + s.binding_key + (s.alternate ? "(alternate)" : "") + "=" +
+             (s.matched ? "1" : "0") + "\n";
+    }
+    return out;
+  }
+  return "no publish";
+}
+}  // namespace
+
+TEST_CASE("trace: publishes down the same path share one explanation, and a topology change gives a new one") {
+  World w;
+  auto ch = w.client().channel();
+  REQUIRE(w.declare_exchange(ch, "orders", "direct", {{"alternate-exchange", "unrouted"}}).ok());
+  w.declare_queue(ch, "a");
+  w.declare_queue(ch, "b");
+  REQUIRE(w.broker.queue_bind(ch, "a", "orders", "k").ok());
+
+  REQUIRE(w.publish(ch, "orders", "k", "m").ok());
+  const auto first = w.recorder.events.back().route;
+  REQUIRE(w.publish(ch, "orders", "k", "m").ok());
+  CHECK(w.recorder.events.back().route == first);  // shared, not rebuilt
+  CHECK(last_route(w) == "orders>a:k=1\n");
+
+  // A new binding must be listed at once, matched or not.
+  REQUIRE(w.broker.queue_bind(ch, "b", "orders", "other").ok());
+  REQUIRE(w.publish(ch, "orders", "k", "m").ok());
+  CHECK(w.recorder.events.back().route != first);
+  CHECK(last_route(w) == "orders>a:k=1\norders>b:other=0\n");
+
+  // The alternate exchange is missing, then declared: the same unmatched path now hops to it.
+  REQUIRE(w.publish(ch, "orders", "none", "m").ok());
+  CHECK(last_route(w) == "orders>a:k=0\norders>b:other=0\norders>unrouted:(alternate)=0\n");
+  REQUIRE(w.declare_exchange(ch, "unrouted", "fanout").ok());
+  w.declare_queue(ch, "lost");
+  REQUIRE(w.broker.queue_bind(ch, "lost", "unrouted", "").ok());
+  REQUIRE(w.publish(ch, "orders", "none", "m").ok());
+  CHECK(last_route(w) == "orders>a:k=0\norders>b:other=0\norders>unrouted:(alternate)=1\nunrouted>lost:=1\n");
+
+  // Unbinding and deleting the alternate again take effect too.
+  REQUIRE(w.broker.queue_unbind(ch, "b", "orders", "other", {}).ok());
+  REQUIRE(w.broker.exchange_delete(ch, "unrouted", false).ok());
+  REQUIRE(w.publish(ch, "orders", "none", "m").ok());
+  CHECK(last_route(w) == "orders>a:k=0\norders>unrouted:(alternate)=0\n");
+}
