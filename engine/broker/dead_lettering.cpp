@@ -7,10 +7,11 @@ namespace {
 
 const FieldTable* table_of(const FieldValue& v) { return v.as_table(); }
 
-std::string string_field(const FieldTable& table, std::string_view key) {
+// A view, not a copy: x-death entries are compared field by field on every dead-lettering.
+std::string_view string_field(const FieldTable& table, std::string_view key) {
   const FieldValue* v = find_field(table, key);
   const std::string* s = v ? v->as_string() : nullptr;
-  return s ? *s : std::string();
+  return s ? std::string_view(*s) : std::string_view();
 }
 
 }  // namespace
@@ -73,7 +74,7 @@ DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::str
       for (const FieldValue& v : *old_deaths) {
         const FieldTable* entry = table_of(v);
         if (!entry) continue;
-        const std::string q = string_field(*entry, "queue"), r = string_field(*entry, "reason");
+        const std::string_view q = string_field(*entry, "queue"), r = string_field(*entry, "reason");
         bool seen = false;
         for (const FieldValue& g : grouped) {
           const FieldTable* ge = table_of(g);
