@@ -91,6 +91,7 @@ TEST_CASE("topic: unbinding removes exactly that binding and routing follows") {
   CHECK(t.route("lazy.pink.rabbit") == Names{});
   CHECK(t.route("quick.orange.rabbit") == Names{"Q1"});
   // Binding again after unbinding works, and the pruned trie grows back.
+  CHECK(t.route("lazy.orange.x") == Names{"Q1"});
   REQUIRE(t.w.broker.queue_bind(t.ch, "Q2", "t", "lazy.#").ok());
   CHECK(t.route("lazy.orange.x") == Names{"Q1", "Q2"});
 }

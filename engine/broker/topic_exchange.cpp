@@ -52,6 +52,7 @@ TopicExchange::TopicExchange(std::string name, ExchangeSettings settings)
 TopicExchange::~TopicExchange() = default;
 
 void TopicExchange::on_bind(const Binding& binding) {
+  matches_by_key_.clear();
   if (binding.key == "#") {
     match_all_.push_back(&binding);
     return;
@@ -73,6 +74,7 @@ void TopicExchange::on_bind(const Binding& binding) {
 }
 
 void TopicExchange::on_unbind(const Binding& binding) {
+  matches_by_key_.clear();
   if (binding.key == "#") {
     match_all_.erase(std::remove(match_all_.begin(), match_all_.end(), &binding), match_all_.end());
     return;
@@ -133,14 +135,24 @@ void TopicExchange::match(const Node& node, const std::vector<std::string_view>&
   if (node.star) match(*node.star, words, at + 1, out);
 }
 
+const std::vector<const Binding*>& TopicExchange::matches_of(std::string_view routing_key) const {
+  if (auto it = matches_by_key_.find(routing_key); it != matches_by_key_.end()) return it->second;
+  if (matches_by_key_.size() >= kRememberedKeys) matches_by_key_.clear();
+  std::vector<const Binding*> hits(match_all_);
+  split_topic_words(routing_key, words_scratch_);
+  match(*root_, words_scratch_, 0, hits);
+  sort_unique_by_id(hits, 0);
+  return matches_by_key_.emplace(std::string(routing_key), std::move(hits)).first->second;
+}
+
 void TopicExchange::route(const RoutingInput& input, std::vector<const Binding*>& matched) const {
   const std::size_t from = matched.size();
-  matched.insert(matched.end(), match_all_.begin(), match_all_.end());
+  if (input.routing_keys.empty()) matched.insert(matched.end(), match_all_.begin(), match_all_.end());
   for (std::string_view key : input.routing_keys) {
-    split_topic_words(key, words_scratch_);
-    match(*root_, words_scratch_, 0, matched);
+    const std::vector<const Binding*>& hits = matches_of(key);
+    matched.insert(matched.end(), hits.begin(), hits.end());
   }
-  sort_unique_by_id(matched, from);
+  if (input.routing_keys.size() > 1) sort_unique_by_id(matched, from);
 }
 
 }  // namespace brokersim::broker

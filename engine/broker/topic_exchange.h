@@ -1,7 +1,8 @@
 #pragma once
 // Topic: keys are dot-separated words. In a binding key '*' is exactly one word and '#' is
 // zero or more words. Words may be empty ("a..b" has three), and the empty key has zero words.
-// Binding keys are compiled into a trie once, at bind time.
+// Binding keys are compiled into a trie once, at bind time, and each routing key's matches are
+// remembered until the bindings change: a lesson publishes a handful of keys many times.
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,11 +39,17 @@ class TopicExchange final : public Exchange {
   };
   static void match(const Node& node, const std::vector<std::string_view>& words, std::size_t at,
                     std::vector<const Binding*>& out);
+  // The bindings `routing_key` matches, each once, in creation order.
+  const std::vector<const Binding*>& matches_of(std::string_view routing_key) const;
+
+  // Bounds the memo when keys are many and distinct (ids, timestamps in keys).
+  static constexpr std::size_t kRememberedKeys = 1024;
 
   std::unique_ptr<Node> root_;
   // Bindings whose key is a lone '#' match everything: skip the trie walk for them.
   std::vector<const Binding*> match_all_;
   mutable std::vector<std::string_view> words_scratch_;
+  mutable StringMap<std::vector<const Binding*>> matches_by_key_;  // forgotten on bind and unbind
 };
 
 }  // namespace brokersim::broker
