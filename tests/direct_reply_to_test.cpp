@@ -27,7 +27,7 @@ TEST_CASE("direct reply-to: the request's reply_to is rewritten and the reply re
   reply.correlation_id = "42";
   REQUIRE(w.publish(sch, "", address, "4", false, reply).ok());
   REQUIRE(client.deliveries.size() == 1);
-  CHECK(client.deliveries[0].consumer_tag == "replies");
+  CHECK(*client.deliveries[0].consumer_tag == "replies");
   CHECK(client.deliveries[0].message->body() == "4");
   CHECK(*client.deliveries[0].message->properties().correlation_id == "42");
   CHECK(w.broker.find_queue(address) == nullptr);  // there is no real queue

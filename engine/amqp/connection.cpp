@@ -686,7 +686,7 @@ void Connection::on_deliver(const broker::Delivery& delivery) {
   if (phase_ != Phase::kRunning) return;
   const broker::Message& m = *delivery.message;
   std::string payload;
-  encode_method(payload, Method::make(kBasicDeliver, {delivery.consumer_tag, delivery.delivery_tag,
+  encode_method(payload, Method::make(kBasicDeliver, {*delivery.consumer_tag, delivery.delivery_tag,
                                                       std::uint64_t{delivery.redelivered}, m.exchange(),
                                                       std::string(m.routing_key())}));
   send_content(delivery.channel, payload, m);

@@ -235,7 +235,7 @@ void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, s
     e.connection = conn.id;
     e.channel = channel.number();
     e.queue = consumer.queue->name();
-    e.consumer_tag = consumer.tag;
+    e.consumer_tag = consumer.tag();
     e.text = "its channel closed";
     tracer_.emit();
     channel.consumers.erase(channel.consumers.begin());

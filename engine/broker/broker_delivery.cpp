@@ -86,7 +86,7 @@ Result<std::string> Broker::basic_consume(ChannelKey key, const Consume& c) {
   auto consumer = std::make_unique<Consumer>();
   consumer->id = next_consumer_id_++;
   consumer->stream_offset = stream_offset;
-  consumer->tag = tag;
+  consumer->shared_tag = std::make_shared<const std::string>(tag);
   consumer->channel = &channel;
   consumer->queue = q;
   consumer->no_ack = c.no_ack;
@@ -156,11 +156,11 @@ void Broker::cancel_consumer(Consumer& consumer, std::string_view reason, bool n
   e.connection = channel.connection();
   e.channel = channel.number();
   e.queue = queue.name();
-  e.consumer_tag = consumer.tag;
+  e.consumer_tag = consumer.tag();
   e.text = std::string(reason);
   tracer_.emit();
-  if (notify_client) push({channel.serial(), consumer.tag});
-  const std::string tag = consumer.tag;
+  if (notify_client) push({channel.serial(), consumer.tag()});
+  const std::string tag = consumer.tag();
   channel.consumers.erase(tag);  // destroys `consumer`
 }
 
@@ -220,13 +220,13 @@ void Broker::deliver(Consumer& consumer, QueuedMessage entry) {
   e.channel = channel.number();
   e.message_id = entry.message->id();
   e.queue = queue.name();
-  e.consumer_tag = consumer.tag;
+  e.consumer_tag = consumer.tag();
   e.delivery_tag = tag;
   if (entry.redelivered) e.flags |= trace::kRedelivered;
   if (consumer.no_ack) e.flags |= trace::kNoAck;
   tracer_.emit();
 
-  push({channel.serial(), Delivery{channel.number(), consumer.tag, tag, entry.redelivered, entry.message}});
+  push({channel.serial(), Delivery{channel.number(), consumer.shared_tag, tag, entry.redelivered, entry.message}});
   if (consumer.no_ack) {
     ++accounting_.copies_auto_acked;
     return;

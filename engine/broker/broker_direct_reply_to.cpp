@@ -91,7 +91,8 @@ void Broker::publish_direct_reply(Channel& channel, const Publish& publish) {
     e.delivery_tag = tag;
     e.flags |= trace::kNoAck;
     tracer_.emit();
-    push({requester->serial(), Delivery{requester->number(), requester->reply_consumer_tag, tag, false, message}});
+    push({requester->serial(), Delivery{requester->number(), std::make_shared<const std::string>(requester->reply_consumer_tag), tag,
+                                               false, message}});
   } else {
     return_or_drop_unroutable(channel, publish, message,
                               "unroutable: no direct reply-to consumer has this address any more");

@@ -233,7 +233,7 @@ void Broker::announce_active_consumer(Queue& queue, const Consumer& consumer) {
   e.connection = consumer.channel->connection();
   e.channel = consumer.channel->number();
   e.queue = queue.name();
-  e.consumer_tag = consumer.tag;
+  e.consumer_tag = consumer.tag();
   e.text = "single active consumer";
   tracer_.emit();
 }

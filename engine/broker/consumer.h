@@ -1,6 +1,7 @@
 #pragma once
 // A subscription of one channel to one queue (basic.consume).
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "broker/field_table.h"
@@ -12,7 +13,10 @@ class Queue;
 
 struct Consumer {
   std::uint64_t id = 0;  // creation order
-  std::string tag;
+  // Shared with every delivery made to this consumer, which may outlive it in the outbox:
+  // a tag is often longer than a short string, and copying it per delivery allocated.
+  std::shared_ptr<const std::string> shared_tag;
+  const std::string& tag() const { return *shared_tag; }
   Channel* channel = nullptr;
   Queue* queue = nullptr;
   bool no_ack = false;

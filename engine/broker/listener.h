@@ -4,6 +4,7 @@
 // actors react to them. Calls arrive after the broker operation that caused them has finished,
 // so a listener may call back into the broker (ack, publish, ...) freely.
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "broker/message.h"
@@ -13,7 +14,7 @@ namespace brokersim::broker {
 
 struct Delivery {
   std::uint16_t channel = 0;
-  std::string consumer_tag;
+  std::shared_ptr<const std::string> consumer_tag;  // shared with the consumer: never null
   std::uint64_t delivery_tag = 0;
   bool redelivered = false;
   MessageRef message;
