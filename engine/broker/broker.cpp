@@ -17,9 +17,11 @@ void Broker::push(Outgoing outgoing) { outbox_.push_back(std::move(outgoing)); }
 
 void Broker::flush_outbox() {
   ++operation_depth_;  // listener calls made from here must not flush recursively
-  while (!outbox_.empty()) {
-    Outgoing out = std::move(outbox_.front());
-    outbox_.pop_front();
+  // Listener calls may push more; they are appended and handled in this same pass. The
+  // vector is emptied, not freed, at the end: a deque used as a FIFO allocated and freed a
+  // block every few messages.
+  for (std::size_t next = 0; next < outbox_.size(); ++next) {
+    Outgoing out = std::move(outbox_[next]);
     // The channel may have closed since: its deliveries were requeued, so the push is void.
     auto it = channels_by_serial_.find(out.channel_serial);
     if (it == channels_by_serial_.end()) continue;
@@ -41,6 +43,7 @@ void Broker::flush_outbox() {
         },
         out.what);
   }
+  outbox_.clear();
   --operation_depth_;
 }
 

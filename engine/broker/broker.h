@@ -296,7 +296,7 @@ class Broker {
   // Direct reply-to addresses -> the serial of the channel consuming them.
   StringMap<std::uint64_t> reply_addresses_;
 
-  std::deque<Outgoing> outbox_;
+  std::vector<Outgoing> outbox_;  // handed out in order by flush_outbox
   std::vector<Unacked> settle_scratch_;
   std::vector<std::string_view> routing_keys_scratch_;  // only used before anything can re-enter
   std::vector<Queue*> dispatch_scratch_;
