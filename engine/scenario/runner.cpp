@@ -3,6 +3,7 @@
 #include "scenario/topology.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <initializer_list>
 #include <string_view>
@@ -18,12 +19,10 @@ struct Variable {
 
 // Replaces every "${name}" in `text` that names one of `variables`, in a single pass: a
 // replacement's own text is not searched again, and unknown names stay as they are. This runs
-// for every message, so the common template without "${" is a plain copy.
-std::string expand(std::string_view text, std::initializer_list<Variable> variables) {
+// for every message, so it writes into `out`, reusing its buffer.
+void expand(std::string& out, std::string_view text, std::initializer_list<Variable> variables) {
+  out.clear();
   std::size_t at = text.find("${");
-  if (at == std::string_view::npos) return std::string(text);
-  std::string out;
-  out.reserve(text.size() + 16);
   std::size_t copied = 0;
   for (; at != std::string_view::npos; at = text.find("${", at + 1)) {
     const std::size_t close = text.find('}', at + 2);
@@ -36,7 +35,6 @@ std::string expand(std::string_view text, std::initializer_list<Variable> variab
     at = close;
   }
   out.append(text.substr(copied));
-  return out;
 }
 
 sim::TimeUs draw(sim::Rng& rng, const Distribution& d) {
@@ -52,25 +50,28 @@ sim::TimeUs draw(sim::Rng& rng, const Distribution& d) {
   return 0;
 }
 
-// A publish from a template. `handled` is the message a service is answering, if any: its
-// body and correlation id are what "${body}" and "${correlation_id}" stand for.
-broker::Publish make_publish(const std::string& exchange, const MessageTemplate& t, std::uint64_t seq,
-                             const std::string& producer, const broker::Message* handled = nullptr) {
-  broker::Publish p;
+// Makes `p` the publish a template describes, overwriting every field. `handled` is the
+// message a service is answering, if any: its body and correlation id are what "${body}" and
+// "${correlation_id}" stand for. Actors keep one Publish and refill it, so the strings of
+// the last message are reused rather than allocated again for each one.
+void fill_publish(broker::Publish& p, const std::string& exchange, const MessageTemplate& t, std::uint64_t seq,
+                  const std::string& producer, const broker::Message* handled = nullptr) {
   p.exchange = exchange;
   p.routing_key = t.routing_key;
+  p.mandatory = false;
+  p.immediate = false;
   p.properties = t.properties;
-  const std::string seq_text = std::to_string(seq);
+  char digits[24];
+  const std::string_view seq_text(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, seq).ptr - digits));
   if (handled) {
     const auto& id = handled->properties().correlation_id;
     const std::string_view correlation_id = id ? std::string_view(*id) : std::string_view{};
-    p.body = expand(t.body, {{"seq", seq_text}, {"producer", producer}, {"body", handled->body()},
-                             {"correlation_id", correlation_id}});
+    expand(p.body, t.body, {{"seq", seq_text}, {"producer", producer}, {"body", handled->body()},
+                            {"correlation_id", correlation_id}});
     if (!correlation_id.empty() && !p.properties.correlation_id) p.properties.correlation_id = correlation_id;
   } else {
-    p.body = expand(t.body, {{"seq", seq_text}, {"producer", producer}});
+    expand(p.body, t.body, {{"seq", seq_text}, {"producer", producer}});
   }
-  return p;
 }
 
 }  // namespace
@@ -120,18 +121,20 @@ class Runner::ProducerActor final : public broker::ConnectionListener {
   bool send() {
     if (spec_.count && sent_ >= *spec_.count) return false;
     if (rate_ <= 0 && spec_.schedule.empty()) return false;
-    const MessageTemplate& t = spec_.messages[runner_.rng_.weighted_choice(weights_)];
-    broker::Publish p = make_publish(spec_.exchange, t, ++sent_, spec_.name);
-    p.mandatory = spec_.mandatory;
-    // The publish reaches the broker after the network latency.
-    runner_.scheduler_.schedule_after(runner_.latency(), [this, p = std::move(p)] {
+    const MessageTemplate* t = &spec_.messages[runner_.rng_.weighted_choice(weights_)];
+    const std::uint64_t seq = ++sent_;
+    // The publish reaches the broker after the network latency. Only the choice travels in
+    // the task (it stays small enough to be stored inline); the template is filled in on arrival.
+    runner_.scheduler_.schedule_after(runner_.latency(), [this, t, seq] {
       auto& b = *runner_.broker_;
       if (!b.find_channel(key_)) {  // the broker restarted: reconnect, as a real client would
         if (!b.connection_open(key_.connection)) key_.connection = b.open_connection(spec_.name, this);
         (void)b.channel_open(key_);
         if (spec_.confirms) (void)b.confirm_select(key_);
       }
-      (void)b.basic_publish(key_, p);
+      fill_publish(publish_scratch_, spec_.exchange, *t, seq, spec_.name);
+      publish_scratch_.mandatory = spec_.mandatory;
+      (void)b.basic_publish(key_, publish_scratch_);
     });
     return !spec_.count || sent_ < *spec_.count;
   }
@@ -140,6 +143,7 @@ class Runner::ProducerActor final : public broker::ConnectionListener {
   const ProducerSpec& spec_;
   broker::ChannelKey key_;
   std::vector<std::uint64_t> weights_;
+  broker::Publish publish_scratch_;  // refilled for each message (see fill_publish)
   double rate_;
   std::uint64_t sent_ = 0;
 };
@@ -213,7 +217,7 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
         // Republished to the retry ladder by the application itself, then acked.
         FollowUp again = *spec_.retry;
         const std::string attempt = std::to_string(handled.retries + 1);
-        again.message.routing_key = expand(again.message.routing_key, {{"attempt", attempt}});
+        expand(again.message.routing_key, spec_.retry->message.routing_key, {{"attempt", attempt}});
         if (!again.message.properties.headers) again.message.properties.headers.emplace();
         broker::set_field(*again.message.properties.headers, "x-retry-count",
                           broker::FieldValue(static_cast<std::int64_t>(handled.retries + 1)));
@@ -292,7 +296,8 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
   }
 
   void publish(const FollowUp& f, const Handled& handled) {
-    broker::Publish p = make_publish(f.exchange, f.message, stats_.published + 1, spec_.name, handled.message.get());
+    broker::Publish& p = publish_scratch_;
+    fill_publish(p, f.exchange, f.message, stats_.published + 1, spec_.name, handled.message.get());
     ++stats_.published;
     (void)runner_.broker_->basic_publish(*key_, p);
   }
@@ -316,6 +321,7 @@ class Runner::ConsumerActor final : public broker::ConnectionListener {
   std::uint64_t generation_ = 0;
   bool stopped_ = false;
   ConsumerStats stats_;
+  broker::Publish publish_scratch_;  // refilled for each follow-up (see fill_publish)
 };
 
 // ------------------------------------------------------------------------------------------
@@ -370,7 +376,7 @@ class Runner::RpcClientActor final : public broker::ConnectionListener {
     broker::Publish p;
     p.exchange = spec_.exchange;
     p.routing_key = spec_.routing_key;
-    p.body = expand(spec_.body, {{"seq", std::to_string(seq)}});
+    expand(p.body, spec_.body, {{"seq", std::to_string(seq)}});
     p.properties.correlation_id = id;
     p.properties.reply_to = reply_to_;
     ++stats_.requests;
@@ -452,7 +458,8 @@ void Runner::schedule_timeline() {
           }
           break;
         case K::kPublish: {
-          broker::Publish publish = make_publish(event.exchange, event.message, 1, "timeline");
+          broker::Publish publish;
+          fill_publish(publish, event.exchange, event.message, 1, "timeline");
           publish.mandatory = event.mandatory;
           (void)broker_->basic_publish(admin_, publish);
           break;
