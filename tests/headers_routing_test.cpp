@@ -92,3 +92,26 @@ TEST_CASE("headers: an invalid x-match is refused at bind time with 406") {
   CHECK(bad_type.error().text.find("Invalid x-match field type") != std::string::npos);
   CHECK(w.broker.find_exchange("h")->bindings().empty());
 }
+
+TEST_CASE("messages share equal properties, and headers keep the order each was published with") {
+  World w;
+  auto ch = w.client().channel();
+  w.declare_queue(ch, "q");
+  BasicProperties plain;
+  plain.content_type = "application/json";
+  plain.delivery_mode = 2;
+  BasicProperties ab;
+  ab.headers = FieldTable{{"a", FieldValue(std::int64_t{1})}, {"b", FieldValue(std::int64_t{2})}};
+  BasicProperties ba;
+  ba.headers = FieldTable{{"b", FieldValue(std::int64_t{2})}, {"a", FieldValue(std::int64_t{1})}};
+  REQUIRE(w.publish(ch, "", "q", "1", false, plain).ok());
+  REQUIRE(w.publish(ch, "", "q", "2", false, plain).ok());
+  REQUIRE(w.publish(ch, "", "q", "3", false, ab).ok());
+  REQUIRE(w.publish(ch, "", "q", "4", false, ba).ok());
+  std::vector<MessageRef> got;
+  for (int i = 0; i < 4; ++i) got.push_back(w.broker.basic_get(ch, "q", true).value()->message);
+  CHECK(got[0]->properties() == plain);
+  CHECK(&got[0]->properties() == &got[1]->properties());  // one shared set, not two copies
+  CHECK(got[2]->headers()->front().first == "a");
+  CHECK(got[3]->headers()->front().first == "b");  // equal as tables, but not merged
+}

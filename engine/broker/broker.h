@@ -248,6 +248,9 @@ class Broker {
   Status publish_or_hold(Channel& channel, Exchange& exchange, const Publish& publish);
   // Routes a validated publish and puts copies in queues; confirms, returns and deliveries follow.
   void route_publish(Channel& channel, Exchange& exchange, const Publish& publish);
+  // `properties` as an immutable set for a new message, shared with the channel's last one
+  // when equal; null when empty.
+  std::shared_ptr<const BasicProperties> shared_properties(Channel& channel, const BasicProperties& properties);
   // A publish that reached no queue: basic.return (312) if mandatory, else dropped with why.
   void return_or_drop_unroutable(Channel& channel, const Publish& publish, const MessageRef& message,
                                  std::string_view why_dropped);

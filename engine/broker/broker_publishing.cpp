@@ -125,8 +125,8 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
     erase_field(*stripped.headers, "BCC");
     message = Message::create(id, exchange->name_ref(), publish.routing_key, stripped, publish.body, scheduler_.now_us());
   } else {
-    message = Message::create(id, exchange->name_ref(), publish.routing_key, publish.properties, publish.body,
-                              scheduler_.now_us());
+    message = Message::create(id, exchange->name_ref(), publish.routing_key, shared_properties(channel, publish.properties),
+                              publish.body, scheduler_.now_us());
   }
   ++accounting_.published;
 
@@ -163,6 +163,17 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   for (Queue* q : destinations) run_queue(*q, /*fresh_publish=*/true);
   destinations.clear();
   route_scratch_.queues.swap(destinations);
+}
+
+std::shared_ptr<const BasicProperties> Broker::shared_properties(Channel& channel, const BasicProperties& properties) {
+  if (properties.empty()) return nullptr;
+  // Only sets without headers are shared: tables compare equal regardless of key order, and
+  // a message must keep the order it was published with.
+  if (properties.headers) return std::make_shared<const BasicProperties>(properties);
+  if (!channel.last_properties || !(*channel.last_properties == properties)) {
+    channel.last_properties = std::make_shared<const BasicProperties>(properties);
+  }
+  return channel.last_properties;
 }
 
 void Broker::return_or_drop_unroutable(Channel& channel, const Publish& publish, const MessageRef& message,

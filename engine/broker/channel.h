@@ -79,6 +79,9 @@ class Channel {
   std::vector<PendingSettle> tx_settles;
   // Direct reply-to: this channel's consumer of amq.rabbitmq.reply-to, and its full address.
   std::string reply_consumer_tag;
+  // The properties of the last message published on this channel, shared with the messages
+  // that had them; a client usually publishes the same properties again (see route_publish).
+  std::shared_ptr<const BasicProperties> last_properties;
   std::string reply_to_address;
   std::uint64_t next_publish_sequence = 1;
   std::string last_declared_queue;  // the "" shortcut in queue.bind and basic.consume

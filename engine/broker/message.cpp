@@ -24,6 +24,13 @@ bool BasicProperties::operator==(const BasicProperties& o) const {
 
 MessageRef Message::create(Id id, std::shared_ptr<const std::string> exchange, std::string_view routing_key,
                            const BasicProperties& properties, std::string_view body, sim::TimeUs published_us) {
+  return create(id, std::move(exchange), routing_key,
+                properties.empty() ? nullptr : std::make_shared<const BasicProperties>(properties), body, published_us);
+}
+
+MessageRef Message::create(Id id, std::shared_ptr<const std::string> exchange, std::string_view routing_key,
+                           std::shared_ptr<const BasicProperties> properties, std::string_view body,
+                           sim::TimeUs published_us) {
   assert(routing_key.size() <= 255);
   void* memory = std::malloc(sizeof(Message) + routing_key.size() + body.size());
   if (!memory) throw std::bad_alloc();
@@ -33,13 +40,13 @@ MessageRef Message::create(Id id, std::shared_ptr<const std::string> exchange, s
   message->routing_key_size_ = static_cast<std::uint8_t>(routing_key.size());
   message->body_size_ = static_cast<std::uint32_t>(body.size());
   message->published_us_ = published_us;
-  if (!properties.empty()) message->properties_ = new BasicProperties(properties);
+  message->properties_ = std::move(properties);
   if (!routing_key.empty()) std::memcpy(message->data(), routing_key.data(), routing_key.size());
   if (!body.empty()) std::memcpy(message->data() + routing_key.size(), body.data(), body.size());
   return MessageRef(message);
 }
 
-Message::~Message() { delete properties_; }
+Message::~Message() = default;
 
 const BasicProperties& Message::properties() const {
   static const BasicProperties kNone;

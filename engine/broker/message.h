@@ -42,6 +42,10 @@ class Message {
 
   static MessageRef create(Id id, std::shared_ptr<const std::string> exchange, std::string_view routing_key,
                            const BasicProperties& properties, std::string_view body, sim::TimeUs published_us);
+  // The same, sharing an immutable property set (null when empty) with other messages.
+  static MessageRef create(Id id, std::shared_ptr<const std::string> exchange, std::string_view routing_key,
+                           std::shared_ptr<const BasicProperties> properties, std::string_view body,
+                           sim::TimeUs published_us);
 
   Id id() const { return id_; }
   const std::string& exchange() const { return *exchange_; }
@@ -67,7 +71,9 @@ class Message {
   std::uint8_t routing_key_size_ = 0;  // AMQP short strings are at most 255 bytes
   Id id_ = 0;
   sim::TimeUs published_us_ = 0;
-  BasicProperties* properties_ = nullptr;  // owned; null when empty
+  // Null when empty. Messages a client publishes with the same properties share one set, so
+  // a deep queue of them does not hold a few hundred bytes of copies per message.
+  std::shared_ptr<const BasicProperties> properties_;
   std::shared_ptr<const std::string> exchange_;
 };
 
