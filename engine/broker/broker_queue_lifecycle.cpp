@@ -193,7 +193,7 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
   e.queue = queue.name();
   e.exchange = dlx->name();
   e.routing_key = letter.routing_keys.front();
-  e.text = std::string(death_reason_name(reason)) + ": " + std::string(why);
+  e.text.append(death_reason_name(reason)).append(": ").append(why);
   e.route = std::move(result.explanation);
   for (Queue* t : targets) e.queues.push_back(t->name());
   tracer_.emit();

@@ -120,7 +120,8 @@ DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::str
   }
   properties.expiration.reset();
   properties.headers = std::move(headers);
-  out.message = Message::create(message.id(), std::move(dead_letter_exchange), routing_key, properties, message.body(),
+  out.message = Message::create(message.id(), std::move(dead_letter_exchange), routing_key,
+                                std::make_shared<const BasicProperties>(std::move(properties)), message.body(),
                                 message.published_us());
   return out;
 }
