@@ -30,7 +30,7 @@ DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::str
                             std::shared_ptr<const std::string> dead_letter_exchange,
                             const std::string* dead_letter_routing_key) {
   BasicProperties properties = message.properties();
-  FieldTable headers = properties.headers.value_or(FieldTable{});
+  FieldTable headers = properties.headers ? std::move(*properties.headers) : FieldTable{};  // set back below
 
   // The keys it was published with: the routing key, then CC (BCC never reaches a queue).
   std::vector<std::string> original_keys{std::string(message.routing_key())};
@@ -46,16 +46,18 @@ DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::str
     const FieldTable* entry = table_of(v);
     return entry && string_field(*entry, "queue") == queue && string_field(*entry, "reason") == reason_text;
   };
-  FieldTable fresh{{"count", FieldValue(std::int64_t{1})},
-                   {"reason", FieldValue(reason_text)},
-                   {"queue", FieldValue(std::string(queue))},
-                   {"time", FieldValue::of(Timestamp{static_cast<std::uint64_t>(now_us / sim::kMicrosPerSecond)})},
-                   {"exchange", FieldValue(message.exchange())},
-                   {"routing-keys", FieldValue([&] {
-                      FieldArray keys;
-                      for (const auto& key : original_keys) keys.emplace_back(key);
-                      return keys;
-                    }())}};
+  // Built by moving each entry in: a braced list would copy every key and value.
+  FieldTable fresh;
+  fresh.reserve(7);
+  fresh.emplace_back("count", FieldValue(std::int64_t{1}));
+  fresh.emplace_back("reason", FieldValue(reason_text));
+  fresh.emplace_back("queue", FieldValue(std::string(queue)));
+  fresh.emplace_back("time", FieldValue::of(Timestamp{static_cast<std::uint64_t>(now_us / sim::kMicrosPerSecond)}));
+  fresh.emplace_back("exchange", FieldValue(message.exchange()));
+  FieldArray keys;
+  keys.reserve(original_keys.size());
+  for (const auto& key : original_keys) keys.emplace_back(key);
+  fresh.emplace_back("routing-keys", FieldValue(std::move(keys)));
   if (properties.expiration) fresh.emplace_back("original-expiration", FieldValue(*properties.expiration));
 
   const FieldValue* existing = find_field(headers, "x-death");
