@@ -127,7 +127,7 @@ Status Broker::basic_cancel(ChannelKey key, const std::string& consumer_tag) {
   OperationScope scope(*this);
   auto ch = channel_for(key);
   if (!ch) return ch.error();
-  if (!consumer_tag.empty() && consumer_tag == ch.value()->reply_consumer_tag) {
+  if (const auto& reply_tag = ch.value()->reply_consumer_tag; reply_tag && consumer_tag == *reply_tag) {
     stop_direct_reply_to(*ch.value(), "cancelled by client");
     return ok_status();
   }

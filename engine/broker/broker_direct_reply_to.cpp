@@ -22,7 +22,7 @@ Result<std::string> Broker::consume_direct_reply_to(Channel& channel, const Cons
   if (channel.consumers.count(tag)) {
     return fail(key, make_error(ReplyCode::kNotAllowed, "attempt to reuse consumer tag '" + tag + "'"));
   }
-  channel.reply_consumer_tag = tag;
+  channel.reply_consumer_tag = std::make_shared<const std::string>(tag);
   channel.reply_to_address = generate_name(std::string(kDirectReplyTo) + ".");
   reply_addresses_[channel.reply_to_address] = channel.serial();
   auto& e = tracer_.begin(trace::EventKind::kConsumerAdded);
@@ -41,12 +41,12 @@ void Broker::stop_direct_reply_to(Channel& channel, std::string_view reason) {
   e.connection = channel.connection();
   e.channel = channel.number();
   e.queue = std::string(kDirectReplyTo);
-  e.consumer_tag = channel.reply_consumer_tag;
+  e.consumer_tag = *channel.reply_consumer_tag;
   e.text = std::string(reason);
   tracer_.emit();
   reply_addresses_.erase(channel.reply_to_address);
   channel.reply_to_address.clear();
-  channel.reply_consumer_tag.clear();
+  channel.reply_consumer_tag.reset();
 }
 
 void Broker::publish_direct_reply(Channel& channel, const Publish& publish) {
@@ -87,12 +87,11 @@ void Broker::publish_direct_reply(Channel& channel, const Publish& publish) {
     e.channel = requester->number();
     e.message_id = id;
     e.queue = std::string(kDirectReplyTo);
-    e.consumer_tag = requester->reply_consumer_tag;
+    e.consumer_tag = *requester->reply_consumer_tag;
     e.delivery_tag = tag;
     e.flags |= trace::kNoAck;
     tracer_.emit();
-    push({requester->serial(), Delivery{requester->number(), std::make_shared<const std::string>(requester->reply_consumer_tag), tag,
-                                               false, message}});
+    push({requester->serial(), Delivery{requester->number(), requester->reply_consumer_tag, tag, false, message}});
   } else {
     return_or_drop_unroutable(channel, publish, message,
                               "unroutable: no direct reply-to consumer has this address any more");

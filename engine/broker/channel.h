@@ -77,8 +77,9 @@ class Channel {
   bool tx_mode = false;
   std::vector<Publish> tx_publishes;
   std::vector<PendingSettle> tx_settles;
-  // Direct reply-to: this channel's consumer of amq.rabbitmq.reply-to, and its full address.
-  std::string reply_consumer_tag;
+  // Direct reply-to: this channel's consumer of amq.rabbitmq.reply-to (its tag shared with its
+  // deliveries, as a Consumer's is; null when none), and its full address.
+  std::shared_ptr<const std::string> reply_consumer_tag;
   // The properties of the last message published on this channel, shared with the messages
   // that had them; a client usually publishes the same properties again (see route_publish).
   std::shared_ptr<const BasicProperties> last_properties;
