@@ -760,6 +760,10 @@ void Connection::close_connection(const Error& error, std::uint32_t cause) {
                                                  short_reply_text(error.text),
                                                  std::uint64_t{cause_class(cause)}, std::uint64_t{cause_method(cause)}}));
   channels_.clear();
+  wait_for_close_ok();
+}
+
+void Connection::wait_for_close_ok() {
   phase_ = Phase::kClosing;
   // A client that never answers close-ok is dropped after a while, as RabbitMQ does.
   if (timer_) scheduler_.cancel(*timer_);
@@ -781,13 +785,7 @@ void Connection::abort(std::string reason) {
 
 void Connection::close_silently(std::string reason) {
   close_reason_ = std::move(reason);
-  phase_ = Phase::kClosing;
-  if (timer_) scheduler_.cancel(*timer_);
-  timer_ = scheduler_.schedule_after(3 * kSecondUs, [this] {
-    timer_.reset();
-    phase_ = Phase::kFinished;
-    notify_output();
-  });
+  wait_for_close_ok();
 }
 
 void Connection::fail_decode(const MethodDecode& decoded, std::string_view payload) {

@@ -95,6 +95,8 @@ class Connection final : public broker::ConnectionListener {
   void abort(std::string reason);
   // Says nothing and drops the socket 3 s later, as RabbitMQ does for errors before tune-ok.
   void close_silently(std::string reason);
+  // Enters the closing phase, and finishes after 3 s if close-ok has not come by then.
+  void wait_for_close_ok();
   // A method frame that does not decode: as RabbitMQ, 501 "cannot decode <<...>>", or a dropped
   // socket for an unknown class or method.
   void fail_decode(const MethodDecode& decoded, std::string_view payload);
