@@ -1,6 +1,8 @@
 #include "broker/headers_exchange.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace brokersim::broker {
 namespace {
@@ -46,7 +48,40 @@ bool erlang_equal(const FieldValue& a, const FieldValue& b) {
   return a == b;
 }
 
+// Numbers equal under erlang_equal have the same key: equal doubles have equal bits, once
+// -0.0 is folded into 0.0. NaN equals nothing, so it gets no key.
+std::optional<std::uint64_t> number_key(const FieldValue& v) {
+  const std::optional<double> n = as_number(v);
+  if (!n || std::isnan(*n)) return std::nullopt;
+  const double folded = *n == 0.0 ? 0.0 : *n;
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &folded, sizeof bits);
+  return bits;
+}
+
 }  // namespace
+
+HeadersRule compile_headers_rule(const FieldTable& arguments) {
+  HeadersRule rule;
+  rule.mode = parse_match(arguments);
+  const bool with_x = rule.mode == HeadersMatch::kAllWithX || rule.mode == HeadersMatch::kAnyWithX;
+  for (const auto& [name, expected] : arguments) {
+    if (name == "x-match") continue;
+    if (!with_x && name.starts_with("x-")) continue;
+    rule.terms.push_back({name, expected});
+  }
+  return rule;
+}
+
+bool headers_rule_matches(const HeadersRule& rule, const FieldTable* headers) {
+  const bool need_all = rule.needs_all();
+  for (const HeadersRule::Term& term : rule.terms) {
+    const FieldValue* actual = headers ? find_field(*headers, term.name) : nullptr;
+    const bool ok = actual && (term.expected.is_void() || erlang_equal(term.expected, *actual));
+    if (ok != need_all) return ok;  // "any" is decided by a hit, "all" by a miss
+  }
+  return need_all;
+}
 
 std::optional<Error> validate_headers_binding(const FieldTable& arguments) {
   const FieldValue* x_match = find_field(arguments, "x-match");
@@ -62,34 +97,131 @@ std::optional<Error> validate_headers_binding(const FieldTable& arguments) {
 }
 
 bool headers_match(const FieldTable& arguments, const FieldTable* headers) {
-  const HeadersMatch mode = parse_match(arguments);
-  const bool with_x = mode == HeadersMatch::kAllWithX || mode == HeadersMatch::kAnyWithX;
-  const bool need_all = mode == HeadersMatch::kAll || mode == HeadersMatch::kAllWithX;
-  bool all = true;
-  bool any = false;
-  for (const auto& [key, expected] : arguments) {
-    if (key == "x-match") continue;
-    if (!with_x && key.starts_with("x-")) continue;
-    const FieldValue* actual = headers ? find_field(*headers, key) : nullptr;
-    const bool ok = actual && (expected.is_void() || erlang_equal(expected, *actual));
-    if (ok) {
-      any = true;
-      if (!need_all) return true;
-    } else {
-      all = false;
-      if (need_all) return false;
-    }
-  }
-  return need_all ? all : any;
+  return headers_rule_matches(compile_headers_rule(arguments), headers);
 }
+
+HeadersExchange::HeadersExchange(std::string name, ExchangeSettings settings)
+    : Exchange(std::move(name), ExchangeType::kHeaders, std::move(settings)) {}
+
+HeadersExchange::~HeadersExchange() = default;
 
 std::optional<Error> HeadersExchange::validate_binding(const Binding& binding) const {
   return validate_headers_binding(binding.arguments);
 }
 
+std::vector<const HeadersExchange::Entry*>* HeadersExchange::slot_for(const HeadersRule::Term& term, bool create) {
+  auto it = by_name_.find(term.name);
+  if (it == by_name_.end()) {
+    if (!create) return nullptr;
+    it = by_name_.emplace(term.name, ByName{}).first;
+  }
+  ByName& by_name = it->second;
+  if (term.expected.is_void()) return &by_name.present;
+  if (const std::optional<std::uint64_t> key = number_key(term.expected)) {
+    if (!create && !by_name.numbers.contains(*key)) return nullptr;
+    return &by_name.numbers[*key];
+  }
+  if (as_number(term.expected)) return nullptr;  // NaN
+  if (const std::string* bytes = as_bytes(term.expected)) {
+    auto found = by_name.bytes.find(*bytes);
+    if (found == by_name.bytes.end()) {
+      if (!create) return nullptr;
+      found = by_name.bytes.emplace(*bytes, std::vector<const Entry*>{}).first;
+    }
+    return &found->second;
+  }
+  return nullptr;
+}
+
+namespace {
+
+bool indexable(const FieldValue& v) {
+  if (v.is_void() || as_bytes(v)) return true;
+  return as_number(v) && !std::isnan(*as_number(v));
+}
+
+// The terms a rule is filed under. An "all" rule needs one (a match must hit all of them),
+// preferring a value over mere presence; an "any" rule needs every one. Empty: check always.
+std::vector<const HeadersRule::Term*> index_terms(const HeadersRule& rule) {
+  std::vector<const HeadersRule::Term*> terms;
+  if (rule.needs_all()) {
+    for (const auto& t : rule.terms) {
+      if (indexable(t.expected) && (terms.empty() || (terms[0]->expected.is_void() && !t.expected.is_void()))) {
+        terms.assign(1, &t);
+      }
+    }
+    return terms;
+  }
+  for (const auto& t : rule.terms) {
+    if (!indexable(t.expected)) return {};
+    terms.push_back(&t);
+  }
+  return terms;
+}
+
+}  // namespace
+
+void HeadersExchange::on_bind(const Binding& binding) {
+  auto entry = std::make_unique<Entry>(Entry{&binding, compile_headers_rule(binding.arguments)});
+  const Entry* e = entry.get();
+  const auto terms = index_terms(e->rule);
+  // An "any" rule with no terms matches nothing and needs no filing at all.
+  if (terms.empty() && (e->rule.needs_all() || !e->rule.terms.empty())) always_checked_.push_back(e);
+  for (const HeadersRule::Term* t : terms) slot_for(*t, /*create=*/true)->push_back(e);
+  entries_.emplace(&binding, std::move(entry));
+}
+
+void HeadersExchange::on_unbind(const Binding& binding) {
+  auto it = entries_.find(&binding);
+  if (it == entries_.end()) return;
+  const Entry* e = it->second.get();
+  auto drop = [e](std::vector<const Entry*>& list) { list.erase(std::remove(list.begin(), list.end(), e), list.end()); };
+  drop(always_checked_);
+  for (const HeadersRule::Term* t : index_terms(e->rule)) {
+    auto* slot = slot_for(*t, /*create=*/false);
+    if (!slot) continue;
+    drop(*slot);
+    // Forget empty value lists and names, so a churn of bindings leaves nothing behind.
+    auto name = by_name_.find(t->name);
+    ByName& by_name = name->second;
+    if (slot->empty() && !t->expected.is_void()) {
+      if (auto key = number_key(t->expected)) {
+        by_name.numbers.erase(*key);
+      } else {
+        by_name.bytes.erase(*as_bytes(t->expected));
+      }
+    }
+    if (by_name.empty()) by_name_.erase(name);
+  }
+  entries_.erase(it);
+}
+
 void HeadersExchange::route(const RoutingInput& input, std::vector<const Binding*>& matched) const {
-  for (const auto& b : bindings()) {
-    if (headers_match(b->arguments, input.headers)) matched.push_back(b.get());
+  std::vector<const Entry*>& candidates = candidates_scratch_;
+  candidates.assign(always_checked_.begin(), always_checked_.end());
+  if (input.headers) {
+    for (const auto& [name, value] : *input.headers) {
+      auto it = by_name_.find(name);
+      if (it == by_name_.end()) continue;
+      const ByName& by_name = it->second;
+      candidates.insert(candidates.end(), by_name.present.begin(), by_name.present.end());
+      if (const std::optional<std::uint64_t> key = number_key(value)) {
+        if (auto n = by_name.numbers.find(*key); n != by_name.numbers.end()) {
+          candidates.insert(candidates.end(), n->second.begin(), n->second.end());
+        }
+      } else if (const std::string* bytes = as_bytes(value)) {
+        if (auto b = by_name.bytes.find(*bytes); b != by_name.bytes.end()) {
+          candidates.insert(candidates.end(), b->second.begin(), b->second.end());
+        }
+      }
+    }
+  }
+  // Bindings are reported in creation order, each once.
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Entry* a, const Entry* b) { return a->binding->id < b->binding->id; });
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (const Entry* e : candidates) {
+    if (headers_rule_matches(e->rule, input.headers)) matched.push_back(e->binding);
   }
 }
 
