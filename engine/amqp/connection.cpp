@@ -91,6 +91,8 @@ void Connection::notify_output() {
 // ---------------------------------------------------------------- [SECTION] bytes and frames
 
 std::size_t Connection::feed(std::string_view bytes) {
+  // Frames read together are one turn: their publishes' confirms go out coalesced at its end.
+  broker::Broker::Turn turn(broker_);
   std::size_t used = 0;
   if (phase_ == Phase::kProtocolHeader) {
     if (bytes.size() < kProtocolHeader.size()) {
@@ -345,6 +347,7 @@ void Connection::handle_open(const Method& method) {
 void Connection::handle_connection_method(const Method& method) {
   switch (method.id()) {
     case kConnectionClose:
+      broker_.send_confirms_now();
       if (broker_id_) broker_.close_connection(*broker_id_, ReplyCode::kSuccess, "closed by client");
       send_method(0, Method::make(kConnectionCloseOk));
       phase_ = Phase::kFinished;
@@ -391,6 +394,7 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
       close_connection(make_error(ReplyCode::kChannelError, "second 'channel.open' seen"), id);
       return;
     case kChannelClose:
+      broker_.send_confirms_now();
       (void)broker_.channel_close(k);
       channels_.erase(channel);
       reply(kChannelCloseOk);

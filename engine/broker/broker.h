@@ -165,6 +165,25 @@ class Broker {
   Result<RouteResult> explain_route(const std::string& exchange, const std::string& routing_key,
                                     const BasicProperties& properties);
 
+  // A turn: publisher confirms settled during it leave together when it ends, coalesced as
+  // RabbitMQ coalesces them (one basic.ack with multiple=true for a run of tags). The AMQP port
+  // makes each batch of frames read from a socket one turn, as RabbitMQ's channel sends its
+  // confirms once its mailbox is empty. Outside a turn a confirm leaves as soon as it is made.
+  class Turn {
+   public:
+    explicit Turn(Broker& broker) : broker_(broker) { ++broker_.turn_depth_; }
+    ~Turn() { broker_.end_turn(); }
+    Turn(const Turn&) = delete;
+    Turn& operator=(const Turn&) = delete;
+
+   private:
+    Broker& broker_;
+  };
+
+  // Sends the turn's confirms now, before a client's channel.close or connection.close is
+  // answered: as in RabbitMQ, what was published before the close is confirmed before it.
+  void send_confirms_now();
+
   // --- read-only views (GUI, CLI, tests)
   const Exchange* find_exchange(std::string_view name) const;
   const Queue* find_queue(std::string_view name) const;
@@ -254,8 +273,14 @@ class Broker {
   // A publish that reached no queue: basic.return (312) if mandatory, else dropped with why.
   void return_or_drop_unroutable(Channel& channel, const Publish& publish, const MessageRef& message,
                                  std::string_view why_dropped);
-  // basic.ack / basic.nack to a publisher in confirm mode (nothing otherwise).
+  // basic.ack / basic.nack to a publisher in confirm mode (nothing otherwise), sent at once or
+  // at the end of the turn.
   void confirm_publish(Channel& channel, Message::Id id, std::uint64_t sequence, bool nack);
+  void end_turn();
+  // Sends every channel's unsent confirms, coalesced, into the outbox.
+  void send_confirms();
+  void send_confirms(Channel& channel);
+  void push_confirm(Channel& channel, const Channel::SettledPublish& last, std::uint64_t count, bool multiple);
   // Undoes a delivery's bookkeeping (prefetch counts, the queue's unacked count) once it is
   // taken off the channel, before it is acked, requeued or dropped.
   void release(Channel& channel, Unacked& unacked);
@@ -304,6 +329,8 @@ class Broker {
   std::vector<std::string_view> routing_keys_scratch_;  // only used before anything can re-enter
   std::vector<Queue*> dispatch_scratch_;
   int operation_depth_ = 0;
+  int turn_depth_ = 0;
+  std::vector<std::uint64_t> channels_with_unsent_confirms_;  // serials, in the order they confirmed
 };
 
 }  // namespace brokersim::broker

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <limits>
 
 namespace brokersim::broker {
 
@@ -197,17 +198,86 @@ void Broker::return_or_drop_unroutable(Channel& channel, const Publish& publish,
 
 void Broker::confirm_publish(Channel& channel, Message::Id id, std::uint64_t sequence, bool nack) {
   if (!channel.confirm_mode) return;
+  channel.unsent_confirms.push_back({.sequence = sequence, .message_id = id, .nack = nack});
+  // Outside a turn nothing can join this confirm: it goes at once.
+  if (turn_depth_ == 0) return send_confirms(channel);
+  if (channel.unsent_confirms.size() == 1) channels_with_unsent_confirms_.push_back(channel.serial());
+}
+
+void Broker::end_turn() {
+  if (--turn_depth_ != 0 || operation_depth_ != 0) return;
+  send_confirms();
+  flush_outbox();
+}
+
+void Broker::send_confirms_now() {
+  OperationScope scope(*this);  // its end hands the confirms to their listeners
+  send_confirms();
+}
+
+void Broker::send_confirms() {
+  if (channels_with_unsent_confirms_.empty()) return;
+  std::vector<std::uint64_t> serials;
+  serials.swap(channels_with_unsent_confirms_);
+  for (std::uint64_t serial : serials) {
+    // A channel closed since has nobody left to tell.
+    if (auto it = channels_by_serial_.find(serial); it != channels_by_serial_.end()) send_confirms(*it->second);
+  }
+}
+
+// As RabbitMQ 3.10's channel does it (rabbit_channel:send_confirms and coalesce_and_send): a
+// lone ack goes alone; otherwise the acks below the first nack go as one basic.ack with
+// multiple=true and the acks after it one by one. Then the nacks alike, cut at the first ack,
+// with no special case for a lone one. Every publish is settled in the turn it arrives in, so
+// nothing older is outstanding below a run.
+void Broker::send_confirms(Channel& channel) {
+  std::vector<Channel::SettledPublish> settled;
+  settled.swap(channel.unsent_confirms);
+  const auto acks = std::count_if(settled.begin(), settled.end(), [](const auto& s) { return !s.nack; });
+  if (acks == 1) {
+    for (const auto& s : settled) {
+      if (!s.nack) push_confirm(channel, s, 1, /*multiple=*/false);
+    }
+  }
+  for (const bool nack : {false, true}) {
+    if (!nack && acks <= 1) continue;
+    std::uint64_t cutoff = std::numeric_limits<std::uint64_t>::max();  // the first publish of the other kind
+    for (const auto& s : settled) {
+      if (s.nack != nack) {
+        cutoff = s.sequence;
+        break;
+      }
+    }
+    const Channel::SettledPublish* run_end = nullptr;
+    std::uint64_t run_length = 0;
+    for (const auto& s : settled) {
+      if (s.nack != nack || s.sequence > cutoff) continue;
+      run_end = &s;
+      ++run_length;
+    }
+    if (run_end) push_confirm(channel, *run_end, run_length, /*multiple=*/true);
+    for (const auto& s : settled) {
+      if (s.nack == nack && s.sequence > cutoff) push_confirm(channel, s, 1, /*multiple=*/false);
+    }
+  }
+}
+
+void Broker::push_confirm(Channel& channel, const Channel::SettledPublish& last, std::uint64_t count, bool multiple) {
   auto& e = tracer_.begin(trace::EventKind::kConfirmed);
   e.connection = channel.connection();
   e.channel = channel.number();
-  e.message_id = id;
-  e.delivery_tag = sequence;
-  if (nack) {
+  e.message_id = last.message_id;
+  e.delivery_tag = last.sequence;
+  if (multiple) {
+    e.flags |= trace::kMultiple;
+    e.count = count;
+  }
+  if (last.nack) {
     e.flags |= trace::kNack;
     e.text = "a queue it was routed to is full (reject-publish)";
   }
   tracer_.emit();
-  push({channel.serial(), Confirm{channel.number(), sequence, false, nack}});
+  push({channel.serial(), Confirm{channel.number(), last.sequence, multiple, last.nack}});
 }
 
 Status Broker::confirm_select(ChannelKey key) {

@@ -85,6 +85,14 @@ class Channel {
   std::shared_ptr<const BasicProperties> last_properties;
   std::string reply_to_address;
   std::uint64_t next_publish_sequence = 1;
+  // Publishes settled since this channel's confirms last went out, in sequence order: they
+  // leave together at the end of the broker's turn, coalesced as RabbitMQ does (see Broker).
+  struct SettledPublish {
+    std::uint64_t sequence = 0;
+    std::uint64_t message_id = 0;
+    bool nack = false;
+  };
+  std::vector<SettledPublish> unsent_confirms;
   std::string last_declared_queue;  // the "" shortcut in queue.bind and basic.consume
 
   std::map<std::string, std::unique_ptr<Consumer>> consumers;  // by tag, ordered

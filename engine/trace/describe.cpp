@@ -105,9 +105,14 @@ std::string describe(const Event& e) {
       return "consumer " + quoted(e.consumer_tag) + " is now the single active consumer of queue " + quoted(e.queue);
     case EventKind::kReturned:
       return "returned message #" + std::to_string(e.message_id) + " to its publisher: " + code + e.text;
-    case EventKind::kConfirmed:
-      return std::string(e.has(kNack) ? "nacked" : "confirmed") + " publish #" + std::to_string(e.delivery_tag) +
-             " on " + where(e) + (e.text.empty() ? "" : ": " + e.text);
+    case EventKind::kConfirmed: {
+      // A multiple ack settles a run of publishes that ends at its tag.
+      const std::string verb = e.has(kNack) ? "nacked" : "confirmed";
+      const std::string what = e.count > 1 ? "publishes #" + std::to_string(e.delivery_tag - e.count + 1) + "–#" +
+                                                 std::to_string(e.delivery_tag) + " at once"
+                                           : "publish #" + std::to_string(e.delivery_tag);
+      return verb + " " + what + " on " + where(e) + (e.text.empty() ? "" : ": " + e.text);
+    }
     case EventKind::kDelivered: {
       std::string out = "delivered message #" + std::to_string(e.message_id) + " from queue " + quoted(e.queue);
       out += e.has(kBasicGet) ? " by basic.get" : " to consumer " + quoted(e.consumer_tag);

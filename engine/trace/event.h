@@ -102,7 +102,7 @@ struct Event {
   std::string destination;  // bindings: the queue or exchange bound to
   std::string consumer_tag;
   std::uint64_t delivery_tag = 0;  // delivery tag, or publish sequence number for confirms
-  std::uint64_t count = 0;         // messages affected, prefetch count, ...
+  std::uint64_t count = 0;         // messages affected, prefetch count, publishes a multiple confirm settles...
   std::uint16_t reply_code = 0;
   std::string text;  // reason, reply text, or a summary of declared properties
 
