@@ -3,9 +3,7 @@
 // in two pieces at every byte offset giving the same output as fed whole.
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <map>
-#include <set>
 
 #include <cstdio>
 
@@ -19,18 +17,6 @@ using broker::FieldTable;
 
 namespace {
 
-Method queue_declare(const std::string& name, bool passive = false) {
-  return Method::make(kQueueDeclare, {std::uint64_t{0}, name, std::uint64_t{passive}, std::uint64_t{0},
-                                      std::uint64_t{0}, std::uint64_t{0}, std::uint64_t{0}, FieldTable{}});
-}
-Method publish(const std::string& exchange, const std::string& key, bool mandatory = false) {
-  return Method::make(kBasicPublish, {std::uint64_t{0}, exchange, key, std::uint64_t{mandatory}, std::uint64_t{0}});
-}
-Method consume(const std::string& queue, bool no_ack) {
-  return Method::make(kBasicConsume, {std::uint64_t{0}, queue, std::string(), std::uint64_t{0}, std::uint64_t{no_ack},
-                                      std::uint64_t{0}, std::uint64_t{0}, FieldTable{}});
-}
-Method channel_open() { return Method::make(kChannelOpen, {std::string()}); }
 
 // A whole client session: handshake, a consumer, a confirmed publish of a multi-frame body,
 // an ack, a mandatory publish that comes back, and a clean close.
@@ -114,18 +100,18 @@ TEST_CASE("a captured session fed in two pieces at every byte offset gives the s
     auto c = w.connect();
     std::string pending;
     whole_output = WireWorld::exchange(*c, pending, session);
-    CHECK(c->finished());
+    // Closed, and still reading until the client drops the socket (see amqp_closing_test).
+    CHECK(c->closing_or_finished());
   }
-  // Read at once, both publishes are confirmed by one multiple ack, after the return and
-  // before the channel's close-ok.
+  // Read at once, the unroutable publish 2 is returned and acked at once, as RabbitMQ's channel
+  // does; the queue's confirm of publish 1 follows, before the channel's close-ok.
   const auto names = method_names(parse_server_output(whole_output));
   CHECK(names == std::vector<std::string>{"connection.start", "connection.tune", "connection.open-ok",
                                           "channel.open-ok", "confirm.select-ok", "queue.declare-ok",
                                           "basic.consume-ok", "basic.deliver", "basic.return", "basic.ack",
-                                          "channel.close-ok", "connection.close-ok"});
+                                          "basic.ack", "channel.close-ok", "connection.close-ok"});
   const SessionMeaning whole = meaning_of(whole_output);
   CHECK(whole.confirms.size() == 2);
-  std::set<std::size_t> ack_frame_counts;
   for (std::size_t split = 0; split <= session.size(); ++split) {
     WireWorld w;
     auto c = w.connect();
@@ -135,11 +121,7 @@ TEST_CASE("a captured session fed in two pieces at every byte offset gives the s
     if (meaning_of(output) != whole) {
       FAIL("output differs when split at byte " << split);
     }
-    const auto split_names = method_names(parse_server_output(output));
-    ack_frame_counts.insert(std::count(split_names.begin(), split_names.end(), "basic.ack"));
   }
-  // A split between the two publishes confirms them in two acks.
-  CHECK(ack_frame_counts == std::set<std::size_t>{1, 2});
 }
 
 TEST_CASE("a wrong protocol header gets AMQP 0-9-1's header back, then the connection ends") {

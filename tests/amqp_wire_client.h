@@ -40,6 +40,23 @@ inline std::string client_content(std::uint16_t channel, const std::string& body
   return out;
 }
 
+// Client methods the tests send often.
+inline amqp::Method queue_declare(const std::string& name, bool passive = false) {
+  return amqp::Method::make(amqp::kQueueDeclare, {std::uint64_t{0}, name, std::uint64_t{passive}, std::uint64_t{0},
+                                                  std::uint64_t{0}, std::uint64_t{0}, std::uint64_t{0},
+                                                  broker::FieldTable{}});
+}
+inline amqp::Method publish(const std::string& exchange, const std::string& key, bool mandatory = false) {
+  return amqp::Method::make(amqp::kBasicPublish,
+                            {std::uint64_t{0}, exchange, key, std::uint64_t{mandatory}, std::uint64_t{0}});
+}
+inline amqp::Method consume(const std::string& queue, bool no_ack) {
+  return amqp::Method::make(amqp::kBasicConsume, {std::uint64_t{0}, queue, std::string(), std::uint64_t{0},
+                                                  std::uint64_t{no_ack}, std::uint64_t{0}, std::uint64_t{0},
+                                                  broker::FieldTable{}});
+}
+inline amqp::Method channel_open() { return amqp::Method::make(amqp::kChannelOpen, {std::string()}); }
+
 // The bytes a client sends to get a connection open, as guest over PLAIN.
 inline std::string client_handshake(std::uint16_t heartbeat_s = 0, std::uint32_t frame_max = 131072) {
   using namespace amqp;

@@ -137,3 +137,28 @@ TEST_CASE("outside a turn each confirm leaves at once; a closed channel's unsent
   }
   CHECK(c.confirms.empty());
 }
+
+TEST_CASE("in a turn a publish that reached no queue is returned and acked at once; routed ones wait for the turn") {
+  struct Order final : ConnectionListener {
+    std::vector<std::string> seen;
+    void on_return(const Return&) override { seen.push_back("return"); }
+    void on_confirm(const Confirm& c) override {
+      seen.push_back("ack " + std::to_string(c.sequence) + (c.multiple ? " multiple" : ""));
+    }
+  };
+  World w;
+  Order order;
+  ChannelKey ch{w.broker.open_connection("publisher", &order), 1};
+  REQUIRE(w.broker.channel_open(ch).ok());
+  w.declare_queue(ch, "q");
+  REQUIRE(w.broker.confirm_select(ch).ok());
+  {
+    Broker::Turn turn(w.broker);
+    REQUIRE(w.publish(ch, "amq.direct", "nowhere", "m", true).ok());
+    REQUIRE(w.publish(ch, "", "q", "m", true).ok());
+    REQUIRE(w.publish(ch, "amq.direct", "nowhere", "m", true).ok());
+    REQUIRE(w.publish(ch, "", "q", "m", true).ok());
+  }
+  // As RabbitMQ: the channel itself confirms what reached no queue, the queue the rest later.
+  CHECK(order.seen == std::vector<std::string>{"return", "ack 1", "return", "ack 3", "ack 4 multiple"});
+}

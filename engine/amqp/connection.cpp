@@ -17,6 +17,11 @@ using broker::ReplyCode;
 using broker::make_error;
 
 constexpr sim::TimeUs kSecondUs = 1'000'000;
+// RabbitMQ's reader waits this long for a closing client before dropping it (?CLOSING_TIMEOUT),
+// or the heartbeat interval when that is shorter; and after a frame it cannot read, or a refused
+// login, it drops the socket this long later without a word (?SILENT_CLOSE_DELAY).
+constexpr std::uint16_t kClosingTimeoutS = 30;
+constexpr sim::TimeUs kSilentCloseDelayUs = 3 * kSecondUs;
 
 FieldTable server_properties() {
   FieldTable capabilities;
@@ -79,6 +84,7 @@ Connection::Connection(broker::Broker& broker, sim::Scheduler& scheduler, const 
 
 Connection::~Connection() {
   if (timer_) scheduler_.cancel(*timer_);
+  if (heartbeat_timer_) scheduler_.cancel(*heartbeat_timer_);
   if (broker_id_ && broker_.connection_open(*broker_id_)) {
     broker_.close_connection(*broker_id_, ReplyCode::kConnectionForced, "client unexpectedly closed TCP connection");
   }
@@ -118,7 +124,12 @@ std::size_t Connection::feed(std::string_view bytes) {
     FrameDecode decoded = decode_frame(bytes.substr(used), limit);
     if (decoded.status == FrameDecode::Status::kNeedMore) break;
     if (decoded.status == FrameDecode::Status::kError) {
-      close_connection(decoded.error, 0);
+      // Once closing, an unreadable frame ends the connection silently, as RabbitMQ's does.
+      if (phase_ == Phase::kClosing) {
+        finish_within(kSilentCloseDelayUs);
+      } else {
+        close_connection(decoded.error, 0);
+      }
       used = bytes.size();
       break;
     }
@@ -126,6 +137,9 @@ std::size_t Connection::feed(std::string_view bytes) {
     bytes_received_ += decoded.consumed;
     handle_frame(static_cast<std::uint8_t>(decoded.frame.type), decoded.frame.channel, decoded.frame.payload);
   }
+  // RabbitMQ's reader forgets a channel the client closed only after the frames read with the
+  // close: until then they went to the closing channel.
+  std::erase_if(channels_, [](const auto& entry) { return entry.second.forget_after_read; });
   if (phase_ == Phase::kFinished) return bytes.size();
   return used;
 }
@@ -133,14 +147,16 @@ std::size_t Connection::feed(std::string_view bytes) {
 void Connection::handle_frame(std::uint8_t type, std::uint16_t channel, std::string_view payload) {
   const auto frame_type = static_cast<FrameType>(type);
   if (phase_ == Phase::kClosing) {
-    // After connection.close only its close-ok (or a crossing close) matters.
+    // As RabbitMQ's reader once closing: frames off channel 0 are dropped unread; another
+    // connection.close is answered again; close-ok ends the connection at once.
     if (frame_type != FrameType::kMethod || channel != 0) return;
     MethodDecode decoded = decode_method(payload);
-    if (!decoded.ok) return;
-    if (decoded.method.id() == kConnectionCloseOk || decoded.method.id() == kConnectionClose) {
-      if (decoded.method.id() == kConnectionClose) send_method(0, Method::make(kConnectionCloseOk));
-      phase_ = Phase::kFinished;
+    if (!decoded.ok) {
+      if (decoded.unknown_method) fail_decode(decoded, payload);
+      return;
     }
+    if (decoded.method.id() == kConnectionClose) send_method(0, Method::make(kConnectionCloseOk));
+    if (decoded.method.id() == kConnectionCloseOk) phase_ = Phase::kFinished;
     return;
   }
   if (frame_type == FrameType::kHeartbeat) {
@@ -154,8 +170,6 @@ void Connection::handle_frame(std::uint8_t type, std::uint16_t channel, std::str
     if (frame_type == FrameType::kHeader || frame_type == FrameType::kBody) {
       if (it == channels_.end()) {
         close_connection(make_error(ReplyCode::kChannelError, "expected 'channel.open'"), 0);
-      } else if (it->second.closing) {
-        // Content for a channel we are closing is discarded.
       } else if (frame_type == FrameType::kHeader) {
         handle_content_header(channel, it->second, payload);
       } else {
@@ -350,7 +364,9 @@ void Connection::handle_connection_method(const Method& method) {
       broker_.send_confirms_now();
       if (broker_id_) broker_.close_connection(*broker_id_, ReplyCode::kSuccess, "closed by client");
       send_method(0, Method::make(kConnectionCloseOk));
-      phase_ = Phase::kFinished;
+      // The client may still have frames in flight: read and drop them until it closes the
+      // socket, as RabbitMQ does, rather than reset a connection it is still writing to.
+      enter_closing(closing_timeout_us());
       return;
     case kConnectionUpdateSecret:
       send_method(0, Method::make(kConnectionUpdateSecretOk));
@@ -367,22 +383,16 @@ void Connection::handle_connection_method(const Method& method) {
 // ---------------------------------------------------------------- [SECTION] channel methods
 
 void Connection::handle_channel_method(std::uint16_t channel, ChannelState& state, const Method& method) {
-  if (state.closing) {
-    if (method.id() == kChannelCloseOk) {
-      channels_.erase(channel);
-    } else if (method.id() == kChannelClose) {
-      // Both sides closed at once: answer, and the channel is gone.
-      send_method(channel, Method::make(kChannelCloseOk));
-      channels_.erase(channel);
-    }
-    return;
-  }
   if (state.awaiting_header || state.awaiting_body) {
     close_connection(make_error(ReplyCode::kUnexpectedFrame,
                                 state.awaiting_header
                                     ? "expected content header for class 60, got non content header frame instead"
                                     : "expected content body, got non content body frame instead"),
                      method.id());
+    return;
+  }
+  if (state.closing) {
+    handle_closing_channel_method(channel, state, method);
     return;
   }
   const std::uint32_t id = method.id();
@@ -396,7 +406,7 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
     case kChannelClose:
       broker_.send_confirms_now();
       (void)broker_.channel_close(k);
-      channels_.erase(channel);
+      state = ChannelState{.closing = true, .forget_after_read = true};
       reply(kChannelCloseOk);
       return;
     case kChannelCloseOk:  // nothing was pending
@@ -588,6 +598,28 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
   }
 }
 
+// As a closing channel in RabbitMQ: it waits for close-ok, answers a crossing close (and still
+// waits), refuses a second open, and drops everything else. Content is still assembled (see the
+// content handlers), so framing errors stay errors.
+void Connection::handle_closing_channel_method(std::uint16_t channel, ChannelState& state, const Method& method) {
+  switch (method.id()) {
+    case kChannelCloseOk:
+      channels_.erase(channel);
+      return;
+    case kChannelClose:
+      send_method(channel, Method::make(kChannelCloseOk));
+      return;
+    case kChannelOpen:
+      close_connection(make_error(ReplyCode::kChannelError, "second 'channel.open' seen"), method.id());
+      return;
+    case kBasicPublish:
+      state.awaiting_header = true;  // its content is read, then dropped
+      return;
+    default:
+      return;
+  }
+}
+
 // ---------------------------------------------------------------- [SECTION] content
 
 void Connection::handle_content_header(std::uint16_t channel, ChannelState& state, std::string_view payload) {
@@ -608,16 +640,20 @@ void Connection::handle_content_header(std::uint16_t channel, ChannelState& stat
     return;
   }
   state.awaiting_header = false;
-  // Refuse an oversized message before buffering its body.
+  state.body_remaining = decoded.header.body_size;
+  state.awaiting_body = state.body_remaining > 0;
+  state.publish.body.clear();
+  if (state.closing) {
+    if (!state.awaiting_body) finish_publish(channel, state);
+    return;
+  }
+  // Refuse an oversized message before buffering its body; the body is then read and dropped.
   if (!check(channel, broker_.check_message_size(key(channel), decoded.header.body_size), kBasicPublish)) return;
   state.publish.properties = std::move(decoded.header.properties);
-  state.publish.body.clear();
-  state.body_remaining = decoded.header.body_size;
-  if (state.body_remaining == 0) {
-    finish_publish(channel, state);
-  } else {
+  if (state.awaiting_body) {
     state.publish.body.reserve(std::min<std::uint64_t>(state.body_remaining, 64u << 20));
-    state.awaiting_body = true;
+  } else {
+    finish_publish(channel, state);
   }
 }
 
@@ -635,7 +671,7 @@ void Connection::handle_content_body(std::uint16_t channel, ChannelState& state,
                      kBasicPublish);
     return;
   }
-  state.publish.body.append(payload);
+  if (!state.closing) state.publish.body.append(payload);
   state.body_remaining -= payload.size();
   if (state.body_remaining == 0) {
     state.awaiting_body = false;
@@ -646,6 +682,7 @@ void Connection::handle_content_body(std::uint16_t channel, ChannelState& state,
 void Connection::finish_publish(std::uint16_t channel, ChannelState& state) {
   state.awaiting_header = false;
   state.awaiting_body = false;
+  if (state.closing) return;  // a closing channel drops what is published on it
   // RabbitMQ refuses a user_id that is not the authenticated user's, before routing.
   if (const auto& user_id = state.publish.properties.user_id; user_id && *user_id != user_) {
     close_channel(channel,
@@ -710,8 +747,9 @@ void Connection::on_return(const broker::Return& ret) {
 void Connection::on_confirm(const broker::Confirm& confirm) {
   if (phase_ != Phase::kRunning) return;
   if (confirm.nack) {
+    // RabbitMQ's basic.nack keeps the record's default, requeue=true.
     send_method(confirm.channel, Method::make(kBasicNack, {confirm.sequence, std::uint64_t{confirm.multiple},
-                                                           std::uint64_t{0}}));
+                                                           std::uint64_t{1}}));
   } else {
     send_method(confirm.channel, Method::make(kBasicAck, {confirm.sequence, std::uint64_t{confirm.multiple}}));
   }
@@ -748,8 +786,10 @@ void Connection::close_channel(std::uint16_t channel, const Error& error, std::u
     // The channel failed while opening; there is no channel state to keep.
     it = channels_.emplace(channel, ChannelState{}).first;
   }
-  it->second = ChannelState{};
-  it->second.closing = true;
+  // Content already announced is still read (and dropped), as RabbitMQ's reader assembles it.
+  ChannelState& state = it->second;
+  state.closing = true;
+  state.publish.body.clear();
   send_method(channel, Method::make(kChannelClose, {std::uint64_t{static_cast<std::uint16_t>(error.code)},
                                                     short_reply_text(error.text),
                                                     std::uint64_t{cause_class(cause)},
@@ -764,14 +804,27 @@ void Connection::close_connection(const Error& error, std::uint32_t cause) {
                                                  short_reply_text(error.text),
                                                  std::uint64_t{cause_class(cause)}, std::uint64_t{cause_method(cause)}}));
   channels_.clear();
-  wait_for_close_ok();
+  enter_closing(closing_timeout_us());
 }
 
-void Connection::wait_for_close_ok() {
+sim::TimeUs Connection::closing_timeout_us() const {
+  const std::uint16_t seconds = heartbeat_s_ > 0 && heartbeat_s_ < kClosingTimeoutS ? heartbeat_s_ : kClosingTimeoutS;
+  return seconds * kSecondUs;
+}
+
+void Connection::enter_closing(sim::TimeUs timeout_us) {
   phase_ = Phase::kClosing;
-  // A client that never answers close-ok is dropped after a while, as RabbitMQ does.
+  close_deadline_us_ = std::nullopt;
+  finish_within(timeout_us);
+}
+
+void Connection::finish_within(sim::TimeUs timeout_us) {
+  const sim::TimeUs deadline = scheduler_.now_us() + timeout_us;
+  if (close_deadline_us_ && *close_deadline_us_ <= deadline) return;
+  close_deadline_us_ = deadline;
+  // A client that never answers, or never closes its socket, is dropped, as RabbitMQ does.
   if (timer_) scheduler_.cancel(*timer_);
-  timer_ = scheduler_.schedule_after(3 * kSecondUs, [this] {
+  timer_ = scheduler_.schedule_after(timeout_us, [this] {
     timer_.reset();
     phase_ = Phase::kFinished;
     notify_output();
@@ -789,7 +842,7 @@ void Connection::abort(std::string reason) {
 
 void Connection::close_silently(std::string reason) {
   close_reason_ = std::move(reason);
-  wait_for_close_ok();
+  enter_closing(kSilentCloseDelayUs);
 }
 
 void Connection::fail_decode(const MethodDecode& decoded, std::string_view payload) {
@@ -822,18 +875,18 @@ void Connection::start_heartbeats() {
   if (heartbeat_s_ == 0) return;
   received_at_last_tick_ = bytes_received_;
   sent_at_last_tick_ = bytes_sent_total_;
-  timer_ = scheduler_.schedule_after(heartbeat_s_ * kSecondUs / 2, [this] { heartbeat_tick(); });
+  heartbeat_timer_ = scheduler_.schedule_after(heartbeat_s_ * kSecondUs / 2, [this] { heartbeat_tick(); });
 }
 
 // As RabbitMQ 3.10's rabbit_heartbeat: we send a heartbeat after half an interval with nothing
 // sent, and check for input once per whole interval, giving up at the second check in a row that
 // saw none (so between two and three intervals after the last byte). RabbitMQ starts watching at
 // tune-ok, so the open counts as input at the first check: a client silent from open goes after
-// exactly three intervals.
+// exactly three intervals. While closing, heartbeats are still sent but no longer expected.
 void Connection::heartbeat_tick() {
-  timer_.reset();
-  if (phase_ != Phase::kRunning) return;
-  if (++heartbeat_ticks_ % 2 == 0) {
+  heartbeat_timer_.reset();
+  if (phase_ != Phase::kRunning && phase_ != Phase::kClosing) return;
+  if (++heartbeat_ticks_ % 2 == 0 && phase_ == Phase::kRunning) {
     if (bytes_received_ != received_at_last_tick_ || heartbeat_ticks_ == 2) {
       silent_ticks_ = 0;
       received_at_last_tick_ = bytes_received_;
@@ -848,7 +901,7 @@ void Connection::heartbeat_tick() {
     notify_output();
   }
   sent_at_last_tick_ = bytes_sent_total_;
-  timer_ = scheduler_.schedule_after(heartbeat_s_ * kSecondUs / 2, [this] { heartbeat_tick(); });
+  heartbeat_timer_ = scheduler_.schedule_after(heartbeat_s_ * kSecondUs / 2, [this] { heartbeat_tick(); });
 }
 
 }  // namespace brokersim::amqp

@@ -43,6 +43,8 @@ class Connection final : public broker::ConnectionListener {
   std::string& output() { return output_; }
   // The socket should close once output() is flushed.
   bool finished() const { return phase_ == Phase::kFinished; }
+  // The close handshake has begun: what the client still sends is read and dropped.
+  bool closing_or_finished() const { return phase_ == Phase::kClosing || phase_ == Phase::kFinished; }
   // Set while a memory alarm is on: publishing connections stop being read.
   void set_blocked(bool blocked);
   bool reading_paused() const { return blocked_ && has_published_; }
@@ -66,7 +68,10 @@ class Connection final : public broker::ConnectionListener {
  private:
   enum class Phase { kProtocolHeader, kStartOk, kTuneOk, kOpen, kRunning, kClosing, kFinished };
   struct ChannelState {
-    bool closing = false;  // we sent channel.close and wait for close-ok
+    // Closing: we sent channel.close and wait for close-ok, or the client closed the channel in
+    // the frames being read, which still go to it (forget_after_read). Methods are dropped.
+    bool closing = false;
+    bool forget_after_read = false;
     // A basic.publish whose content is arriving: header expected, then body frames.
     bool awaiting_header = false;
     bool awaiting_body = false;
@@ -78,6 +83,7 @@ class Connection final : public broker::ConnectionListener {
   void handle_handshake(const Method& method);
   void handle_connection_method(const Method& method);
   void handle_channel_method(std::uint16_t channel, ChannelState& state, const Method& method);
+  void handle_closing_channel_method(std::uint16_t channel, ChannelState& state, const Method& method);
   void handle_content_header(std::uint16_t channel, ChannelState& state, std::string_view payload);
   void handle_content_body(std::uint16_t channel, ChannelState& state, std::string_view payload);
   void finish_publish(std::uint16_t channel, ChannelState& state);
@@ -95,8 +101,13 @@ class Connection final : public broker::ConnectionListener {
   void abort(std::string reason);
   // Says nothing and drops the socket 3 s later, as RabbitMQ does for errors before tune-ok.
   void close_silently(std::string reason);
-  // Enters the closing phase, and finishes after 3 s if close-ok has not come by then.
-  void wait_for_close_ok();
+  // Enters the closing phase: frames are dropped until close-ok, the client's own close of the
+  // socket, or the timeout.
+  void enter_closing(sim::TimeUs timeout_us);
+  // Finishes within this time, or sooner if already due.
+  void finish_within(sim::TimeUs timeout_us);
+  // RabbitMQ's wait for a closing client: the heartbeat interval if under 30 s, else 30 s.
+  sim::TimeUs closing_timeout_us() const;
   // A method frame that does not decode: as RabbitMQ, 501 "cannot decode <<...>>", or a dropped
   // socket for an unknown class or method.
   void fail_decode(const MethodDecode& decoded, std::string_view payload);
@@ -143,7 +154,9 @@ class Connection final : public broker::ConnectionListener {
   std::uint64_t sent_at_last_tick_ = 0;
   int silent_ticks_ = 0;
   std::uint64_t heartbeat_ticks_ = 0;  // half-interval ticks since open
-  std::optional<sim::TimerId> timer_;
+  std::optional<sim::TimerId> timer_;  // the handshake's or the close's deadline
+  std::optional<sim::TimeUs> close_deadline_us_;
+  std::optional<sim::TimerId> heartbeat_timer_;
 };
 
 }  // namespace brokersim::amqp

@@ -274,12 +274,12 @@ class Broker {
   void return_or_drop_unroutable(Channel& channel, const Publish& publish, const MessageRef& message,
                                  std::string_view why_dropped);
   // basic.ack / basic.nack to a publisher in confirm mode (nothing otherwise), sent at once or
-  // at the end of the turn.
-  void confirm_publish(Channel& channel, Message::Id id, std::uint64_t sequence, bool nack);
+  // at the end of the turn. `by_queues`: the publish reached queues, which confirm it.
+  void confirm_publish(Channel& channel, Message::Id id, std::uint64_t sequence, bool nack, bool by_queues);
   void end_turn();
   // Sends every channel's unsent confirms, coalesced, into the outbox.
   void send_confirms();
-  void send_confirms(Channel& channel);
+  void send_coalesced(Channel& channel, const std::vector<Channel::SettledPublish>& settled);
   void push_confirm(Channel& channel, const Channel::SettledPublish& last, std::uint64_t count, bool multiple);
   // Undoes a delivery's bookkeeping (prefetch counts, the queue's unacked count) once it is
   // taken off the channel, before it is acked, requeued or dropped.

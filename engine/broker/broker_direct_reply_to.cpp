@@ -96,7 +96,7 @@ void Broker::publish_direct_reply(Channel& channel, const Publish& publish) {
     return_or_drop_unroutable(channel, publish, message,
                               "unroutable: no direct reply-to consumer has this address any more");
   }
-  confirm_publish(channel, id, sequence, false);
+  confirm_publish(channel, id, sequence, false, /*by_queues=*/false);
 }
 
 }  // namespace brokersim::broker

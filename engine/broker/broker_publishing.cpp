@@ -158,7 +158,7 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   for (Queue* q : destinations) refused |= !enqueue_copy(*q, message);
   // RabbitMQ confirms once every queue has the message, and nacks when any queue refused it
   // (reject-publish); a return always comes before the ack.
-  confirm_publish(channel, id, sequence, refused);
+  confirm_publish(channel, id, sequence, refused, /*by_queues=*/!destinations.empty());
   // A new message gets one chance to go straight to a consumer before TTL is checked, so
   // x-message-ttl 0 means "deliver now or never".
   for (Queue* q : destinations) run_queue(*q, /*fresh_publish=*/true);
@@ -196,11 +196,13 @@ void Broker::return_or_drop_unroutable(Channel& channel, const Publish& publish,
   if (publish.mandatory) push({channel.serial(), Return{channel.number(), ReplyCode::kNoRoute, "NO_ROUTE", message}});
 }
 
-void Broker::confirm_publish(Channel& channel, Message::Id id, std::uint64_t sequence, bool nack) {
+void Broker::confirm_publish(Channel& channel, Message::Id id, std::uint64_t sequence, bool nack, bool by_queues) {
   if (!channel.confirm_mode) return;
-  channel.unsent_confirms.push_back({.sequence = sequence, .message_id = id, .nack = nack});
-  // Outside a turn nothing can join this confirm: it goes at once.
-  if (turn_depth_ == 0) return send_confirms(channel);
+  const Channel::SettledPublish settled{.sequence = sequence, .message_id = id, .nack = nack};
+  // RabbitMQ's channel confirms a publish that reached no queue itself, at once; queues confirm
+  // the others, and those the channel coalesces. Outside a turn nothing can join a confirm.
+  if (!by_queues || turn_depth_ == 0) return send_coalesced(channel, {settled});
+  channel.unsent_confirms.push_back(settled);
   if (channel.unsent_confirms.size() == 1) channels_with_unsent_confirms_.push_back(channel.serial());
 }
 
@@ -221,7 +223,11 @@ void Broker::send_confirms() {
   serials.swap(channels_with_unsent_confirms_);
   for (std::uint64_t serial : serials) {
     // A channel closed since has nobody left to tell.
-    if (auto it = channels_by_serial_.find(serial); it != channels_by_serial_.end()) send_confirms(*it->second);
+    auto it = channels_by_serial_.find(serial);
+    if (it == channels_by_serial_.end()) continue;
+    std::vector<Channel::SettledPublish> settled;
+    settled.swap(it->second->unsent_confirms);
+    send_coalesced(*it->second, settled);
   }
 }
 
@@ -230,9 +236,7 @@ void Broker::send_confirms() {
 // multiple=true and the acks after it one by one. Then the nacks alike, cut at the first ack,
 // with no special case for a lone one. Every publish is settled in the turn it arrives in, so
 // nothing older is outstanding below a run.
-void Broker::send_confirms(Channel& channel) {
-  std::vector<Channel::SettledPublish> settled;
-  settled.swap(channel.unsent_confirms);
+void Broker::send_coalesced(Channel& channel, const std::vector<Channel::SettledPublish>& settled) {
   const auto acks = std::count_if(settled.begin(), settled.end(), [](const auto& s) { return !s.nack; });
   if (acks == 1) {
     for (const auto& s : settled) {

@@ -288,7 +288,7 @@ class Server::Impl {
         if (s.connection->finished() && !s.socket_done) close_socket(s);
         const std::string& reason = s.connection->close_reason();
         options_.log("connection " + who(s) + " closed" +
-                     (reason.empty() ? (s.connection->finished() ? "" : ": client went away without closing")
+                     (reason.empty() ? (s.connection->closing_or_finished() ? "" : ": client went away without closing")
                                      : ": " + reason));
         s.connection.reset();  // releases everything it held in the broker
         it = sessions_.erase(it);

@@ -123,8 +123,9 @@ class BrokersimServer:
 class Context:
     """What a test gets: the broker's address, helpers for connections, unique names and cleanup."""
 
-    def __init__(self, port, test_name, is_brokersim_target):
+    def __init__(self, port, test_name, is_brokersim_target, server=None):
         self.port = port
+        self._server = server
         self.test_name = test_name
         self._prefix = "bst-%s-%s" % (test_name.replace("test_", "")[:30], uuid.uuid4().hex[:6])
         self._n = 0
@@ -172,6 +173,10 @@ class Context:
         s = socket.create_connection((HOST, self.port), timeout=timeout)
         s.settimeout(timeout)
         return s
+
+    def server_log(self):
+        """What the brokersim server this run started has logged so far; None for another broker."""
+        return "".join(self._server.stderr_lines) if self._server else None
 
     @property
     def is_brokersim(self):
@@ -389,7 +394,7 @@ def main(namespace):
         print("target: %s on %s:%d" % (product, HOST, port))
         sys.stdout.flush()
         for fn in tests:
-            ctx = Context(port, fn.__name__, is_brokersim)
+            ctx = Context(port, fn.__name__, is_brokersim, server)
             start = time.monotonic()
             signal.alarm(fn.amqp_test["timeout"])
             try:

@@ -80,6 +80,32 @@ def test_confirms_ack_every_publish(ctx):
     eq(events, [("ack", 201, False)], "unroutable non-mandatory publish is acked")
 
 
+@test(timeout=60)
+def test_confirms_burst_coalesced(ctx):
+    """A burst of 1,000 publishes in confirm mode: as RabbitMQ, fewer ack frames than publishes
+    (runs acked with multiple=true), and every tag confirmed exactly once."""
+    conn = ctx.connect()
+    ch, events = raw_confirm_channel(ctx, conn)
+    q = ctx.queue()
+    conn.channel().queue_declare(q)
+    for i in range(1000):
+        ch.basic_publish("", q, b"burst %d" % i)
+    wait_for(conn, lambda: acked_tags(events) == set(range(1, 1001)), timeout=20, what="acks for 1000 publishes")
+    harness.pump(conn, 0.2)
+    acks = [e for e in events if e[0] == "ack"]
+    print("  1000 publishes confirmed by %d ack frames, %d with multiple=true"
+          % (len(acks), sum(1 for e in acks if e[2])))
+    true(len(acks) < 1000, "fewer ack frames (%d) than publishes" % len(acks))
+    true(any(e[2] for e in acks), "some acks have multiple=true")
+    covered = []
+    highest = 0
+    for _, tag, multiple in acks:
+        covered += list(range(highest + 1, tag + 1)) if multiple else [tag]
+        highest = max(highest, tag)
+    eq(sorted(covered), list(range(1, 1001)), "every tag confirmed exactly once")
+    eq(conn.channel().queue_declare(q, passive=True).method.message_count, 1000, "all routed")
+
+
 @test()
 def test_confirms_blocking_pika(ctx):
     ch = ctx.channel()

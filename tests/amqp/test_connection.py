@@ -2,6 +2,7 @@
 connections, and a client that vanishes mid-delivery."""
 
 import os
+import re
 import socket
 import struct
 import subprocess
@@ -445,6 +446,70 @@ def test_raw_frame_errors_from_the_codec(ctx):
     if got != expected and ctx.is_brokersim:
         ctx.known_difference("frame decoder error texts differ (engine/amqp/frame.cpp): got %r" % (got,))
     eq(got, expected, "frame errors")
+
+
+
+@test(timeout=60)
+def test_close_right_after_a_burst_of_publishes(ctx):
+    """2,000 publishes and connection.close written at once, without reading: every publish is
+    routed, close-ok comes back, and the server keeps reading until the client closes the socket,
+    so the client sees no EPIPE and no reset, and the server logs a clean close."""
+    q = ctx.queue()
+    ctx.channel().queue_declare(q)
+    s = ctx.raw_socket(timeout=10)
+    port = s.getsockname()[1]
+    try:
+        r = raw_amqp.RawClient(s)
+        r.handshake()
+        r.open_channel(1)
+        props = struct.pack(">HHQH", 60, 0, 16, 0)
+        publish = raw_amqp.method_payload(60, 40, struct.pack(">H", 0) + raw_amqp.shortstr("") +
+                                          raw_amqp.shortstr(q) + b"\x00")
+        frame = lambda t, p: struct.pack(">BHI", t, 1, len(p)) + p + raw_amqp.FRAME_END
+        one = frame(raw_amqp.FRAME_METHOD, publish) + frame(raw_amqp.FRAME_HEADER, props) + \
+            frame(raw_amqp.FRAME_BODY, b"sixteen bytes..!")
+        close = raw_amqp.method_payload(10, 50, struct.pack(">H", 200) + raw_amqp.shortstr("bye") +
+                                        struct.pack(">HH", 0, 0))
+        s.sendall(one * 2000 + struct.pack(">BHI", 1, 0, len(close)) + close + raw_amqp.FRAME_END)
+        r.expect_method(10, 51, timeout=10)  # close-ok
+        # Frames still in flight after close-ok are read and dropped, not met with a reset.
+        time.sleep(0.3)
+        s.sendall(one * 10)
+        time.sleep(0.3)
+        s.sendall(one)
+    finally:
+        s.close()
+    eq(ctx.channel().queue_declare(q, passive=True).method.message_count, 2000, "publishes routed")
+    log = ctx.server_log()
+    if log is not None:
+        # The raw client has no name: the server logs it by its address.
+        line = "connection 127.0.0.1:%d closed" % port
+        deadline = time.monotonic() + 5
+        while line not in log and time.monotonic() < deadline:
+            time.sleep(0.05)
+            log = ctx.server_log()
+        true(re.search(re.escape(line) + r"\n", log) is not None,
+             "the server logs a clean close (%r):\n%s" % (line, log[-2000:]))
+
+
+@test(timeout=60)
+def test_closing_waits_for_the_client_then_drops_it_after_the_heartbeat_interval(ctx):
+    """After close-ok the server waits for the client to close its socket: as RabbitMQ, for the
+    heartbeat interval when it is under 30 s, sending heartbeats meanwhile."""
+    s = ctx.raw_socket(timeout=10)
+    try:
+        r = raw_amqp.RawClient(s)
+        r.handshake(heartbeat=2)
+        close = struct.pack(">H", 200) + raw_amqp.shortstr("bye") + struct.pack(">HH", 0, 0)
+        r.send_method(0, 10, 50, close)
+        r.expect_method(10, 51)
+        start = time.monotonic()
+        elapsed, data = r.read_until_closed(10)
+        print("  the server dropped the closed connection after %.2fs" % elapsed)
+        true(1.5 <= elapsed <= 3.0, "dropped %.2fs after close-ok; RabbitMQ: the 2 s heartbeat interval" % elapsed)
+    finally:
+        s.close()
+
 
 if __name__ == "__main__":
     harness.main(globals())
