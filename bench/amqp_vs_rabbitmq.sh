@@ -3,6 +3,7 @@
 # brokersim serve and Debian's rabbitmq-server (started here on 127.0.0.1 on ports of its own
 # and stopped afterwards), then prints each figure and the ratio brokersim / RabbitMQ.
 # Usage: bench/amqp_vs_rabbitmq.sh [BUILD_DIR] [COUNT]   (BUILD_DIR defaults to build-release)
+# Each mode runs with 16-byte and 1 KiB messages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-release}
@@ -45,13 +46,32 @@ for _ in $(seq 120); do
   sleep 0.5
 done
 
-printf "\n%-9s %12s %12s %7s %10s %10s %10s %10s\n" mode "brokersim/s" "rabbitmq/s" ratio "bs p50us" "bs p99us" "rmq p50us" "rmq p99us"
-for mode in publish pubsub confirms; do
-  ours=$("$client" "$brokersim_port" "$mode" "$count")
-  theirs=$("$client" "$rabbit_port" "$mode" "$count")
-  field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< "$2"; }
-  printf "%-9s %12s %12s %7s %10s %10s %10s %10s\n" "$mode" "$(field rate "$ours")" "$(field rate "$theirs")" \
-    "$(awk -v a="$(field rate "$ours")" -v b="$(field rate "$theirs")" 'BEGIN {printf "%.2fx", a / b}')" \
-    "$(field p50_us "$ours")" "$(field p99_us "$ours")" "$(field p50_us "$theirs")" "$(field p99_us "$theirs")"
+# The broker's own CPU (user + system, all its threads) per message, which a client that caps
+# the rate cannot hide: read from /proc/PID/stat before and after each run.
+rabbit_pid=$(pgrep -f "beam.smp.*-sname $node" | head -1 || true)
+[ -n "$rabbit_pid" ] || rabbit_pid=$(pgrep -f "beam.smp.*$node" | head -1)
+ticks=$(getconf CLK_TCK)
+cpu_s() { awk -v t="$ticks" '{printf "%.4f", ($14 + $15) / t}' "/proc/$1/stat"; }
+# Runs one client mode against one broker; prints "rate p50 p99 cpu_us_per_message".
+measure() {
+  local port=$1 pid=$2 mode=$3 size=$4 before after out
+  before=$(cpu_s "$pid")
+  out=$("$client" "$port" "$mode" "$count" "$size")
+  after=$(cpu_s "$pid")
+  field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<< "$out"; }
+  echo "$(field rate) $(field p50_us) $(field p99_us) $(awk -v a="$before" -v b="$after" -v n="$count" 'BEGIN {printf "%.2f", (b - a) * 1e6 / n}')"
+}
+
+printf "\n%-9s %6s %11s %11s %6s %9s %9s %6s %8s %8s %8s %8s\n" mode size "brokersim/s" "rabbitmq/s" ratio \
+  "bs cpu/us" "rmq cpu/us" less "bs p50us" "bs p99us" "rmq p50us" "rmq p99us"
+for size in 16 1024; do
+  for mode in publish pubsub confirms; do
+    read -r b_rate b_p50 b_p99 b_cpu <<< "$(measure "$brokersim_port" "$serve_pid" "$mode" "$size")"
+    read -r r_rate r_p50 r_p99 r_cpu <<< "$(measure "$rabbit_port" "$rabbit_pid" "$mode" "$size")"
+    printf "%-9s %6s %11s %11s %6s %9s %9s %6s %8s %8s %8s %8s\n" "$mode" "$size" "$b_rate" "$r_rate" \
+      "$(awk -v a="$b_rate" -v b="$r_rate" 'BEGIN {printf "%.2fx", a / b}')" "$b_cpu" "$r_cpu" \
+      "$(awk -v a="$b_cpu" -v b="$r_cpu" 'BEGIN {printf "%.1fx", b / a}')" "$b_p50" "$b_p99" "$r_p50" "$r_p99"
+  done
 done
-echo "($count messages of 1 KiB each; publish-only has no latency figure)"
+echo "($count messages per run; cpu/us is the server's user+system CPU per message, 'less' is RabbitMQ's over"
+echo " brokersim's; publish-only has no latency figure)"

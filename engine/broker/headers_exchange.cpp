@@ -140,34 +140,23 @@ bool indexable(const FieldValue& v) {
   return as_number(v) && !std::isnan(*as_number(v));
 }
 
-// The terms a rule is filed under. An "all" rule needs one (a match must hit all of them),
-// preferring a value over mere presence; an "any" rule needs every one. Empty: check always.
-std::vector<const HeadersRule::Term*> index_terms(const HeadersRule& rule) {
-  std::vector<const HeadersRule::Term*> terms;
-  if (rule.needs_all()) {
-    for (const auto& t : rule.terms) {
-      if (indexable(t.expected) && (terms.empty() || (terms[0]->expected.is_void() && !t.expected.is_void()))) {
-        terms.assign(1, &t);
-      }
-    }
-    return terms;
-  }
-  for (const auto& t : rule.terms) {
-    if (!indexable(t.expected)) return {};
-    terms.push_back(&t);
-  }
-  return terms;
+// A rule is counted through the index when every term's value can be looked up; an "any" rule
+// with no terms matches nothing and needs neither.
+bool can_index(const HeadersRule& rule) {
+  if (rule.terms.empty()) return false;
+  return std::all_of(rule.terms.begin(), rule.terms.end(), [](const auto& t) { return indexable(t.expected); });
 }
 
 }  // namespace
 
 void HeadersExchange::on_bind(const Binding& binding) {
-  auto entry = std::make_unique<Entry>(Entry{&binding, compile_headers_rule(binding.arguments)});
-  const Entry* e = entry.get();
-  const auto terms = index_terms(e->rule);
-  // An "any" rule with no terms matches nothing and needs no filing at all.
-  if (terms.empty() && (e->rule.needs_all() || !e->rule.terms.empty())) always_checked_.push_back(e);
-  for (const HeadersRule::Term* t : terms) slot_for(*t, /*create=*/true)->push_back(e);
+  auto entry = std::make_unique<Entry>(Entry{.binding = &binding, .rule = compile_headers_rule(binding.arguments)});
+  entry->indexed = can_index(entry->rule);
+  if (entry->indexed) {
+    for (const HeadersRule::Term& t : entry->rule.terms) slot_for(t, /*create=*/true)->push_back(entry.get());
+  } else if (entry->rule.needs_all() || !entry->rule.terms.empty()) {
+    always_checked_.push_back(entry.get());
+  }
   entries_.emplace(&binding, std::move(entry));
 }
 
@@ -177,18 +166,18 @@ void HeadersExchange::on_unbind(const Binding& binding) {
   const Entry* e = it->second.get();
   auto drop = [e](std::vector<const Entry*>& list) { list.erase(std::remove(list.begin(), list.end(), e), list.end()); };
   drop(always_checked_);
-  for (const HeadersRule::Term* t : index_terms(e->rule)) {
-    auto* slot = slot_for(*t, /*create=*/false);
-    if (!slot) continue;
+  for (const HeadersRule::Term& t : e->rule.terms) {
+    auto* slot = e->indexed ? slot_for(t, /*create=*/false) : nullptr;
+    if (!slot) continue;  // a repeated term, already dropped
     drop(*slot);
     // Forget empty value lists and names, so a churn of bindings leaves nothing behind.
-    auto name = by_name_.find(t->name);
+    auto name = by_name_.find(t.name);
     ByName& by_name = name->second;
-    if (slot->empty() && !t->expected.is_void()) {
-      if (auto key = number_key(t->expected)) {
+    if (slot->empty() && !t.expected.is_void()) {
+      if (auto key = number_key(t.expected)) {
         by_name.numbers.erase(*key);
       } else {
-        by_name.bytes.erase(*as_bytes(t->expected));
+        by_name.bytes.erase(*as_bytes(t.expected));
       }
     }
     if (by_name.empty()) by_name_.erase(name);
@@ -197,31 +186,46 @@ void HeadersExchange::on_unbind(const Binding& binding) {
 }
 
 void HeadersExchange::route(const RoutingInput& input, std::vector<const Binding*>& matched) const {
-  std::vector<const Entry*>& candidates = candidates_scratch_;
-  candidates.assign(always_checked_.begin(), always_checked_.end());
-  if (input.headers) {
-    for (const auto& [name, value] : *input.headers) {
-      auto it = by_name_.find(name);
-      if (it == by_name_.end()) continue;
-      const ByName& by_name = it->second;
-      candidates.insert(candidates.end(), by_name.present.begin(), by_name.present.end());
-      if (const std::optional<std::uint64_t> key = number_key(value)) {
-        if (auto n = by_name.numbers.find(*key); n != by_name.numbers.end()) {
-          candidates.insert(candidates.end(), n->second.begin(), n->second.end());
-        }
-      } else if (const std::string* bytes = as_bytes(value)) {
-        if (auto b = by_name.bytes.find(*bytes); b != by_name.bytes.end()) {
-          candidates.insert(candidates.end(), b->second.begin(), b->second.end());
-        }
-      }
-    }
-  }
-  // Bindings are reported in creation order, each once.
-  std::sort(candidates.begin(), candidates.end(),
-            [](const Entry* a, const Entry* b) { return a->binding->id < b->binding->id; });
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
-  for (const Entry* e : candidates) {
+  const std::size_t from = matched.size();
+  for (const Entry* e : always_checked_) {
     if (headers_rule_matches(e->rule, input.headers)) matched.push_back(e->binding);
+  }
+  if (input.headers) count_satisfied_terms(*input.headers);
+  for (const Entry* e : touched_scratch_) {
+    const bool all = e->satisfied == e->rule.terms.size();
+    if (e->rule.needs_all() ? all : e->satisfied > 0) matched.push_back(e->binding);
+  }
+  touched_scratch_.clear();
+  // Bindings are reported in creation order.
+  sort_unique_by_id(matched, from);
+}
+
+// Counts, for every indexed rule, the terms the message's headers satisfy. As headers_match
+// reads a header by its first occurrence, a repeated header name counts once.
+void HeadersExchange::count_satisfied_terms(const FieldTable& headers) const {
+  const std::uint64_t visit = ++visit_;
+  auto count = [&](const std::vector<const Entry*>& entries) {
+    for (const Entry* e : entries) {
+      if (e->visit != visit) {
+        e->visit = visit;
+        e->satisfied = 0;
+        touched_scratch_.push_back(e);
+      }
+      ++e->satisfied;
+    }
+  };
+  for (auto header = headers.begin(); header != headers.end(); ++header) {
+    auto it = by_name_.find(header->first);
+    if (it == by_name_.end()) continue;
+    const auto same_name = [&](const auto& earlier) { return earlier.first == header->first; };
+    if (std::any_of(headers.begin(), header, same_name)) continue;
+    const ByName& by_name = it->second;
+    count(by_name.present);
+    if (const std::optional<std::uint64_t> key = number_key(header->second)) {
+      if (auto n = by_name.numbers.find(*key); n != by_name.numbers.end()) count(n->second);
+    } else if (const std::string* bytes = as_bytes(header->second)) {
+      if (auto b = by_name.bytes.find(*bytes); b != by_name.bytes.end()) count(b->second);
+    }
   }
 }
 

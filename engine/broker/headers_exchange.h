@@ -5,10 +5,10 @@
 //   A void-typed argument matches when the header is present, whatever its value.
 // So "all" with no plain arguments matches every message and "any" with none matches nothing.
 //
-// Each binding is compiled once, at bind time, into a rule, and rules are indexed by the
-// header (name, value) pairs that can make them match: an "all" rule under one of its
-// required pairs, an "any" rule under each of its pairs. A message then looks up only its own
-// headers and checks the few rules found, instead of scanning every binding.
+// Each binding is compiled once, at bind time, into a rule, and each of a rule's terms is
+// indexed by the header (name, value) it asks for. A message looks up only its own headers and
+// counts, per rule, the terms they satisfy: an "all" rule matches when every term counted, an
+// "any" rule when one did. No binding is scanned and no x-match is parsed per message.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -59,6 +59,10 @@ class HeadersExchange final : public Exchange {
   struct Entry {
     const Binding* binding;
     HeadersRule rule;
+    bool indexed = false;  // every term is in the index; otherwise the rule is always checked
+    // Counting scratch for one route() call: terms satisfied, valid while `visit` is current.
+    mutable std::uint64_t visit = 0;
+    mutable std::uint32_t satisfied = 0;
   };
   // The rules that a header with one name can make match, by what that header holds.
   struct ByName {
@@ -69,12 +73,15 @@ class HeadersExchange final : public Exchange {
   };
   // Where a term's rule is filed; null when the term's value cannot be indexed.
   std::vector<const Entry*>* slot_for(const HeadersRule::Term& term, bool create);
+  // Fills touched_scratch_ with the indexed rules the headers satisfy a term of, and counts them.
+  void count_satisfied_terms(const FieldTable& headers) const;
 
   std::unordered_map<const Binding*, std::unique_ptr<Entry>> entries_;
   StringMap<ByName> by_name_;
-  // Rules no header lookup can find (an "all" with no terms, values of other types): always checked.
+  // Rules the index cannot count (an "all" with no terms, values of other types): always checked.
   std::vector<const Entry*> always_checked_;
-  mutable std::vector<const Entry*> candidates_scratch_;
+  mutable std::uint64_t visit_ = 0;
+  mutable std::vector<const Entry*> touched_scratch_;
 };
 
 }  // namespace brokersim::broker
