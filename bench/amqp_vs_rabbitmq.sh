@@ -48,8 +48,9 @@ done
 
 # The broker's own CPU (user + system, all its threads) per message, which a client that caps
 # the rate cannot hide: read from /proc/PID/stat before and after each run.
-rabbit_pid=$(pgrep -f "beam.smp.*-sname $node" | head -1 || true)
-[ -n "$rabbit_pid" ] || rabbit_pid=$(pgrep -f "beam.smp.*$node" | head -1)
+# beam.smp's command line does not name the node: find the process that listens on its port.
+rabbit_pid=$(ss -Hltnp "sport = :$rabbit_port" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+[ -n "$rabbit_pid" ] || { echo "cannot find the rabbitmq-server process on port $rabbit_port" >&2; exit 1; }
 ticks=$(getconf CLK_TCK)
 cpu_s() { awk -v t="$ticks" '{printf "%.4f", ($14 + $15) / t}' "/proc/$1/stat"; }
 # Runs one client mode against one broker; prints "rate p50 p99 cpu_us_per_message".
