@@ -251,7 +251,8 @@ class Broker {
   void dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, std::string_view why);
   void detach_consumer(Consumer& consumer);
   // A copy of the message with the quorum-queue x-delivery-count header set.
-  static MessageRef with_delivery_count(const MessageRef& message, std::uint64_t count);
+  // Also remembers the count in the copy, as Message::returns.
+  static MessageRef with_delivery_count(const MessageRef& message, std::uint32_t count);
   void announce_active_consumer(Queue& queue, const Consumer& consumer);
   void deliver(Consumer& consumer, QueuedMessage entry);
   Status settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool ack, bool requeue,
@@ -267,9 +268,9 @@ class Broker {
   Status publish_or_hold(Channel& channel, Exchange& exchange, const Publish& publish);
   // Routes a validated publish and puts copies in queues; confirms, returns and deliveries follow.
   void route_publish(Channel& channel, Exchange& exchange, const Publish& publish);
-  // `properties` as an immutable set for a new message, shared with the channel's last one
-  // when equal; null when empty.
-  std::shared_ptr<const BasicProperties> shared_properties(Channel& channel, const BasicProperties& properties);
+  // The origin of a new message, shared with the channel's last one when alike.
+  SharedOrigin shared_origin(Channel& channel, const std::shared_ptr<const std::string>& exchange,
+                             const BasicProperties& properties);
   // A publish that reached no queue: basic.return (312) if mandatory, else dropped with why.
   void return_or_drop_unroutable(Channel& channel, const Publish& publish, const MessageRef& message,
                                  std::string_view why_dropped);

@@ -212,7 +212,6 @@ void Broker::deliver(Consumer& consumer, QueuedMessage entry) {
   Channel& channel = *consumer.channel;
   Queue& queue = *consumer.queue;
   const std::uint64_t tag = channel.take_delivery_tag();
-  ++entry.delivery_count;
   ++queue.counters().delivered;
 
   auto& e = tracer_.begin(trace::EventKind::kDelivered);
@@ -259,7 +258,6 @@ Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string
   }
 
   QueuedMessage entry = q->take_front();
-  ++entry.delivery_count;
   ++q->counters().delivered;
   const std::uint64_t tag = channel.take_delivery_tag();
   auto& e = tracer_.begin(trace::EventKind::kDelivered);
@@ -275,7 +273,7 @@ Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string
 
   if (q->type() == QueueType::kQuorum) {
     // Quorum queues add x-delivery-count to every basic.get, starting at 0 (3.10).
-    entry.message = with_delivery_count(entry.message, entry.delivery_count - 1);
+    entry.message = with_delivery_count(entry.message, entry.message->returns());
   }
   GetOk ok{tag, entry.redelivered, 0, entry.message};
   // Record the delivery before anything else can happen on this channel: expiring what was
@@ -397,12 +395,12 @@ void Broker::release(Channel& channel, Unacked& unacked) {
   if (unacked.queue) unacked.queue->note_unacked(-1);
 }
 
-MessageRef Broker::with_delivery_count(const MessageRef& message, std::uint64_t count) {
+MessageRef Broker::with_delivery_count(const MessageRef& message, std::uint32_t count) {
   BasicProperties properties = message->properties();
   if (!properties.headers) properties.headers.emplace();
   set_field(*properties.headers, "x-delivery-count", FieldValue(static_cast<std::int64_t>(count)));
-  return Message::create(message->id(), message->exchange_name_ref(), message->routing_key(), properties,
-                         message->body(), message->published_us());
+  return Message::create(message->id(), message->exchange_name_ref(), message->routing_key(), std::move(properties),
+                         message->body(), message->published_us(), count);
 }
 
 void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason) {
@@ -410,16 +408,18 @@ void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string
   Queue& queue = *unacked.queue;
   QueuedMessage& entry = unacked.entry;
   if (queue.type() == QueueType::kQuorum) {
-    // Quorum queues count returns; past x-delivery-limit the message is dead-lettered.
+    // Quorum queues count returns: every delivery ends in one, or the message is gone. Past
+    // x-delivery-limit the message is dead-lettered.
+    const std::uint32_t deliveries = entry.message->returns() + 1;
     const auto& limit = queue.arguments().delivery_limit;
-    if (limit && static_cast<std::int64_t>(entry.delivery_count) > *limit) {  // signed: -1 acts as 0
+    if (limit && static_cast<std::int64_t>(deliveries) > *limit) {  // signed: -1 acts as 0
       dead_letter(queue, std::move(entry), DeathReason::kDeliveryLimit,
-                  "delivered " + std::to_string(entry.delivery_count) + " times, over its x-delivery-limit of " +
+                  "delivered " + std::to_string(deliveries) + " times, over its x-delivery-limit of " +
                       std::to_string(*limit));
       return;
     }
     // The next delivery carries x-delivery-count: how many times it came back.
-    entry.message = with_delivery_count(entry.message, entry.delivery_count);
+    entry.message = with_delivery_count(entry.message, deliveries);
   }
   auto& e = tracer_.begin(trace::EventKind::kRequeued);
   e.connection = channel.connection();

@@ -126,7 +126,7 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
     erase_field(*stripped.headers, "BCC");
     message = Message::create(id, exchange->name_ref(), publish.routing_key, stripped, publish.body, scheduler_.now_us());
   } else {
-    message = Message::create(id, exchange->name_ref(), publish.routing_key, shared_properties(channel, publish.properties),
+    message = Message::create(id, shared_origin(channel, exchange->name_ref(), publish.properties), publish.routing_key,
                               publish.body, scheduler_.now_us());
   }
   ++accounting_.published;
@@ -166,15 +166,16 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   route_scratch_.queues.swap(destinations);
 }
 
-std::shared_ptr<const BasicProperties> Broker::shared_properties(Channel& channel, const BasicProperties& properties) {
-  if (properties.empty()) return nullptr;
+SharedOrigin Broker::shared_origin(Channel& channel, const std::shared_ptr<const std::string>& exchange,
+                                   const BasicProperties& properties) {
   // Only sets without headers are shared: tables compare equal regardless of key order, and
   // a message must keep the order it was published with.
-  if (properties.headers) return std::make_shared<const BasicProperties>(properties);
-  if (!channel.last_properties || !(*channel.last_properties == properties)) {
-    channel.last_properties = std::make_shared<const BasicProperties>(properties);
+  if (properties.headers) return make_origin(exchange, properties);
+  const SharedOrigin& last = channel.last_origin;
+  if (!last || last->exchange != exchange || !(last->properties == properties)) {
+    channel.last_origin = make_origin(exchange, properties);
   }
-  return channel.last_properties;
+  return channel.last_origin;
 }
 
 void Broker::return_or_drop_unroutable(Channel& channel, const Publish& publish, const MessageRef& message,

@@ -55,7 +55,7 @@ void Broker::dispatch_stream(Queue& stream) {
       set_field(*properties.headers, "x-stream-offset", FieldValue(static_cast<std::int64_t>(offset)));
       QueuedMessage entry;
       entry.message = Message::create(log[offset]->id(), log[offset]->exchange_name_ref(), log[offset]->routing_key(),
-                                      properties, log[offset]->body(), log[offset]->published_us());
+                                      std::move(properties), log[offset]->body(), log[offset]->published_us());
       entry.position = offset;
       deliver(*consumer, std::move(entry));
     }

@@ -80,9 +80,9 @@ class Channel {
   // Direct reply-to: this channel's consumer of amq.rabbitmq.reply-to (its tag shared with its
   // deliveries, as a Consumer's is; null when none), and its full address.
   std::shared_ptr<const std::string> reply_consumer_tag;
-  // The properties of the last message published on this channel, shared with the messages
-  // that had them; a client usually publishes the same properties again (see route_publish).
-  std::shared_ptr<const BasicProperties> last_properties;
+  // The exchange and properties of the last message published on this channel, shared with the
+  // messages that had them; a client usually publishes alike again (see route_publish).
+  SharedOrigin last_origin;
   std::string reply_to_address;
   std::uint64_t next_publish_sequence = 1;
   // Publishes settled since this channel's confirms last went out, in sequence order: they

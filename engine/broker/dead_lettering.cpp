@@ -122,9 +122,8 @@ DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::str
   }
   properties.expiration.reset();
   properties.headers = std::move(headers);
-  out.message = Message::create(message.id(), std::move(dead_letter_exchange), routing_key,
-                                std::make_shared<const BasicProperties>(std::move(properties)), message.body(),
-                                message.published_us());
+  out.message = Message::create(message.id(), std::move(dead_letter_exchange), routing_key, std::move(properties),
+                                message.body(), message.published_us());
   return out;
 }
 

@@ -22,25 +22,30 @@ bool BasicProperties::operator==(const BasicProperties& o) const {
          cluster_id == o.cluster_id;
 }
 
-MessageRef Message::create(Id id, std::shared_ptr<const std::string> exchange, std::string_view routing_key,
-                           const BasicProperties& properties, std::string_view body, sim::TimeUs published_us) {
-  return create(id, std::move(exchange), routing_key,
-                properties.empty() ? nullptr : std::make_shared<const BasicProperties>(properties), body, published_us);
+SharedOrigin make_origin(std::shared_ptr<const std::string> exchange, BasicProperties properties) {
+  return SharedOrigin(new MessageOrigin{std::move(exchange), std::move(properties)});
 }
 
 MessageRef Message::create(Id id, std::shared_ptr<const std::string> exchange, std::string_view routing_key,
-                           std::shared_ptr<const BasicProperties> properties, std::string_view body,
-                           sim::TimeUs published_us) {
+                           BasicProperties properties, std::string_view body, sim::TimeUs published_us,
+                           std::uint32_t returns) {
+  return create(id, make_origin(std::move(exchange), std::move(properties)), routing_key, body, published_us, returns);
+}
+
+MessageRef Message::create(Id id, SharedOrigin origin, std::string_view routing_key, std::string_view body,
+                           sim::TimeUs published_us, std::uint32_t returns) {
+  static_assert(sizeof(Message) == 40);
+  assert(origin && origin->exchange);
   assert(routing_key.size() <= 255);
   void* memory = std::malloc(sizeof(Message) + routing_key.size() + body.size());
   if (!memory) throw std::bad_alloc();
   auto* message = new (memory) Message();
   message->id_ = id;
-  message->exchange_ = std::move(exchange);
   message->routing_key_size_ = static_cast<std::uint8_t>(routing_key.size());
   message->body_size_ = static_cast<std::uint32_t>(body.size());
   message->published_us_ = published_us;
-  message->properties_ = std::move(properties);
+  message->returns_ = returns;
+  message->origin_ = std::move(origin);
   if (!routing_key.empty()) std::memcpy(message->data(), routing_key.data(), routing_key.size());
   if (!body.empty()) std::memcpy(message->data() + routing_key.size(), body.data(), body.size());
   return MessageRef(message);
@@ -48,16 +53,12 @@ MessageRef Message::create(Id id, std::shared_ptr<const std::string> exchange, s
 
 Message::~Message() = default;
 
-const BasicProperties& Message::properties() const {
-  static const BasicProperties kNone;
-  return properties_ ? *properties_ : kNone;
-}
-
 const FieldTable* Message::headers() const {
-  return properties_ && properties_->headers ? &*properties_->headers : nullptr;
+  const auto& headers = origin_->properties.headers;
+  return headers ? &*headers : nullptr;
 }
 
-bool Message::persistent() const { return properties_ && properties_->delivery_mode == 2; }
+bool Message::persistent() const { return origin_->properties.delivery_mode == 2; }
 
 void MessageRef::destroy(Message* message) {
   message->~Message();

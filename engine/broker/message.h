@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "broker/field_table.h"
 #include "sim/time.h"
@@ -34,30 +35,72 @@ struct BasicProperties {
   bool operator==(const BasicProperties& other) const;
 };
 
+// What messages published alike share: the exchange they were published to and their
+// properties. A client usually publishes many messages alike, so a deep queue of them holds one
+// of these, not a few hundred bytes of copies per message.
+struct MessageOrigin {
+  std::shared_ptr<const std::string> exchange;  // never null
+  BasicProperties properties;
+  mutable std::uint32_t refs = 0;  // see SharedOrigin
+};
+
+// An immutable MessageOrigin shared by reference count, one pointer wide (a std::shared_ptr is
+// two, and every message holds one).
+class SharedOrigin {
+ public:
+  SharedOrigin() = default;
+  SharedOrigin(const SharedOrigin& other) : origin_(other.origin_) { retain(); }
+  SharedOrigin(SharedOrigin&& other) noexcept : origin_(std::exchange(other.origin_, nullptr)) {}
+  SharedOrigin& operator=(SharedOrigin other) noexcept {
+    std::swap(origin_, other.origin_);
+    return *this;
+  }
+  ~SharedOrigin() {
+    if (origin_ && --origin_->refs == 0) delete origin_;
+  }
+
+  const MessageOrigin* operator->() const { return origin_; }
+  const MessageOrigin& operator*() const { return *origin_; }
+  explicit operator bool() const { return origin_ != nullptr; }
+
+ private:
+  friend SharedOrigin make_origin(std::shared_ptr<const std::string> exchange, BasicProperties properties);
+  explicit SharedOrigin(const MessageOrigin* origin) : origin_(origin) { retain(); }
+  void retain() {
+    if (origin_) ++origin_->refs;
+  }
+  const MessageOrigin* origin_ = nullptr;
+};
+
+SharedOrigin make_origin(std::shared_ptr<const std::string> exchange, BasicProperties properties);
+
 class MessageRef;
 
 class Message {
  public:
   using Id = std::uint64_t;
 
+  // `returns`: see returns().
+  static MessageRef create(Id id, SharedOrigin origin, std::string_view routing_key, std::string_view body,
+                           sim::TimeUs published_us, std::uint32_t returns = 0);
+  // The same with an origin of its own.
   static MessageRef create(Id id, std::shared_ptr<const std::string> exchange, std::string_view routing_key,
-                           const BasicProperties& properties, std::string_view body, sim::TimeUs published_us);
-  // The same, sharing an immutable property set (null when empty) with other messages.
-  static MessageRef create(Id id, std::shared_ptr<const std::string> exchange, std::string_view routing_key,
-                           std::shared_ptr<const BasicProperties> properties, std::string_view body,
-                           sim::TimeUs published_us);
+                           BasicProperties properties, std::string_view body, sim::TimeUs published_us,
+                           std::uint32_t returns = 0);
 
   Id id() const { return id_; }
-  const std::string& exchange() const { return *exchange_; }
-  const std::shared_ptr<const std::string>& exchange_name_ref() const { return exchange_; }
+  const std::string& exchange() const { return *origin_->exchange; }
+  const std::shared_ptr<const std::string>& exchange_name_ref() const { return origin_->exchange; }
+  const SharedOrigin& origin() const { return origin_; }
   std::string_view routing_key() const { return {data(), routing_key_size_}; }
   std::string_view body() const { return {data() + routing_key_size_, body_size_}; }
   std::size_t body_size() const { return body_size_; }
   sim::TimeUs published_us() const { return published_us_; }
-  // Never null: messages without properties share one empty set.
-  const BasicProperties& properties() const;
+  const BasicProperties& properties() const { return origin_->properties; }
   const FieldTable* headers() const;
   bool persistent() const;
+  // How many times a quorum queue got this copy back from a consumer (its x-delivery-count).
+  std::uint32_t returns() const { return returns_; }
 
  private:
   friend class MessageRef;
@@ -66,15 +109,14 @@ class Message {
   const char* data() const { return reinterpret_cast<const char*>(this + 1); }
   char* data() { return reinterpret_cast<char*>(this + 1); }
 
+  // 40 bytes before the routing key and body: a million ready messages are a million of these.
   std::uint32_t refs_ = 0;  // single-threaded: one thread owns the broker
   std::uint32_t body_size_ = 0;
+  std::uint32_t returns_ = 0;
   std::uint8_t routing_key_size_ = 0;  // AMQP short strings are at most 255 bytes
   Id id_ = 0;
   sim::TimeUs published_us_ = 0;
-  // Null when empty. Messages a client publishes with the same properties share one set, so
-  // a deep queue of them does not hold a few hundred bytes of copies per message.
-  std::shared_ptr<const BasicProperties> properties_;
-  std::shared_ptr<const std::string> exchange_;
+  SharedOrigin origin_;  // never null
 };
 
 // Intrusive reference: one pointer wide, no control block.

@@ -12,6 +12,7 @@
 #include "broker/message.h"
 #include "broker/queue_arguments.h"
 #include "broker/ready_list.h"
+#include "sim/assert.h"
 #include "sim/scheduler.h"
 
 namespace brokersim::broker {
@@ -70,7 +71,10 @@ class Queue {
   bool has_exclusive_consumer() const;
 
   // Broker-side mutation.
-  std::uint64_t take_position() { return next_position_++; }
+  std::uint64_t take_position() {
+    BROKERSIM_ASSERT(next_position_ < QueuedMessage::kPositionLimit);
+    return next_position_++;
+  }
   void enqueue(QueuedMessage entry);
   void requeue(QueuedMessage entry);
   QueuedMessage& front() { return ready_.front(); }

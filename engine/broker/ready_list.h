@@ -16,15 +16,18 @@ namespace brokersim::broker {
 constexpr sim::TimeUs kNeverExpires = std::numeric_limits<sim::TimeUs>::max();
 
 // One copy of a message in one queue. `position` is its place in the queue's arrival order, so
-// a requeued message goes back exactly where it was, keeping its original expiry.
+// a requeued message goes back exactly where it was, keeping its original expiry. A deep queue
+// holds millions of these: position, priority and the redelivered flag share one word.
 struct QueuedMessage {
+  static constexpr std::uint64_t kPositionLimit = std::uint64_t{1} << 48;  // 89 years at 100k/s
+
   MessageRef message;
-  std::uint64_t position = 0;
-  std::uint32_t delivery_count = 0;
-  bool redelivered = false;
+  std::uint64_t position : 48 = 0;
   std::uint8_t priority = 0;  // effective: clamped to the queue's x-max-priority
+  bool redelivered = false;
   sim::TimeUs expires_at_us = kNeverExpires;
 };
+static_assert(sizeof(QueuedMessage) == 24);
 
 class ReadyList {
  public:
