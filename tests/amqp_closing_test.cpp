@@ -176,3 +176,21 @@ TEST_CASE("a nack from the server has requeue set, as RabbitMQ's basic.nack reco
   CHECK(frames.back().method->flag("requeue"));
   CHECK(frames.back().method->flag("multiple"));  // a lone nack: RabbitMQ has no single case for nacks
 }
+
+TEST_CASE("before tune-ok a refused login waits RabbitMQ's normal 3 s for close-ok, not the 30 s closing timeout") {
+  WireWorld w;
+  auto c = w.connect();
+  std::string pending;
+  std::string bytes(kProtocolHeader);
+  FieldTable caps{{"authentication_failure_close", FieldValue(true)}};
+  bytes += client_method(0, Method::make(kConnectionStartOk,
+                                         {FieldTable{{"capabilities", FieldValue(caps)}}, std::string("PLAIN"),
+                                          std::string("\0guest\0wrong", 12), std::string("en_US")}));
+  auto frames = parse_server_output(WireWorld::exchange(*c, pending, bytes));
+  REQUIRE(frames.back().method->id() == kConnectionClose);
+  CHECK(frames.back().method->number("reply-code") == 403);
+  w.scheduler.run_until(w.scheduler.now_us() + 2900'000);
+  CHECK_FALSE(c->finished());
+  w.scheduler.run_until(w.scheduler.now_us() + 200'000);
+  CHECK(c->finished());
+}

@@ -115,3 +115,17 @@ TEST_CASE("messages share equal properties, and headers keep the order each was 
   CHECK(got[2]->headers()->front().first == "a");
   CHECK(got[3]->headers()->front().first == "b");  // equal as tables, but not merged
 }
+
+TEST_CASE("messages without properties share their exchange's one origin, whatever exchange came before") {
+  World w;
+  auto ch = w.client().channel();
+  w.declare_queue(ch, "q");
+  REQUIRE(w.broker.queue_bind(ch, "q", "amq.direct", "q").ok());
+  for (int i = 0; i < 4; ++i) REQUIRE(w.publish(ch, i % 2 == 0 ? "" : "amq.direct", "q", "m").ok());
+  std::vector<MessageRef> got;
+  for (int i = 0; i < 4; ++i) got.push_back(w.broker.basic_get(ch, "q", true).value()->message);
+  CHECK(got[0]->exchange() == "");
+  CHECK(got[1]->exchange() == "amq.direct");
+  CHECK(&got[0]->properties() == &got[2]->properties());  // alternating exchanges still share
+  CHECK(&got[1]->properties() == &got[3]->properties());
+}

@@ -97,8 +97,10 @@ void Connection::notify_output() {
 // ---------------------------------------------------------------- [SECTION] bytes and frames
 
 std::size_t Connection::feed(std::string_view bytes) {
+  if (discarding_input_) return bytes.size();
   // Frames read together are one turn: their publishes' confirms go out coalesced at its end.
   broker::Broker::Turn turn(broker_);
+  answered_request_ = false;
   std::size_t used = 0;
   if (phase_ == Phase::kProtocolHeader) {
     if (bytes.size() < kProtocolHeader.size()) {
@@ -127,6 +129,7 @@ std::size_t Connection::feed(std::string_view bytes) {
       // Once closing, an unreadable frame ends the connection silently, as RabbitMQ's does.
       if (phase_ == Phase::kClosing) {
         finish_within(kSilentCloseDelayUs);
+        discarding_input_ = true;  // where the next frame starts is unknown now
       } else {
         close_connection(decoded.error, 0);
       }
@@ -553,6 +556,7 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
         return;
       }
       const broker::GetOk& ok = *got.value();
+      answered_request_ = true;
       std::string payload;
       encode_method(payload, Method::make(kBasicGetOk, {ok.delivery_tag, std::uint64_t{ok.redelivered},
                                                         ok.message->exchange(), std::string(ok.message->routing_key()),
@@ -697,6 +701,12 @@ void Connection::finish_publish(std::uint16_t channel, ChannelState& state) {
 // ---------------------------------------------------------------- [SECTION] what the broker pushes
 
 void Connection::send_method(std::uint16_t channel, const Method& method) {
+  // Everything but what the broker pushes unasked is a reply to the client's request.
+  const std::uint32_t id = method.id();
+  if (id != kBasicAck && id != kBasicNack && id != kBasicCancel && id != kConnectionBlocked &&
+      id != kConnectionUnblocked) {
+    answered_request_ = true;
+  }
   std::string payload;
   encode_method(payload, method);
   std::string& out = holding_output_ ? held_output_ : output_;
@@ -808,6 +818,8 @@ void Connection::close_connection(const Error& error, std::uint32_t cause) {
 }
 
 sim::TimeUs Connection::closing_timeout_us() const {
+  // Until tune-ok RabbitMQ's reader waits its normal 3 s, then the client's heartbeat applies.
+  if (phase_ != Phase::kRunning && phase_ != Phase::kOpen) return kSilentCloseDelayUs;
   const std::uint16_t seconds = heartbeat_s_ > 0 && heartbeat_s_ < kClosingTimeoutS ? heartbeat_s_ : kClosingTimeoutS;
   return seconds * kSecondUs;
 }

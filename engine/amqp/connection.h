@@ -47,7 +47,11 @@ class Connection final : public broker::ConnectionListener {
   bool closing_or_finished() const { return phase_ == Phase::kClosing || phase_ == Phase::kFinished; }
   // Set while a memory alarm is on: publishing connections stop being read.
   void set_blocked(bool blocked);
-  bool reading_paused() const { return blocked_ && has_published_; }
+  // As RabbitMQ, only a running connection is blocked: a closing one is still read.
+  bool reading_paused() const { return blocked_ && has_published_ && phase_ == Phase::kRunning; }
+  // The last feed() answered a request of the client's (a *-ok, get-ok or get-empty): the client
+  // is likely waiting for that reply before it sends more.
+  bool answered_request() const { return answered_request_; }
 
   // Named after the client's connection_name or product, as the GUI and logs show it.
   const std::string& display_name() const { return display_name_; }
@@ -146,6 +150,8 @@ class Connection final : public broker::ConnectionListener {
   bool blocked_ = false;
   bool blocked_sent_ = false;
   bool has_published_ = false;
+  bool answered_request_ = false;
+  bool discarding_input_ = false;  // after an unreadable frame while closing: nothing more is parsed
 
   // Heartbeats: bytes seen at the last tick, to tell whether traffic flowed since.
   std::uint64_t bytes_received_ = 0;

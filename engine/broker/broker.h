@@ -268,9 +268,9 @@ class Broker {
   Status publish_or_hold(Channel& channel, Exchange& exchange, const Publish& publish);
   // Routes a validated publish and puts copies in queues; confirms, returns and deliveries follow.
   void route_publish(Channel& channel, Exchange& exchange, const Publish& publish);
-  // The origin of a new message, shared with the channel's last one when alike.
-  SharedOrigin shared_origin(Channel& channel, const std::shared_ptr<const std::string>& exchange,
-                             const BasicProperties& properties);
+  // The origin of a new message: the exchange's own when it has no properties, else shared with
+  // the channel's last one when alike.
+  SharedOrigin shared_origin(Channel& channel, const Exchange& exchange, const BasicProperties& properties);
   // A publish that reached no queue: basic.return (312) if mandatory, else dropped with why.
   void return_or_drop_unroutable(Channel& channel, const Publish& publish, const MessageRef& message,
                                  std::string_view why_dropped);

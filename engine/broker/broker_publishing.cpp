@@ -126,7 +126,7 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
     erase_field(*stripped.headers, "BCC");
     message = Message::create(id, exchange->name_ref(), publish.routing_key, stripped, publish.body, scheduler_.now_us());
   } else {
-    message = Message::create(id, shared_origin(channel, exchange->name_ref(), publish.properties), publish.routing_key,
+    message = Message::create(id, shared_origin(channel, *exchange, publish.properties), publish.routing_key,
                               publish.body, scheduler_.now_us());
   }
   ++accounting_.published;
@@ -166,14 +166,14 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   route_scratch_.queues.swap(destinations);
 }
 
-SharedOrigin Broker::shared_origin(Channel& channel, const std::shared_ptr<const std::string>& exchange,
-                                   const BasicProperties& properties) {
+SharedOrigin Broker::shared_origin(Channel& channel, const Exchange& exchange, const BasicProperties& properties) {
+  if (properties.empty()) return exchange.plain_origin();
   // Only sets without headers are shared: tables compare equal regardless of key order, and
   // a message must keep the order it was published with.
-  if (properties.headers) return make_origin(exchange, properties);
+  if (properties.headers) return make_origin(exchange.name_ref(), properties);
   const SharedOrigin& last = channel.last_origin;
-  if (!last || last->exchange != exchange || !(last->properties == properties)) {
-    channel.last_origin = make_origin(exchange, properties);
+  if (!last || last->exchange != exchange.name_ref() || !(last->properties == properties)) {
+    channel.last_origin = make_origin(exchange.name_ref(), properties);
   }
   return channel.last_origin;
 }
@@ -208,7 +208,9 @@ void Broker::confirm_publish(Channel& channel, Message::Id id, std::uint64_t seq
 }
 
 void Broker::end_turn() {
-  if (--turn_depth_ != 0 || operation_depth_ != 0) return;
+  if (--turn_depth_ != 0) return;
+  // A turn wraps whole broker calls, never ends inside one: its confirms would wait for the next.
+  BROKERSIM_ASSERT(operation_depth_ == 0);
   send_confirms();
   flush_outbox();
 }

@@ -35,7 +35,10 @@ std::uint64_t Exchange::next_stamp() {
 }
 
 Exchange::Exchange(std::string name, ExchangeType type, ExchangeSettings settings)
-    : name_(std::make_shared<const std::string>(std::move(name))), type_(type), settings_(std::move(settings)) {}
+    : name_(std::make_shared<const std::string>(std::move(name))),
+      plain_origin_(make_origin(name_, {})),
+      type_(type),
+      settings_(std::move(settings)) {}
 
 const std::string* Exchange::alternate_exchange() const {
   const FieldValue* value = find_field(settings_.arguments, "alternate-exchange");

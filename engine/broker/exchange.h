@@ -12,6 +12,7 @@
 
 #include "broker/binding.h"
 #include "broker/field_table.h"
+#include "broker/message.h"
 #include "broker/reply_code.h"
 #include "broker/string_hash.h"
 
@@ -44,6 +45,8 @@ class Exchange {
 
   const std::string& name() const { return *name_; }
   const std::shared_ptr<const std::string>& name_ref() const { return name_; }
+  // The origin of every message published here without properties, shared by all of them.
+  const SharedOrigin& plain_origin() const { return plain_origin_; }
   ExchangeType type() const { return type_; }
   const ExchangeSettings& settings() const { return settings_; }
   bool durable() const { return settings_.durable; }
@@ -83,6 +86,7 @@ class Exchange {
   static std::uint64_t next_stamp();
 
   std::shared_ptr<const std::string> name_;
+  SharedOrigin plain_origin_;
   std::uint64_t stamp_ = next_stamp();
   ExchangeType type_;
   ExchangeSettings settings_;

@@ -239,16 +239,20 @@ class Server::Impl {
   // A client that streams small writes (a publisher, a consumer acking each message) would wake
   // the server for every one or two messages, and on a virtual machine each wakeup costs more
   // than the messages it carries. So while reads come less than 1 ms apart and do not fill the
-  // buffer, the next one waits 100 us, and one wakeup then handles the frames of that time. A
-  // client that was quiet is read at once, and replies are never held back.
+  // buffer, the next one waits 200 us, and one wakeup then handles the frames of that time. A
+  // client that was quiet, or that just got the reply to a request (it is waiting on us, not
+  // streaming), is read at once; and nothing we send is ever held back.
   void pause_or_read(const std::shared_ptr<Session>& session, std::size_t bytes_read) {
+    if (session->reading || !session->connection) return;  // the memory alarm may have restarted it
     const Steady::time_point now = Steady::now();
-    const bool streaming = bytes_read < session->read_buffer.size() && now - session->last_read_at < kStreamGap;
+    const bool streaming = bytes_read < session->read_buffer.size() && now - session->last_read_at < kStreamGap &&
+                           !session->connection->answered_request();
     session->last_read_at = now;
     if (!streaming) return start_read(session);
     session->read_pause.expires_after(kReadPause);
     session->reading = true;  // no other read starts meanwhile
-    session->read_pause.async_wait([this, session](const asio::error_code&) {
+    session->read_pause.async_wait([this, session](const asio::error_code& ec) {
+      if (ec == asio::error::operation_aborted) return;
       session->reading = false;
       start_read(session);
     });

@@ -106,9 +106,10 @@ std::string describe(const Event& e) {
     case EventKind::kReturned:
       return "returned message #" + std::to_string(e.message_id) + " to its publisher: " + code + e.text;
     case EventKind::kConfirmed: {
-      // A multiple ack settles a run of publishes that ends at its tag.
+      // A multiple ack settles every publish still unconfirmed up to its tag: `count` of them
+      // (publishes that reached no queue were acked at once, so the run may have gaps).
       const std::string verb = e.has(kNack) ? "nacked" : "confirmed";
-      const std::string what = e.count > 1 ? "publishes #" + std::to_string(e.delivery_tag - e.count + 1) + "–#" +
+      const std::string what = e.count > 1 ? std::to_string(e.count) + " publishes up to #" +
                                                  std::to_string(e.delivery_tag) + " at once"
                                            : "publish #" + std::to_string(e.delivery_tag);
       return verb + " " + what + " on " + where(e) + (e.text.empty() ? "" : ": " + e.text);
