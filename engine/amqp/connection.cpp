@@ -689,10 +689,11 @@ void Connection::finish_publish(std::uint16_t channel, ChannelState& state) {
   if (state.closing) return;  // a closing channel drops what is published on it
   // RabbitMQ refuses a user_id that is not the authenticated user's, before routing.
   if (const auto& user_id = state.publish.properties.user_id; user_id && *user_id != user_) {
-    close_channel(channel,
-                  make_error(ReplyCode::kPreconditionFailed,
-                             "user_id property set to '" + *user_id + "' but authenticated user was '" + user_ + "'"),
-                  kBasicPublish);
+    check(channel,
+          broker_.refuse(key(channel), make_error(ReplyCode::kPreconditionFailed, "user_id property set to '" + *user_id +
+                                                                                  "' but authenticated user was '" +
+                                                                                  user_ + "'")),
+          kBasicPublish);
     return;
   }
   check(channel, broker_.basic_publish(key(channel), state.publish), kBasicPublish);

@@ -141,6 +141,9 @@ class Broker {
   // 406 (and the channel closed) when a body of this size is over the limit. The wire layer
   // asks as soon as a content header announces the size, before buffering the body.
   Status check_message_size(ChannelKey key, std::uint64_t body_size);
+  // A protocol error the wire layer found (a user_id that is not the authenticated user's):
+  // closes the channel, or the connection for a hard error, as the broker's own errors do.
+  Status refuse(ChannelKey key, Error error);
   Result<std::optional<GetOk>> basic_get(ChannelKey key, const std::string& queue, bool no_ack);
   Status basic_ack(ChannelKey key, std::uint64_t delivery_tag, bool multiple);
   Status basic_nack(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool requeue);

@@ -55,6 +55,11 @@ Status Broker::check_message_size(ChannelKey key, std::uint64_t body_size) {
                                   std::to_string(limits_.max_message_size_bytes)));
 }
 
+Status Broker::refuse(ChannelKey key, Error error) {
+  OperationScope scope(*this);
+  return fail(key, std::move(error));
+}
+
 Status Broker::basic_publish(ChannelKey key, const Publish& publish) {
   OperationScope scope(*this);
   auto ch = channel_for(key);

@@ -61,6 +61,10 @@ def test_user_id_must_match(ctx):
     eq(harness.wait_channel_closed(conn, seen),
        (406, "PRECONDITION_FAILED - user_id property set to 'someone-else' but authenticated user was 'guest'"),
        "user_id mismatch")
+    # The channel is closed on the broker too: its number can be opened again.
+    again = conn.channel(channel_number=ch.channel_number)
+    again.basic_publish("", "whatever", b"x", pika.BasicProperties(user_id="guest"))
+    true(again.is_open, "the channel reopened after the error")
 
 
 @test()
