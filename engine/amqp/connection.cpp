@@ -63,6 +63,9 @@ std::string erlang_binary(std::string_view bytes) {
   return out + ">>";
 }
 
+// channel.open on a channel that is open or closing: a connection error in RabbitMQ.
+Error second_channel_open() { return make_error(ReplyCode::kChannelError, "second 'channel.open' seen"); }
+
 // A reply text is a short string. RabbitMQ cuts a longer one to 252 bytes and appends "...".
 std::string short_reply_text(const std::string& text) {
   if (text.size() <= 255) return text;
@@ -398,13 +401,35 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
     handle_closing_channel_method(channel, state, method);
     return;
   }
+  // One handler per method class; the class id is the high half of a method id.
+  switch (method.id() >> 16) {
+    case 20:  // channel
+    case 30:  // access
+      return handle_channel_class(channel, state, method);
+    case 40: return handle_exchange_class(channel, method);
+    case 50: return handle_queue_class(channel, method);
+    case 60:
+      if (method.id() == kBasicGet || method.id() == kBasicAck || method.id() == kBasicNack ||
+          method.id() == kBasicReject || method.id() == kBasicRecover || method.id() == kBasicRecoverAsync) {
+        return handle_basic_settle(channel, method);
+      }
+      return handle_basic_flow(channel, state, method);
+    case 85:  // confirm
+    case 90:  // tx
+      return handle_confirm_and_tx(channel, method);
+    default:
+      // Connection methods and anything else are not for a channel.
+      close_connection(make_error(ReplyCode::kCommandInvalid, "unimplemented method"), method.id());
+  }
+}
+
+void Connection::handle_channel_class(std::uint16_t channel, ChannelState& state, const Method& method) {
   const std::uint32_t id = method.id();
   const broker::ChannelKey k = key(channel);
   auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
-  auto no_wait = [&] { return method.flag("no-wait"); };
   switch (id) {
     case kChannelOpen:
-      close_connection(make_error(ReplyCode::kChannelError, "second 'channel.open' seen"), id);
+      close_connection(second_channel_open(), id);
       return;
     case kChannelClose:
       broker_.send_confirms_now();
@@ -429,7 +454,18 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
     case kAccessRequest:
       send_method(channel, Method::make(kAccessRequestOk, {std::uint64_t{1}}));
       return;
+    default:
+      // Server-to-client methods (deliver, return, *-ok...) and connection methods are not for us.
+      close_connection(make_error(ReplyCode::kCommandInvalid, "unimplemented method"), id);
+  }
+}
 
+void Connection::handle_exchange_class(std::uint16_t channel, const Method& method) {
+  const std::uint32_t id = method.id();
+  const broker::ChannelKey k = key(channel);
+  auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
+  auto no_wait = [&] { return method.flag("no-wait"); };
+  switch (id) {
     case kExchangeDeclare: {
       broker::ExchangeDeclare d;
       d.name = method.text("exchange");
@@ -458,7 +494,18 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
       if (check(channel, status, id) && !no_wait()) reply(bind ? kExchangeBindOk : kExchangeUnbindOk);
       return;
     }
+    default:
+      // Server-to-client methods (deliver, return, *-ok...) and connection methods are not for us.
+      close_connection(make_error(ReplyCode::kCommandInvalid, "unimplemented method"), id);
+  }
+}
 
+void Connection::handle_queue_class(std::uint16_t channel, const Method& method) {
+  const std::uint32_t id = method.id();
+  const broker::ChannelKey k = key(channel);
+  auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
+  auto no_wait = [&] { return method.flag("no-wait"); };
+  switch (id) {
     case kQueueDeclare: {
       broker::QueueDeclare d;
       d.name = method.text("queue");
@@ -505,7 +552,18 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
       }
       return;
     }
+    default:
+      // Server-to-client methods (deliver, return, *-ok...) and connection methods are not for us.
+      close_connection(make_error(ReplyCode::kCommandInvalid, "unimplemented method"), id);
+  }
+}
 
+void Connection::handle_basic_flow(std::uint16_t channel, ChannelState& state, const Method& method) {
+  const std::uint32_t id = method.id();
+  const broker::ChannelKey k = key(channel);
+  auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
+  auto no_wait = [&] { return method.flag("no-wait"); };
+  switch (id) {
     case kBasicQos: {
       holding_output_ = true;
       auto status = broker_.basic_qos(k, static_cast<std::uint32_t>(method.number("prefetch-size")),
@@ -548,6 +606,17 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
       state.awaiting_header = true;
       has_published_ = true;
       return;
+    default:
+      // Server-to-client methods (deliver, return, *-ok...) and connection methods are not for us.
+      close_connection(make_error(ReplyCode::kCommandInvalid, "unimplemented method"), id);
+  }
+}
+
+void Connection::handle_basic_settle(std::uint16_t channel, const Method& method) {
+  const std::uint32_t id = method.id();
+  const broker::ChannelKey k = key(channel);
+  auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
+  switch (id) {
     case kBasicGet: {
       auto got = broker_.basic_get(k, method.text("queue"), method.flag("no-ack"));
       if (!check(channel, got, id)) return;
@@ -584,6 +653,17 @@ void Connection::handle_channel_method(std::uint16_t channel, ChannelState& stat
       held_output_.clear();
       return;
     }
+    default:
+      // Server-to-client methods (deliver, return, *-ok...) and connection methods are not for us.
+      close_connection(make_error(ReplyCode::kCommandInvalid, "unimplemented method"), id);
+  }
+}
+
+void Connection::handle_confirm_and_tx(std::uint16_t channel, const Method& method) {
+  const std::uint32_t id = method.id();
+  const broker::ChannelKey k = key(channel);
+  auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
+  switch (id) {
     case kConfirmSelect:
       if (check(channel, broker_.confirm_select(k), id) && !method.flag("nowait")) reply(kConfirmSelectOk);
       return;
@@ -614,7 +694,7 @@ void Connection::handle_closing_channel_method(std::uint16_t channel, ChannelSta
       send_method(channel, Method::make(kChannelCloseOk));
       return;
     case kChannelOpen:
-      close_connection(make_error(ReplyCode::kChannelError, "second 'channel.open' seen"), method.id());
+      close_connection(second_channel_open(), method.id());
       return;
     case kBasicPublish:
       state.awaiting_header = true;  // its content is read, then dropped

@@ -88,6 +88,13 @@ class Connection final : public broker::ConnectionListener {
   void handle_connection_method(const Method& method);
   void handle_channel_method(std::uint16_t channel, ChannelState& state, const Method& method);
   void handle_closing_channel_method(std::uint16_t channel, ChannelState& state, const Method& method);
+  // handle_channel_method's share of the work, by method class.
+  void handle_channel_class(std::uint16_t channel, ChannelState& state, const Method& method);
+  void handle_exchange_class(std::uint16_t channel, const Method& method);
+  void handle_queue_class(std::uint16_t channel, const Method& method);
+  void handle_basic_flow(std::uint16_t channel, ChannelState& state, const Method& method);  // qos, consume, publish
+  void handle_basic_settle(std::uint16_t channel, const Method& method);  // get, ack, nack, reject, recover
+  void handle_confirm_and_tx(std::uint16_t channel, const Method& method);
   void handle_content_header(std::uint16_t channel, ChannelState& state, std::string_view payload);
   void handle_content_body(std::uint16_t channel, ChannelState& state, std::string_view payload);
   void finish_publish(std::uint16_t channel, ChannelState& state);

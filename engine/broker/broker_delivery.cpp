@@ -399,8 +399,7 @@ MessageRef Broker::with_delivery_count(const MessageRef& message, std::uint32_t 
   BasicProperties properties = message->properties();
   if (!properties.headers) properties.headers.emplace();
   set_field(*properties.headers, "x-delivery-count", FieldValue(static_cast<std::int64_t>(count)));
-  return Message::create(message->id(), message->exchange_name_ref(), message->routing_key(), std::move(properties),
-                         message->body(), message->published_us(), count);
+  return message->with_properties(std::move(properties), count);
 }
 
 void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason) {

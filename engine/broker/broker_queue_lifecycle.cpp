@@ -162,9 +162,7 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
     if (const auto& headers = entry.message->properties().headers; headers && find_field(*headers, "x-delivery-count")) {
       BasicProperties properties = entry.message->properties();
       erase_field(*properties.headers, "x-delivery-count");
-      entry.message = Message::create(entry.message->id(), entry.message->exchange_name_ref(),
-                                      entry.message->routing_key(), properties, entry.message->body(),
-                                      entry.message->published_us());
+      entry.message = entry.message->with_properties(std::move(properties), entry.message->returns());
     }
   }
   ++accounting_.copies_dead_lettered;

@@ -54,8 +54,7 @@ void Broker::dispatch_stream(Queue& stream) {
       if (!properties.headers) properties.headers.emplace();
       set_field(*properties.headers, "x-stream-offset", FieldValue(static_cast<std::int64_t>(offset)));
       QueuedMessage entry;
-      entry.message = Message::create(log[offset]->id(), log[offset]->exchange_name_ref(), log[offset]->routing_key(),
-                                      std::move(properties), log[offset]->body(), log[offset]->published_us());
+      entry.message = log[offset]->with_properties(std::move(properties), log[offset]->returns());
       entry.position = offset;
       deliver(*consumer, std::move(entry));
     }

@@ -32,6 +32,10 @@ MessageRef Message::create(Id id, std::shared_ptr<const std::string> exchange, s
   return create(id, make_origin(std::move(exchange), std::move(properties)), routing_key, body, published_us, returns);
 }
 
+MessageRef Message::with_properties(BasicProperties properties, std::uint32_t returns) const {
+  return create(id_, exchange_name_ref(), routing_key(), std::move(properties), body(), published_us_, returns);
+}
+
 MessageRef Message::create(Id id, SharedOrigin origin, std::string_view routing_key, std::string_view body,
                            sim::TimeUs published_us, std::uint32_t returns) {
   static_assert(sizeof(Message) == 40);

@@ -87,6 +87,8 @@ class Message {
   static MessageRef create(Id id, std::shared_ptr<const std::string> exchange, std::string_view routing_key,
                            BasicProperties properties, std::string_view body, sim::TimeUs published_us,
                            std::uint32_t returns = 0);
+  // This message with other properties (a header the broker adds or removes on the way out).
+  MessageRef with_properties(BasicProperties properties, std::uint32_t returns) const;
 
   Id id() const { return id_; }
   const std::string& exchange() const { return *origin_->exchange; }
