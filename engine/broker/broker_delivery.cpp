@@ -39,6 +39,23 @@ Status Broker::basic_qos(ChannelKey key, std::uint32_t prefetch_size, std::uint1
   return ok_status();
 }
 
+namespace {
+
+// x-priority: any integer (RabbitMQ takes any; beyond 32 bits only the order matters), else 406.
+Result<std::int32_t> parse_consumer_priority(const FieldTable& arguments, const std::string& queue) {
+  const FieldValue* p = find_field(arguments, "x-priority");
+  if (!p) return std::int32_t{0};
+  const auto value = p->as_integer();
+  if (!value) {
+    return make_error(ReplyCode::kPreconditionFailed, "invalid arg 'x-priority' for " + queue_resource(queue) +
+                                                          ": \"expected integer, got " + std::string(p->type_name()) +
+                                                          "\"");
+  }
+  return static_cast<std::int32_t>(std::clamp<std::int64_t>(*value, INT32_MIN, INT32_MAX));
+}
+
+}  // namespace
+
 Result<std::string> Broker::basic_consume(ChannelKey key, const Consume& c) {
   OperationScope scope(*this);
   auto ch = channel_for(key);
@@ -57,17 +74,9 @@ Result<std::string> Broker::basic_consume(ChannelKey key, const Consume& c) {
   if (q->has_exclusive_consumer() || (c.exclusive && !q->consumers().empty())) {
     return fail(key, make_error(ReplyCode::kAccessRefused, queue_resource(name) + " in exclusive use"));
   }
-  std::int32_t priority = 0;
-  if (const FieldValue* p = find_field(c.arguments, "x-priority")) {
-    auto value = p->as_integer();
-    if (!value) {
-      return fail(key, make_error(ReplyCode::kPreconditionFailed,
-                                  "invalid arg 'x-priority' for " + queue_resource(name) + ": \"expected integer, got " +
-                                      std::string(p->type_name()) + "\""));
-    }
-    // RabbitMQ takes any integer; beyond 32 bits only the order matters.
-    priority = static_cast<std::int32_t>(std::clamp<std::int64_t>(*value, INT32_MIN, INT32_MAX));
-  }
+  const Result<std::int32_t> consumer_priority = parse_consumer_priority(c.arguments, name);
+  if (!consumer_priority) return fail(key, consumer_priority.error());
+  const std::int32_t priority = consumer_priority.value();
   std::uint64_t stream_offset = 0;
   if (q->type() == QueueType::kStream) {
     // Streams are read with credit: a prefetch is required, and acks only return credit.

@@ -133,6 +133,19 @@ bool Broker::enqueue_copy(Queue& queue, const MessageRef& message) {
   return true;
 }
 
+namespace {
+
+// A quorum queue's x-delivery-count is delivery metadata: RabbitMQ does not dead-letter it.
+MessageRef without_delivery_count(const MessageRef& message) {
+  const auto& headers = message->properties().headers;
+  if (!headers || !find_field(*headers, "x-delivery-count")) return message;
+  BasicProperties properties = message->properties();
+  erase_field(*properties.headers, "x-delivery-count");
+  return message->with_properties(std::move(properties), message->returns());
+}
+
+}  // namespace
+
 void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, std::string_view why) {
   const QueueArguments& args = queue.arguments();
   // Dead-lettering can cascade (a full target drops its head to its own DLX, and so on).
@@ -157,14 +170,7 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
          std::string(why) + "; its dead-letter exchange '" + *args.dead_letter_exchange + "' does not exist");
     return;
   }
-  // A quorum queue's x-delivery-count is delivery metadata: RabbitMQ does not dead-letter it.
-  if (queue.type() == QueueType::kQuorum) {
-    if (const auto& headers = entry.message->properties().headers; headers && find_field(*headers, "x-delivery-count")) {
-      BasicProperties properties = entry.message->properties();
-      erase_field(*properties.headers, "x-delivery-count");
-      entry.message = entry.message->with_properties(std::move(properties), entry.message->returns());
-    }
-  }
+  if (queue.type() == QueueType::kQuorum) entry.message = without_delivery_count(entry.message);
   ++accounting_.copies_dead_lettered;
   ++queue.counters().dead_lettered;
   ++queue.counters().dead_lettered_by_reason[static_cast<int>(reason)];

@@ -26,27 +26,24 @@ std::string_view death_reason_name(DeathReason reason) {
   return "rejected";
 }
 
-DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::string_view queue, sim::TimeUs now_us,
-                            std::shared_ptr<const std::string> dead_letter_exchange,
-                            const std::string* dead_letter_routing_key) {
-  BasicProperties properties = message.properties();
-  FieldTable headers = properties.headers ? std::move(*properties.headers) : FieldTable{};  // set back below
+namespace {
 
-  // The keys it was published with: the routing key, then CC (BCC never reaches a queue).
-  std::vector<std::string> original_keys{std::string(message.routing_key())};
+// The keys a message was published with: the routing key, then CC (BCC never reaches a queue).
+std::vector<std::string> original_routing_keys(const Message& message, const FieldTable& headers) {
+  std::vector<std::string> keys{std::string(message.routing_key())};
   if (const FieldValue* cc = find_field(headers, "CC")) {
     if (const FieldArray* array = cc->as_array()) {
       for (const FieldValue& key : *array)
-        if (const std::string* s = key.as_string()) original_keys.push_back(*s);
+        if (const std::string* s = key.as_string()) keys.push_back(*s);
     }
   }
+  return keys;
+}
 
-  const std::string reason_text(death_reason_name(reason));
-  auto same_death = [&](const FieldValue& v) {
-    const FieldTable* entry = table_of(v);
-    return entry && string_field(*entry, "queue") == queue && string_field(*entry, "reason") == reason_text;
-  };
-  // Built by moving each entry in: a braced list would copy every key and value.
+// The x-death entry of this death, built by moving each field in: a braced list would copy
+// every key and value.
+FieldTable new_death(const Message& message, const std::string& reason_text, std::string_view queue,
+                     sim::TimeUs now_us, const std::vector<std::string>& original_keys) {
   FieldTable fresh;
   fresh.reserve(7);
   fresh.emplace_back("count", FieldValue(std::int64_t{1}));
@@ -58,49 +55,69 @@ DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::str
   keys.reserve(original_keys.size());
   for (const auto& key : original_keys) keys.emplace_back(key);
   fresh.emplace_back("routing-keys", FieldValue(std::move(keys)));
-  if (properties.expiration) fresh.emplace_back("original-expiration", FieldValue(*properties.expiration));
+  if (const auto& expiration = message.properties().expiration) {
+    fresh.emplace_back("original-expiration", FieldValue(*expiration));
+  }
+  return fresh;
+}
 
-  const FieldValue* existing = find_field(headers, "x-death");
-  const FieldArray* old_deaths = existing ? existing->as_array() : nullptr;
+// x-death after this death, as RabbitMQ 3.10 writes it: entries are first grouped by (queue,
+// reason), a fold that reverses their order when there are two or more; the matching entry
+// (count + 1, other fields unchanged) or the new one goes to the front with its keys sorted.
+FieldArray deaths_after(const FieldArray* old_deaths, FieldTable fresh, std::string_view queue,
+                        const std::string& reason_text) {
   FieldArray deaths;
   if (!old_deaths) {
     deaths.emplace_back(std::move(fresh));
-  } else {
-    // As RabbitMQ 3.10 does it: entries are first grouped by (queue, reason), a fold that
-    // reverses their order when there are two or more; the matching entry (count + 1, other
-    // fields unchanged) or the new one goes to the front with its keys sorted.
-    FieldArray grouped;
-    if (old_deaths->size() < 2) {
-      grouped = *old_deaths;
-    } else {
-      for (const FieldValue& v : *old_deaths) {
-        const FieldTable* entry = table_of(v);
-        if (!entry) continue;
-        const std::string_view q = string_field(*entry, "queue"), r = string_field(*entry, "reason");
-        bool seen = false;
-        for (const FieldValue& g : grouped) {
-          const FieldTable* ge = table_of(g);
-          seen |= ge && string_field(*ge, "queue") == q && string_field(*ge, "reason") == r;
-        }
-        if (!seen) grouped.insert(grouped.begin(), v);
-      }
-    }
-    FieldTable front = std::move(fresh);
-    FieldArray others;
-    for (const FieldValue& v : grouped) {
-      if (same_death(v)) {
-        front = *table_of(v);
-        const FieldValue* count = find_field(front, "count");
-        const std::int64_t previous = count && count->as_integer() ? *count->as_integer() : 0;
-        set_field(front, "count", FieldValue(previous + 1));
-      } else {
-        others.push_back(v);
-      }
-    }
-    std::sort(front.begin(), front.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    deaths.emplace_back(std::move(front));
-    deaths.insert(deaths.end(), others.begin(), others.end());
+    return deaths;
   }
+  auto same_death = [&](const FieldValue& v, std::string_view q, std::string_view r) {
+    const FieldTable* entry = table_of(v);
+    return entry && string_field(*entry, "queue") == q && string_field(*entry, "reason") == r;
+  };
+  FieldArray grouped;
+  if (old_deaths->size() < 2) {
+    grouped = *old_deaths;
+  } else {
+    for (const FieldValue& v : *old_deaths) {
+      const FieldTable* entry = table_of(v);
+      if (!entry) continue;
+      const std::string_view q = string_field(*entry, "queue"), r = string_field(*entry, "reason");
+      const bool seen = std::any_of(grouped.begin(), grouped.end(), [&](const FieldValue& g) { return same_death(g, q, r); });
+      if (!seen) grouped.insert(grouped.begin(), v);
+    }
+  }
+  FieldTable front = std::move(fresh);
+  FieldArray others;
+  for (const FieldValue& v : grouped) {
+    if (same_death(v, queue, reason_text)) {
+      front = *table_of(v);
+      const FieldValue* count = find_field(front, "count");
+      const std::int64_t previous = count && count->as_integer() ? *count->as_integer() : 0;
+      set_field(front, "count", FieldValue(previous + 1));
+    } else {
+      others.push_back(v);
+    }
+  }
+  std::sort(front.begin(), front.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  deaths.emplace_back(std::move(front));
+  deaths.insert(deaths.end(), others.begin(), others.end());
+  return deaths;
+}
+
+}  // namespace
+
+DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::string_view queue, sim::TimeUs now_us,
+                            std::shared_ptr<const std::string> dead_letter_exchange,
+                            const std::string* dead_letter_routing_key) {
+  BasicProperties properties = message.properties();
+  FieldTable headers = properties.headers ? std::move(*properties.headers) : FieldTable{};  // set back below
+  std::vector<std::string> original_keys = original_routing_keys(message, headers);
+
+  const std::string reason_text(death_reason_name(reason));
+  const FieldValue* existing = find_field(headers, "x-death");
+  FieldArray deaths = deaths_after(existing ? existing->as_array() : nullptr,
+                                   new_death(message, reason_text, queue, now_us, original_keys), queue, reason_text);
   set_field(headers, "x-death", FieldValue(std::move(deaths)));
   if (!find_field(headers, "x-first-death-queue")) {
     set_field(headers, "x-first-death-queue", FieldValue(std::string(queue)));
