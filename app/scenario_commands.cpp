@@ -201,9 +201,11 @@ int run_command(int argc, char** argv) {
     last = wall;
     std::cerr << "progress: simulated " << trace::format_time(now_us) << ", " << events << " events\n";
   };
+  // The header comes before the events: the runner logs its topology as it is built.
+  const std::uint64_t seed = options.seed.value_or(loaded.scenario.seed);
+  std::cout << "scenario: " << loaded.scenario.name << ", seed " << seed << " (reproduce with: brokersim run " << file
+            << " --seed " << seed << ")\n";
   scenario::Runner runner(loaded.scenario, options);
-  std::cout << "scenario: " << loaded.scenario.name << ", seed " << runner.seed()
-            << " (reproduce with: brokersim run " << file << " --seed " << runner.seed() << ")\n";
   runner.run();
   print_summary(runner);
   std::cout << "fingerprint: " << fingerprint.hex() << std::endl;
@@ -252,6 +254,7 @@ namespace brokersim::app {
 int explain_command(int argc, char** argv) {
   std::string file, exchange, key;
   bool have_exchange = false;
+  bool have_key = false;
   broker::BasicProperties properties;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -265,6 +268,7 @@ int explain_command(int argc, char** argv) {
       const char* v = value();
       if (!v) break;
       key = v;
+      have_key = true;
     } else if (arg == "--header") {
       const char* v = value();
       const std::string kv = v ? v : "";
@@ -284,6 +288,11 @@ int explain_command(int argc, char** argv) {
   }
   if (file.empty() || !have_exchange) {
     std::cerr << "usage: brokersim explain FILE --exchange X --key K [--header name=value ...]\n";
+    return kExitBadInput;
+  }
+  if (!have_key) {
+    // An omitted key silently meaning '' hid typos; the empty key is a choice to spell out.
+    std::cerr << "brokersim explain: --key is required (use --key '' for the empty routing key)\n";
     return kExitBadInput;
   }
   const LoadResult loaded = scenario::load_scenario_file(file);

@@ -161,3 +161,20 @@ TEST_CASE("trace: publishes down the same path share one explanation, and a topo
   REQUIRE(w.publish(ch, "orders", "none", "m").ok());
   CHECK(last_route(w) == "orders>a:k=0\norders>unrouted:(alternate)=0\n");
 }
+
+TEST_CASE("trace: a binding is made to an exchange and removed from it") {
+  World w;
+  auto ch = w.client().channel();
+  w.declare_queue(ch, "q");
+  REQUIRE(w.broker.queue_bind(ch, "q", "amq.topic", "k").ok());
+  REQUIRE(w.broker.queue_unbind(ch, "q", "amq.topic", "k").ok());
+  std::vector<std::string> lines;
+  for (const auto& e : w.recorder.events) {
+    if (e.kind == trace::EventKind::kBindingCreated || e.kind == trace::EventKind::kBindingDeleted) {
+      lines.push_back(trace::describe(e));
+    }
+  }
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].find("bound queue 'q' to exchange 'amq.topic'") != std::string::npos);
+  CHECK(lines[1].find("unbound queue 'q' from exchange 'amq.topic'") != std::string::npos);
+}

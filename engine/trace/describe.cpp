@@ -83,8 +83,10 @@ std::string describe(const Event& e) {
     case EventKind::kQueuePurged: return "purged " + std::to_string(e.count) + " messages from queue " + quoted(e.queue);
     case EventKind::kBindingCreated:
     case EventKind::kBindingDeleted: {
-      std::string out = e.kind == EventKind::kBindingCreated ? "bound " : "unbound ";
-      out += (e.has(kToExchange) ? "exchange " : "queue ") + quoted(e.destination) + " to " + exchange_label(e.exchange);
+      const bool bound = e.kind == EventKind::kBindingCreated;
+      std::string out = bound ? "bound " : "unbound ";
+      out += (e.has(kToExchange) ? "exchange " : "queue ") + quoted(e.destination) + (bound ? " to " : " from ") +
+             exchange_label(e.exchange);
       out += e.text.empty() ? " with key " + quoted(e.routing_key) : " with arguments " + e.text;
       return out;
     }
