@@ -251,6 +251,37 @@ int check_command(int argc, char** argv) {
 
 namespace brokersim::app {
 
+namespace {
+
+// explain's output: each binding tried, matched or not, and the queues reached.
+void print_route(const std::string& exchange, const std::string& key, const broker::BasicProperties& properties,
+                 const broker::RouteResult& route) {
+  std::cout << "routing key '" << key << "' published to " << (exchange.empty() ? "the default exchange" : "exchange '" + exchange + "'");
+  if (properties.headers) std::cout << " with headers " << broker::to_display(*properties.headers);
+  std::cout << ":\n";
+  for (const auto& step : route.explanation->steps) {
+    std::cout << "  " << (step.matched ? "[match]    " : "[no match] ") << "at '" << step.source << "': ";
+    if (step.alternate) {
+      std::cout << "nothing matched, so on to alternate exchange '" << step.destination << "'"
+                << (step.matched ? "" : " (missing, or already visited)");
+    } else {
+      std::cout << (step.arguments.empty() ? "binding key '" + step.binding_key + "'" : "binding " + step.arguments)
+                << (step.to_exchange ? " -> exchange '" : " -> queue '") << step.destination << "'";
+    }
+    std::cout << '\n';
+  }
+  const auto& queues = route.queues;
+  if (queues.empty()) {
+    std::cout << "result: routed to no queue (unroutable: dropped, or returned if mandatory)\n";
+  } else {
+    std::cout << "result: one copy each to";
+    for (const broker::Queue* q : queues) std::cout << " '" << q->name() << "'";
+    std::cout << '\n';
+  }
+}
+
+}  // namespace
+
 int explain_command(int argc, char** argv) {
   std::string file, exchange, key;
   bool have_exchange = false;
@@ -310,28 +341,7 @@ int explain_command(int argc, char** argv) {
     std::cerr << "brokersim: " << result.error().text << '\n';
     return kExitBadInput;
   }
-  std::cout << "routing key '" << key << "' published to " << (exchange.empty() ? "the default exchange" : "exchange '" + exchange + "'");
-  if (properties.headers) std::cout << " with headers " << broker::to_display(*properties.headers);
-  std::cout << ":\n";
-  for (const auto& step : result.value().explanation->steps) {
-    std::cout << "  " << (step.matched ? "[match]    " : "[no match] ") << "at '" << step.source << "': ";
-    if (step.alternate) {
-      std::cout << "nothing matched, so on to alternate exchange '" << step.destination << "'"
-                << (step.matched ? "" : " (missing, or already visited)");
-    } else {
-      std::cout << (step.arguments.empty() ? "binding key '" + step.binding_key + "'" : "binding " + step.arguments)
-                << (step.to_exchange ? " -> exchange '" : " -> queue '") << step.destination << "'";
-    }
-    std::cout << '\n';
-  }
-  const auto& queues = result.value().queues;
-  if (queues.empty()) {
-    std::cout << "result: routed to no queue (unroutable: dropped, or returned if mandatory)\n";
-  } else {
-    std::cout << "result: one copy each to";
-    for (const broker::Queue* q : queues) std::cout << " '" << q->name() << "'";
-    std::cout << '\n';
-  }
+  print_route(exchange, key, properties, result.value());
   return 0;
 }
 
