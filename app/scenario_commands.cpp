@@ -12,6 +12,7 @@
 
 #include "definitions_export.h"
 #include "definitions_import.h"
+#include "scenario/expectations.h"
 #include "scenario/lesson.h"
 #include "scenario/loader.h"
 #include "scenario/topology.h"
@@ -35,65 +36,97 @@ bool print_errors(const LoadResult& loaded) {
   return loaded.ok();
 }
 
-void print_summary(const scenario::Runner& runner) {
-  const auto& b = runner.broker();
-  std::printf("\n%-24s %10s %10s %10s\n", "exchange", "published", "routed", "unroutable");
+using ull = unsigned long long;
+
+void print_exchanges(const broker::Broker& b) {
+  std::printf("\n%-24s %10s %10s %10s %10s\n", "exchange", "published", "routed", "unroutable", "returned");
   for (const auto& [name, x] : b.exchanges()) {
-    if (x->published_count == 0) continue;
-    std::printf("%-24s %10llu %10llu %10llu\n", name.empty() ? "(default)" : name.c_str(),
-                static_cast<unsigned long long>(x->published_count),
-                static_cast<unsigned long long>(x->published_count - x->unroutable_count),
-                static_cast<unsigned long long>(x->unroutable_count));
+    std::printf("%-24s %10llu %10llu %10llu %10llu\n", name.empty() ? "(default)" : name.c_str(), ull(x->published_count),
+                ull(x->published_count - x->unroutable_count), ull(x->unroutable_count), ull(x->returned_count));
   }
+}
+
+void print_queue_row(const std::string& name, const broker::QueueCounters& c, std::size_t depth, const std::string& note) {
+  const auto* r = c.dead_lettered_by_reason;
+  char reasons[64];
+  std::snprintf(reasons, sizeof reasons, "%llu/%llu/%llu/%llu", ull(r[0]), ull(r[1]), ull(r[2]), ull(r[3]));
+  std::printf("%-24s %9llu %9llu %9llu %9llu %9llu %20s %9llu %7zu%s\n", name.c_str(), ull(c.enqueued), ull(c.delivered),
+              ull(c.acked), ull(c.requeued), ull(c.expired), reasons, ull(c.max_depth), depth, note.c_str());
+}
+
+void print_queues(const scenario::Runner& runner) {
   std::printf("\n%-24s %9s %9s %9s %9s %9s %20s %9s %7s\n", "queue", "enqueued", "delivered", "acked", "requeued",
               "expired", "dead-lettered (r/e/m/d)", "max depth", "depth");
-  for (const auto& [name, q] : b.queues()) {
-    const auto& c = q->counters();
-    const auto* r = c.dead_lettered_by_reason;
-    char reasons[64];
-    std::snprintf(reasons, sizeof reasons, "%llu/%llu/%llu/%llu", static_cast<unsigned long long>(r[0]),
-                  static_cast<unsigned long long>(r[1]), static_cast<unsigned long long>(r[2]),
-                  static_cast<unsigned long long>(r[3]));
-    std::printf("%-24s %9llu %9llu %9llu %9llu %9llu %20s %9llu %7zu\n", name.c_str(),
-                static_cast<unsigned long long>(c.enqueued), static_cast<unsigned long long>(c.delivered),
-                static_cast<unsigned long long>(c.acked), static_cast<unsigned long long>(c.requeued),
-                static_cast<unsigned long long>(c.expired), reasons, static_cast<unsigned long long>(c.max_depth),
-                q->ready_count());
+  for (const auto& [name, q] : runner.broker().queues()) print_queue_row(name, q->counters(), q->ready_count(), "");
+  for (const auto& [name, gone] : runner.deleted_queues()) {
+    if (runner.broker().find_queue(name)) continue;  // declared again since
+    print_queue_row(name, gone.counters, 0, "  (deleted at " + trace::format_time(gone.deleted_at_us) + ")");
   }
-  std::printf("(dead-lettered by reason: rejected / expired / maxlen / delivery_limit)\n");
+  std::printf("(requeued: put back in the queue for any reason, a nack or reject with requeue or a channel that closed\n"
+              " with it unacked; dead-lettered by reason: rejected / expired / maxlen / delivery_limit)\n");
+}
+
+void print_consumers(const scenario::Runner& runner) {
   const auto consumers = runner.consumer_stats();
-  if (!consumers.empty()) {
-    std::printf("\n%-24s %10s %10s %10s %10s %10s %10s %10s\n", "consumer", "received", "acked", "requeued",
-                "nacked", "rejected", "published", "parked");
-    for (const auto& [name, s] : consumers) {
-      if (s.requests) continue;  // RPC clients get their own table
-      std::printf("%-24s %10llu %10llu %10llu %10llu %10llu %10llu %10llu\n", name.c_str(),
-                  static_cast<unsigned long long>(s.received), static_cast<unsigned long long>(s.acked),
-                  static_cast<unsigned long long>(s.requeued), static_cast<unsigned long long>(s.nacked),
-                  static_cast<unsigned long long>(s.rejected), static_cast<unsigned long long>(s.published),
-                  static_cast<unsigned long long>(s.parked));
-    }
+  bool any = false;
+  for (const auto& [name, s] : consumers) any |= s.requests == 0;
+  if (!any) return;
+  std::printf("\n%-24s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n", "consumer", "received", "processed", "acked", "nack+rq",
+              "nacked", "rejected", "lost", "published", "parked");
+  for (const auto& [name, s] : consumers) {
+    if (s.requests) continue;  // RPC clients get their own table
+    std::printf("%-24s %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu %9llu\n", name.c_str(), ull(s.received),
+                ull(s.processed), ull(s.acked), ull(s.requeued), ull(s.nacked), ull(s.rejected), ull(s.lost),
+                ull(s.published), ull(s.parked));
   }
+  std::printf("(nack+rq: this consumer's nacks with requeue and its own republished retries; lost: auto-acked\n"
+              " messages it still had when its application died)\n");
+}
+
+void print_rpc_clients(const scenario::Runner& runner) {
+  const auto consumers = runner.consumer_stats();
   bool any_rpc = false;
   for (const auto& [name, st] : consumers) any_rpc |= st.requests > 0;
-  if (any_rpc) {
-    std::printf("\n%-24s %10s %10s %10s %14s %14s\n", "rpc client", "requests", "replies", "timeouts", "mean rtt",
-                "max rtt");
-    for (const auto& [name, st] : consumers) {
-      if (!st.requests) continue;
-      const sim::TimeUs mean = st.replies ? st.round_trip_total_us / static_cast<sim::TimeUs>(st.replies) : 0;
-      std::printf("%-24s %10llu %10llu %10llu %14s %14s\n", name.c_str(), static_cast<unsigned long long>(st.requests),
-                  static_cast<unsigned long long>(st.replies), static_cast<unsigned long long>(st.timeouts),
-                  trace::format_time(mean).c_str(), trace::format_time(st.round_trip_max_us).c_str());
+  if (!any_rpc) return;
+  std::printf("\n%-24s %10s %10s %10s %14s %14s\n", "rpc client", "requests", "replies", "timeouts", "mean rtt", "max rtt");
+  for (const auto& [name, st] : consumers) {
+    if (!st.requests) continue;
+    const sim::TimeUs mean = st.replies ? st.round_trip_total_us / static_cast<sim::TimeUs>(st.replies) : 0;
+    std::printf("%-24s %10llu %10llu %10llu %14s %14s\n", name.c_str(), ull(st.requests), ull(st.replies),
+                ull(st.timeouts), trace::format_time(mean).c_str(), trace::format_time(st.round_trip_max_us).c_str());
+  }
+}
+
+// "nothing lost: yes", or what was lost and where.
+std::string lost_summary(const scenario::Runner& runner) {
+  if (runner.nothing_lost()) return "yes";
+  std::string out = "NO";
+  if (!runner.broker().nothing_lost()) out += " (the broker's copies do not add up)";
+  for (const scenario::Loss& loss : runner.losses()) {
+    out += "; " + std::to_string(loss.count) + " lost: in auto-ack consumer '" + loss.consumer + "' when it " + loss.how +
+           " at " + trace::format_time(loss.at_us);
+  }
+  return out;
+}
+
+void print_summary(const scenario::Runner& runner) {
+  const auto& b = runner.broker();
+  print_exchanges(b);
+  print_queues(runner);
+  print_consumers(runner);
+  print_rpc_clients(runner);
+  if (!runner.errors().empty()) {
+    std::printf("\n%zu channel or connection error(s):\n", runner.errors().size());
+    for (const scenario::RunError& e : runner.errors()) {
+      std::printf("  [%s] %s: %d %s\n", trace::format_time(e.time_us).c_str(), e.who.c_str(), static_cast<int>(e.code),
+                  e.text.c_str());
     }
   }
   const auto& a = b.accounting();
   std::printf("\n%llu published, %llu unroutable, %llu copies enqueued, %llu acked, %llu dead-lettered, %llu dropped; "
               "nothing lost: %s\n",
-              static_cast<unsigned long long>(a.published), static_cast<unsigned long long>(a.unroutable),
-              static_cast<unsigned long long>(a.copies_enqueued), static_cast<unsigned long long>(a.copies_acked),
-              static_cast<unsigned long long>(a.copies_dead_lettered), static_cast<unsigned long long>(a.copies_dropped),
-              b.nothing_lost() ? "yes" : "NO");
+              ull(a.published), ull(a.unroutable), ull(a.copies_enqueued), ull(a.copies_acked), ull(a.copies_dead_lettered),
+              ull(a.copies_dropped), lost_summary(runner).c_str());
 }
 
 // Prints every event as it happens, and the lesson's steps as they come due.
@@ -212,6 +245,59 @@ int run_command(int argc, char** argv) {
   return 0;
 }
 
+namespace {
+
+// Plays one scenario and says every way it fails: expectations, undeclared errors, declared
+// errors that did not happen, and lesson steps that never came. Returns the failures.
+int check_one(const char* file, const scenario::Scenario& s) {
+  scenario::LessonFollower lesson(s.lesson);
+  struct Follow final : trace::Sink {
+    scenario::LessonFollower& lesson;
+    explicit Follow(scenario::LessonFollower& l) : lesson(l) {}
+    void on_event(const trace::Event& e) override { (void)lesson.on_event(e); }
+  } follow(lesson);
+  scenario::RunOptions options;
+  options.sinks.push_back(&follow);
+  scenario::Runner runner(s, options);
+  runner.run();
+  int failures = 0;
+  auto where = [&](scenario::Position at) { return std::string(file) + ':' + std::to_string(at.line) + ':' + std::to_string(at.column) + ": "; };
+  for (const auto& r : scenario::check_expectations(s, runner)) {
+    if (r.passed) continue;
+    ++failures;
+    const auto& e = *r.expectation;
+    std::cerr << where(e.at) << "expected " << (e.name.empty() ? "" : e.name + " ") << e.metric << " = " << e.value
+              << (e.at_us ? " at " + trace::format_time(*e.at_us) : "") << ", got " << r.actual << '\n';
+  }
+  const scenario::ErrorCheck errors = scenario::check_errors(s, runner);
+  for (const scenario::RunError* e : errors.undeclared) {
+    ++failures;
+    std::cerr << where(e->at) << e->who << " met " << static_cast<int>(e->code) << ' ' << e->text << " at "
+              << trace::format_time(e->time_us) << "; if the lesson shows this on purpose, declare it: expect: {errors: [{code: "
+              << static_cast<int>(e->code) << ", at: " << trace::format_time(e->time_us) << "}]}\n";
+  }
+  for (const scenario::ExpectedError* e : errors.never_happened) {
+    ++failures;
+    std::cerr << where(e->at) << "expected error " << e->code << (e->at_us ? " at " + trace::format_time(*e->at_us) : "")
+              << (e->actor.empty() ? "" : " for " + e->actor) << " did not happen\n";
+  }
+  for (const scenario::LessonStep* step : lesson.never_shown(runner.end_us())) {
+    ++failures;
+    std::cerr << where(step->at) << "this lesson step never came: "
+              << (step->when ? "no '" + step->when->event + "' event matched its 'when'" : "it is after the end of the run") << '\n';
+  }
+  if (failures) {
+    std::cerr << file << ": " << failures << " check(s) failed; reproduce with: brokersim run " << file << " --seed "
+              << runner.seed() << '\n';
+  } else {
+    std::cout << file << ": all " << s.expectations.size() << " expectations hold, " << s.expected_errors.size()
+              << " declared error(s) happened and no other, " << s.lesson.size() << " lesson step(s) came\n";
+  }
+  return failures;
+}
+
+}  // namespace
+
 int check_command(int argc, char** argv) {
   if (argc < 3) {
     std::cerr << "usage: brokersim check FILE...\n";
@@ -224,24 +310,7 @@ int check_command(int argc, char** argv) {
       bad_input = true;
       continue;
     }
-    scenario::Runner runner(loaded.scenario, {});
-    runner.run();
-    int failures = 0;
-    for (const auto& r : scenario::check_expectations(loaded.scenario, runner)) {
-      if (r.passed) continue;
-      ++failures;
-      const auto& e = *r.expectation;
-      std::cerr << argv[i] << ':' << e.at.line << ':' << e.at.column << ": expected "
-                << (e.name.empty() ? "" : e.name + " ") << e.metric << " = " << e.value << ", got " << r.actual
-                << '\n';
-    }
-    if (failures) {
-      failed = true;
-      std::cerr << argv[i] << ": " << failures << " expectation(s) failed; reproduce with: brokersim run " << argv[i]
-                << " --seed " << runner.seed() << '\n';
-    } else {
-      std::cout << argv[i] << ": all " << loaded.scenario.expectations.size() << " expectations hold\n";
-    }
+    failed |= check_one(argv[i], loaded.scenario) > 0;
   }
   if (bad_input) return kExitBadInput;
   return failed ? kExitFailedExpectations : 0;

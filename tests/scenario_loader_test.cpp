@@ -222,6 +222,10 @@ lesson:
   - {when: {event: exploded}, text: boom}
   - {at: 1s, when: {event: published}, text: both}
 )");
-  CHECK(has(errors, "s.yaml:3:20: unknown event 'exploded'"));
+  CHECK(has(errors, "s.yaml:3:20: unknown event 'exploded' (expected one of: connection_opened, connection_closed, "
+                    "channel_opened, channel_closed, exchange_declared, exchange_deleted, queue_declared, queue_deleted, "
+                    "queue_purged, binding_created, binding_deleted, consumer_added, consumer_cancelled, qos_changed, "
+                    "confirm_mode_enabled, published, returned, confirmed, delivered, acked, requeued, dropped, "
+                    "dead_lettered, consumer_activated, transaction, broker_restarted, lost_in_consumer)"));
   CHECK(has(errors, "s.yaml:4:5: a lesson step needs exactly one of 'at' or 'when'"));
 }

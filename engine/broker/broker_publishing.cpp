@@ -154,6 +154,7 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   ++exchange->published_count;
   if (route_scratch_.queues.empty()) {
     ++exchange->unroutable_count;
+    if (publish.mandatory) ++exchange->returned_count;
     return_or_drop_unroutable(channel, publish, message, "unroutable: no binding matched and it was not mandatory");
   }
   // The route result is scratch that dispatch may reuse, so take the queues out first.

@@ -74,9 +74,11 @@ class Exchange {
 
   // Scratch for the router: the id of the last publish that visited this exchange.
   mutable std::uint64_t last_visit = 0;
-  // Messages published straight to this exchange, and how many of them reached no queue.
+  // Messages published straight to this exchange, how many of them reached no queue, and how
+  // many of those went back to their publisher (mandatory, 312 NO_ROUTE).
   std::uint64_t published_count = 0;
   std::uint64_t unroutable_count = 0;
+  std::uint64_t returned_count = 0;
 
  protected:
   virtual void on_bind(const Binding& binding) = 0;

@@ -23,4 +23,13 @@ std::vector<const LessonStep*> LessonFollower::on_event(const trace::Event& even
   return due;
 }
 
+std::vector<const LessonStep*> LessonFollower::never_shown(sim::TimeUs end_us) const {
+  std::vector<const LessonStep*> out;
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    const LessonStep& step = steps_[i];
+    if (!shown_[i] && (step.when || step.at_us > end_us)) out.push_back(&step);
+  }
+  return out;
+}
+
 }  // namespace brokersim::scenario

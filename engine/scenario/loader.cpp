@@ -9,6 +9,7 @@
 
 #include "broker/broker.h"
 #include "broker/headers_exchange.h"
+#include "scenario/expectations.h"
 #include "scenario/topology.h"
 #include "scenario/units.h"
 #include "sim/clock.h"
@@ -28,6 +29,29 @@ using broker::FieldArray;
 using broker::FieldTable;
 using broker::FieldValue;
 
+// yaml-cpp's syntax errors, with what usually causes them.
+std::string yaml_hint(const std::string& message) {
+  if (message.find("end of map flow not found") != std::string::npos) {
+    return message + ": a '{' without its closing '}', or a ',' or ':' missing between entries";
+  }
+  if (message.find("end of sequence flow not found") != std::string::npos) {
+    return message + ": a '[' without its closing ']', or a ',' missing between items";
+  }
+  if (message.find("end of map not found") != std::string::npos || message.find("end of sequence not found") != std::string::npos) {
+    return message + ": this line is indented differently from the entries around it";
+  }
+  return message;
+}
+
+// Every trace event kind, for "expected one of" in a lesson's `when:`.
+std::string event_kinds() {
+  std::string list;
+  for (int k = 0; k <= static_cast<int>(trace::EventKind::kLostInConsumer); ++k) {
+    list += (list.empty() ? "" : ", ") + std::string(trace::kind_name(static_cast<trace::EventKind>(k)));
+  }
+  return list;
+}
+
 Position position_of(const YAML::Node& node) {
   const YAML::Mark mark = node.Mark();
   if (mark.is_null()) return {};
@@ -45,6 +69,10 @@ class Reader {
 
   // A mapping whose keys must all be in `allowed`. Returns false (with an error) otherwise.
   bool mapping(const YAML::Node& node, std::string_view what, std::initializer_list<std::string_view> allowed) {
+    return mapping(node, what, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+  }
+
+  bool mapping(const YAML::Node& node, std::string_view what, std::span<const std::string_view> allowed) {
     if (!node.IsMap()) {
       error(node, std::string(what) + " must be a mapping of keys to values");
       return false;
@@ -328,7 +356,13 @@ MessageTemplate read_message(Reader& r, const YAML::Node& node) {
       if (auto n = r.integer(v, "priority", 0, 255)) m.properties.priority = static_cast<std::uint8_t>(*n);
     });
     with(p, "expiration", [&](auto v) {
-      if (auto d = r.duration(v, "expiration")) m.properties.expiration = std::to_string(*d / sim::kMicrosPerMilli);
+      // AMQP's own form is a string of milliseconds ("2000"); a duration (2s) is friendlier.
+      const std::string text = v.IsScalar() ? v.Scalar() : "";
+      if (!text.empty() && text.size() <= 10 && text.find_first_not_of("0123456789") == std::string::npos) {
+        m.properties.expiration = text;
+      } else if (auto d = r.duration(v, "expiration")) {
+        m.properties.expiration = std::to_string(*d / sim::kMicrosPerMilli);
+      }
     });
     with(p, "content_type", [&](auto v) { m.properties.content_type = r.string(v, "content_type"); });
     with(p, "type", [&](auto v) { m.properties.type = r.string(v, "type"); });
@@ -375,14 +409,16 @@ Distribution read_distribution(Reader& r, const YAML::Node& node, std::string_vi
   return d;
 }
 
-void read_producer(Reader& r, const YAML::Node& node, Scenario& s) {
-  if (!r.mapping(node, "a producer", {"name", "exchange", "rate", "arrivals", "schedule", "count", "start", "stop",
-                                      "mandatory", "confirms", "messages"})) {
-    return;
-  }
+// A producer, or (`nested`) the publishing side of a consumer, which has the consumer's name.
+void read_producer(Reader& r, const YAML::Node& node, Scenario& s, bool nested = false) {
+  const bool ok = nested ? r.mapping(node, "publish", {"exchange", "rate", "arrivals", "schedule", "count", "start",
+                                                       "offset", "stop", "mandatory", "confirms", "messages"})
+                         : r.mapping(node, "a producer", {"name", "exchange", "rate", "arrivals", "schedule", "count",
+                                                          "start", "offset", "stop", "mandatory", "confirms", "messages"});
+  if (!ok) return;
   ProducerSpec p;
   p.at = position_of(node);
-  if (!node["name"]) r.error(node, "a producer needs a name");
+  if (!nested && !node["name"]) r.error(node, "a producer needs a name");
   with(node, "name", [&](auto v) { p.name = r.string(v, "name").value_or(""); });
   with(node, "exchange", [&](auto v) { p.exchange = r.string(v, "exchange").value_or(""); });
   with(node, "rate", [&](auto v) { p.rate_per_second = r.rate(v, "rate").value_or(0); });
@@ -402,10 +438,12 @@ void read_producer(Reader& r, const YAML::Node& node, Scenario& s) {
     if (auto n = r.integer(v, "count", 0, 100'000'000)) p.count = static_cast<std::uint64_t>(*n);
   });
   with(node, "start", [&](auto v) { p.start_us = r.duration(v, "start").value_or(0); });
+  with(node, "offset", [&](auto v) { p.offset_us = r.duration(v, "offset"); });
   with(node, "stop", [&](auto v) { p.stop_us = r.duration(v, "stop").value_or(p.stop_us); });
   with(node, "mandatory", [&](auto v) { p.mandatory = r.boolean(v, "mandatory").value_or(false); });
   with(node, "confirms", [&](auto v) { p.confirms = r.boolean(v, "confirms").value_or(false); });
   if (!node["rate"] && !node["schedule"]) r.error(node, "a producer needs a 'rate' or a 'schedule'");
+  if (node["offset"] && !node["rate"]) r.error(node["offset"], "offset sets when the first of a 'rate' of publishes goes");
   if (node["rate"] && node["rate"].IsScalar() && parse_rate(node["rate"].Scalar()) && p.rate_per_second <= 0) {
     r.error(node["rate"], "rate must be above zero");
   }
@@ -446,16 +484,79 @@ FollowUp read_follow_up(Reader& r, const YAML::Node& node) {
   return f;
 }
 
-void read_consumer(Reader& r, const YAML::Node& node, Scenario& s, bool service) {
-  const bool ok = service ? r.mapping(node, "a service", {"name", "queue", "prefetch", "ack", "processing", "outcomes",
-                                                          "rules", "priority", "exclusive", "on_ack", "max_retries",
-                                                          "retry", "park", "reply"})
-                          : r.mapping(node, "a consumer", {"name", "queue", "prefetch", "ack", "processing", "outcomes",
-                                                           "rules", "priority", "exclusive"});
-  if (!ok) return;
-  ConsumerSpec c;
-  c.at = position_of(node);
-  c.is_service = service;
+// `queue:` is a name, or the queue the consumer declares itself: {name, exclusive, ..., bind}.
+void read_consumer_queue(Reader& r, const YAML::Node& node, ConsumerSpec& c) {
+  if (node.IsScalar()) {
+    c.queue = node.Scalar();
+    return;
+  }
+  if (!node.IsMap()) {
+    r.error(node, "queue must be a queue's name, or the queue this consumer declares: {name: \"\", exclusive: true, bind: [...]}");
+    return;
+  }
+  YAML::Node queue(YAML::NodeType::Map);
+  queue["name"] = "";
+  for (const auto& entry : node) {
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
+    if (key != "bind") queue[key] = entry.second;
+  }
+  Scenario scratch;
+  read_queue(r, queue, scratch);
+  if (scratch.queues.empty()) return;
+  c.own_queue = std::move(scratch.queues.front());
+  c.own_queue->at = position_of(node);
+  c.queue = c.own_queue->name;
+  with(node, "bind", [&](auto list) {
+    if (!r.sequence(list, "bind")) return;
+    for (const auto& b : list) {
+      if (!r.mapping(b, "a binding of the consumer's queue", {"exchange", "key", "arguments"})) continue;
+      BindingSpec binding;
+      binding.at = position_of(b);
+      if (!b["exchange"]) r.error(b, "a binding needs the exchange it binds from");
+      with(b, "exchange", [&](auto v) { binding.exchange = r.string(v, "exchange").value_or(""); });
+      with(b, "key", [&](auto v) { binding.key = r.string(v, "key").value_or(""); });
+      with(b, "arguments", [&](auto v) { binding.arguments = r.field_table(v); });
+      binding.destination = c.queue;
+      c.own_bindings.push_back(std::move(binding));
+    }
+  });
+}
+
+void read_outcomes(Reader& r, const YAML::Node& v, ConsumerSpec& c) {
+  if (!r.mapping(v, "outcomes", {"ack", "nack_requeue", "nack", "reject"})) return;
+  double ack = 0, nack_requeue = 0, nack = 0, reject = 0;
+  with(v, "ack", [&](auto p) { ack = r.probability(p, "ack").value_or(0); });
+  with(v, "nack_requeue", [&](auto p) { nack_requeue = r.probability(p, "nack_requeue").value_or(0); });
+  with(v, "nack", [&](auto p) { nack = r.probability(p, "nack").value_or(0); });
+  with(v, "reject", [&](auto p) { reject = r.probability(p, "reject").value_or(0); });
+  const double total = ack + nack_requeue + nack + reject;
+  if (total < 0.999 || total > 1.001) {
+    r.error(v, "outcome probabilities must add up to 1 (they add up to " + std::to_string(total) + ")");
+  }
+  c.ack_ppm = static_cast<std::uint64_t>(ack * 1e6 + 0.5);
+  c.nack_requeue_ppm = static_cast<std::uint64_t>(nack_requeue * 1e6 + 0.5);
+  c.nack_ppm = static_cast<std::uint64_t>(nack * 1e6 + 0.5);
+  c.reject_ppm = static_cast<std::uint64_t>(reject * 1e6 + 0.5);
+}
+
+void read_rules(Reader& r, const YAML::Node& v, ConsumerSpec& c) {
+  if (!r.sequence(v, "rules")) return;
+  for (const auto& rule : v) {
+    if (!r.mapping(rule, "a rule", {"when_header", "equals", "outcome"})) continue;
+    ConsumerSpec::Rule parsed;
+    if (!rule["when_header"] || !rule["outcome"]) {
+      r.error(rule, "a rule needs 'when_header' and 'outcome'");
+      continue;
+    }
+    parsed.header = r.string(rule["when_header"], "when_header").value_or("");
+    with(rule, "equals", [&](auto e) { parsed.equals = r.field_value(e); });
+    parsed.outcome = read_outcome(r, rule["outcome"]);
+    c.rules.push_back(std::move(parsed));
+  }
+}
+
+// What a service does besides consuming: follow-ups, retries, parking and RPC replies.
+void read_service_parts(Reader& r, const YAML::Node& node, ConsumerSpec& c) {
   with(node, "on_ack", [&](auto v) {
     if (!r.sequence(v, "on_ack")) return;
     for (const auto& f : v) c.on_ack.push_back(read_follow_up(r, f));
@@ -468,11 +569,26 @@ void read_consumer(Reader& r, const YAML::Node& node, Scenario& s, bool service)
   if (c.retry && !c.max_retries) r.error(node, "retry needs max_retries");
   with(node, "reply", [&](auto v) { c.reply = r.boolean(v, "reply").value_or(false); });
   if (c.max_retries && !c.park) r.error(node, "max_retries needs 'park': where a message goes after its last retry");
+}
+
+void read_consumer(Reader& r, const YAML::Node& node, Scenario& s, bool service) {
+  const bool ok = service ? r.mapping(node, "a service", {"name", "queue", "prefetch", "ack", "concurrency", "processing",
+                                                          "outcomes", "rules", "priority", "exclusive", "start", "stop",
+                                                          "publish", "on_ack", "max_retries", "retry", "park", "reply"})
+                          : r.mapping(node, "a consumer", {"name", "queue", "prefetch", "ack", "concurrency", "processing",
+                                                           "outcomes", "rules", "priority", "exclusive", "start", "stop",
+                                                           "publish"});
+  if (!ok) return;
+  ConsumerSpec c;
+  c.at = position_of(node);
+  c.is_service = service;
+  if (service) read_service_parts(r, node, c);
   if (!node["name"]) r.error(node, "a consumer needs a name");
   if (!node["queue"]) r.error(node, "a consumer needs a queue");
   with(node, "name", [&](auto v) { c.name = r.string(v, "name").value_or(""); });
-  with(node, "queue", [&](auto v) { c.queue = r.string(v, "queue").value_or(""); });
+  with(node, "queue", [&](auto v) { read_consumer_queue(r, v, c); });
   with(node, "prefetch", [&](auto v) { c.prefetch = static_cast<std::uint16_t>(r.integer(v, "prefetch", 0, 65535).value_or(0)); });
+  with(node, "concurrency", [&](auto v) { c.concurrency = static_cast<std::uint16_t>(r.integer(v, "concurrency", 1, 1000).value_or(1)); });
   with(node, "ack", [&](auto v) {
     const std::string a = r.string(v, "ack").value_or("");
     if (a == "auto") {
@@ -482,43 +598,25 @@ void read_consumer(Reader& r, const YAML::Node& node, Scenario& s, bool service)
     }
   });
   with(node, "processing", [&](auto v) { c.processing = read_distribution(r, v, "processing"); });
-  with(node, "outcomes", [&](auto v) {
-    if (!r.mapping(v, "outcomes", {"ack", "nack_requeue", "nack", "reject"})) return;
-    double ack = 0, nack_requeue = 0, nack = 0, reject = 0;
-    with(v, "ack", [&](auto p) { ack = r.probability(p, "ack").value_or(0); });
-    with(v, "nack_requeue", [&](auto p) { nack_requeue = r.probability(p, "nack_requeue").value_or(0); });
-    with(v, "nack", [&](auto p) { nack = r.probability(p, "nack").value_or(0); });
-    with(v, "reject", [&](auto p) { reject = r.probability(p, "reject").value_or(0); });
-    const double total = ack + nack_requeue + nack + reject;
-    if (total < 0.999 || total > 1.001) {
-      r.error(v, "outcome probabilities must add up to 1 (they add up to " + std::to_string(total) + ")");
-    }
-    c.ack_ppm = static_cast<std::uint64_t>(ack * 1e6 + 0.5);
-    c.nack_requeue_ppm = static_cast<std::uint64_t>(nack_requeue * 1e6 + 0.5);
-    c.nack_ppm = static_cast<std::uint64_t>(nack * 1e6 + 0.5);
-    c.reject_ppm = static_cast<std::uint64_t>(reject * 1e6 + 0.5);
-  });
-  with(node, "rules", [&](auto v) {
-    if (!r.sequence(v, "rules")) return;
-    for (const auto& rule : v) {
-      if (!r.mapping(rule, "a rule", {"when_header", "outcome"})) continue;
-      ConsumerSpec::Rule parsed;
-      if (!rule["when_header"] || !rule["outcome"]) {
-        r.error(rule, "a rule needs 'when_header' and 'outcome'");
-        continue;
-      }
-      parsed.header = r.string(rule["when_header"], "when_header").value_or("");
-      parsed.outcome = read_outcome(r, rule["outcome"]);
-      c.rules.push_back(std::move(parsed));
-    }
-  });
+  with(node, "outcomes", [&](auto v) { read_outcomes(r, v, c); });
+  with(node, "rules", [&](auto v) { read_rules(r, v, c); });
   with(node, "priority", [&](auto v) { c.priority = static_cast<std::int32_t>(r.integer(v, "priority", INT32_MIN, INT32_MAX).value_or(0)); });
   with(node, "exclusive", [&](auto v) { c.exclusive = r.boolean(v, "exclusive").value_or(false); });
+  with(node, "start", [&](auto v) { c.start_us = r.duration(v, "start").value_or(0); });
+  with(node, "stop", [&](auto v) { c.stop_us = r.duration(v, "stop"); });
+  with(node, "publish", [&](auto v) {
+    Scenario scratch;
+    read_producer(r, v, scratch, /*nested=*/true);
+    if (scratch.producers.empty()) return;
+    c.publishes = std::move(scratch.producers.front());
+    c.publishes->name = c.name;
+  });
   s.consumers.push_back(std::move(c));
 }
 
 void read_rpc_client(Reader& r, const YAML::Node& node, Scenario& s) {
-  if (!r.mapping(node, "an rpc_client", {"name", "exchange", "routing_key", "rate", "count", "reply_queue", "timeout", "body"})) {
+  if (!r.mapping(node, "an rpc_client",
+                 {"name", "exchange", "routing_key", "rate", "count", "reply_queue", "timeout", "body", "start", "stop"})) {
     return;
   }
   RpcClientSpec c;
@@ -541,6 +639,8 @@ void read_rpc_client(Reader& r, const YAML::Node& node, Scenario& s) {
   });
   with(node, "timeout", [&](auto v) { c.timeout_us = r.duration(v, "timeout").value_or(c.timeout_us); });
   with(node, "body", [&](auto v) { c.body = r.string(v, "body").value_or(""); });
+  with(node, "start", [&](auto v) { c.start_us = r.duration(v, "start").value_or(0); });
+  with(node, "stop", [&](auto v) { c.stop_us = r.duration(v, "stop").value_or(c.stop_us); });
   s.rpc_clients.push_back(std::move(c));
 }
 
@@ -572,7 +672,8 @@ void read_timeline(Reader& r, const YAML::Node& node, Scenario& s) {
   for (const auto& item : node) {
     if (!r.mapping(item, "a timeline event",
                    {"at", "stop_consumer", "start_consumer", "crash_consumer", "set_rate", "rate", "publish",
-                    "bind", "unbind", "purge_queue", "delete_queue", "restart_broker"})) {
+                    "bind", "unbind", "purge_queue", "delete_queue", "restart_broker", "declare_queue",
+                    "declare_exchange", "connect", "disconnect"})) {
       continue;
     }
     TimelineEvent e;
@@ -593,6 +694,8 @@ void read_timeline(Reader& r, const YAML::Node& node, Scenario& s) {
     target("purge_queue", TimelineEvent::Kind::kPurgeQueue);
     target("delete_queue", TimelineEvent::Kind::kDeleteQueue);
     target("set_rate", TimelineEvent::Kind::kSetRate);
+    target("connect", TimelineEvent::Kind::kConnect);
+    target("disconnect", TimelineEvent::Kind::kDisconnect);
     if (e.kind == TimelineEvent::Kind::kSetRate && actions > 0) {
       if (!item["rate"]) {
         r.error(item, "set_rate needs 'rate'");
@@ -617,6 +720,20 @@ void read_timeline(Reader& r, const YAML::Node& node, Scenario& s) {
       }
       e.message = read_message(r, message);
     });
+    with(item, "declare_queue", [&](auto v) {
+      ++actions;
+      e.kind = TimelineEvent::Kind::kDeclareQueue;
+      Scenario scratch;
+      read_queue(r, v, scratch);
+      if (!scratch.queues.empty()) e.queue = std::move(scratch.queues.front());
+    });
+    with(item, "declare_exchange", [&](auto v) {
+      ++actions;
+      e.kind = TimelineEvent::Kind::kDeclareExchange;
+      Scenario scratch;
+      read_exchange(r, v, scratch);
+      if (!scratch.exchanges.empty()) e.exchange_spec = std::move(scratch.exchanges.front());
+    });
     for (const char* key : {"bind", "unbind"}) {
       with(item, key, [&](auto v) {
         ++actions;
@@ -631,17 +748,9 @@ void read_timeline(Reader& r, const YAML::Node& node, Scenario& s) {
   }
 }
 
-void read_expectations(Reader& r, const YAML::Node& node, Scenario& s) {
-  if (!r.mapping(node, "expect", {"nothing_lost", "published", "unroutable", "queues", "consumers"})) return;
-  with(node, "nothing_lost", [&](auto v) {
-    s.expectations.push_back({Expectation::Subject::kBroker, "", "nothing_lost", r.boolean(v, "nothing_lost").value_or(true) ? 1 : 0, position_of(v)});
-  });
-  for (const char* metric : {"published", "unroutable"}) {
-    with(node, metric, [&](auto v) {
-      s.expectations.push_back({Expectation::Subject::kBroker, "", metric, r.integer(v, metric, 0, INT64_MAX).value_or(0), position_of(v)});
-    });
-  }
-  auto per = [&](const char* key, Expectation::Subject subject, std::initializer_list<std::string_view> metrics) {
+// Per-name counts: {queues|consumers|exchanges: {name: {metric: value}}}, taken at `at_us`.
+void read_counts(Reader& r, const YAML::Node& node, Scenario& s, std::optional<sim::TimeUs> at_us) {
+  auto per = [&](const char* key, Expectation::Subject subject, std::span<const std::string_view> metrics) {
     with(node, key, [&](auto group) {
       if (!group.IsMap()) {
         r.error(group, std::string("expect.") + key + " must map names to expected counts");
@@ -653,16 +762,57 @@ void read_expectations(Reader& r, const YAML::Node& node, Scenario& s) {
         for (const auto& m : entry.second) {
           const std::string metric = m.first.Scalar();
           if (auto n = r.integer(m.second, metric, 0, INT64_MAX)) {
-            s.expectations.push_back({subject, name, metric, *n, position_of(m.second)});
+            s.expectations.push_back({subject, name, metric, *n, at_us, position_of(m.second)});
           }
         }
       }
     });
   };
-  per("queues", Expectation::Subject::kQueue,
-      {"depth", "enqueued", "delivered", "acked", "requeued", "dead_lettered", "expired", "dropped"});
-  per("consumers", Expectation::Subject::kConsumer,
-      {"received", "acked", "nacked", "requeued", "rejected", "published", "parked", "requests", "replies", "timeouts"});
+  per("queues", Expectation::Subject::kQueue, queue_metrics());
+  per("consumers", Expectation::Subject::kConsumer, consumer_metrics());
+  per("exchanges", Expectation::Subject::kExchange, exchange_metrics());
+}
+
+void read_expected_errors(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.sequence(node, "errors")) return;
+  for (const auto& item : node) {
+    if (!r.mapping(item, "an expected error", {"code", "at", "actor"})) continue;
+    ExpectedError e;
+    e.at = position_of(item);
+    if (!item["code"]) r.error(item, "an expected error needs its reply 'code', such as 404 or 405");
+    with(item, "code", [&](auto v) { e.code = static_cast<std::uint16_t>(r.integer(v, "code", 300, 599).value_or(0)); });
+    with(item, "at", [&](auto v) { e.at_us = r.duration(v, "at"); });
+    with(item, "actor", [&](auto v) { e.actor = r.string(v, "actor").value_or(""); });
+    s.expected_errors.push_back(std::move(e));
+  }
+}
+
+void read_expectations(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.mapping(node, "expect", {"nothing_lost", "published", "unroutable", "queues", "consumers", "exchanges",
+                                  "snapshots", "errors"})) {
+    return;
+  }
+  with(node, "nothing_lost", [&](auto v) {
+    s.expectations.push_back({Expectation::Subject::kBroker, "", "nothing_lost",
+                              r.boolean(v, "nothing_lost").value_or(true) ? 1 : 0, std::nullopt, position_of(v)});
+  });
+  for (const char* metric : {"published", "unroutable"}) {
+    with(node, metric, [&](auto v) {
+      s.expectations.push_back({Expectation::Subject::kBroker, "", metric, r.integer(v, metric, 0, INT64_MAX).value_or(0),
+                                std::nullopt, position_of(v)});
+    });
+  }
+  read_counts(r, node, s, std::nullopt);
+  with(node, "snapshots", [&](auto list) {
+    if (!r.sequence(list, "snapshots")) return;
+    for (const auto& snapshot : list) {
+      if (!r.mapping(snapshot, "a snapshot", {"at", "queues", "consumers", "exchanges"})) continue;
+      if (!snapshot["at"]) r.error(snapshot, "a snapshot needs 'at': the time its values hold");
+      const auto at_us = snapshot["at"] ? r.duration(snapshot["at"], "at") : std::nullopt;
+      if (at_us) read_counts(r, snapshot, s, at_us);
+    }
+  });
+  with(node, "errors", [&](auto v) { read_expected_errors(r, v, s); });
 }
 
 void read_lesson(Reader& r, const YAML::Node& node, Scenario& s) {
@@ -680,7 +830,7 @@ void read_lesson(Reader& r, const YAML::Node& node, Scenario& s) {
         r.error(w, "'when' needs an 'event', such as dead_lettered or returned");
       } else {
         t.event = r.string(w["event"], "event").value_or("");
-        if (!trace::parse_kind(t.event)) r.error(w["event"], "unknown event '" + t.event + "'");
+        if (!trace::parse_kind(t.event)) r.error(w["event"], "unknown event '" + t.event + "' (expected one of: " + event_kinds() + ")");
       }
       with(w, "queue", [&](auto v) { t.queue = r.string(v, "queue").value_or(""); });
       with(w, "exchange", [&](auto v) { t.exchange = r.string(v, "exchange").value_or(""); });
@@ -693,58 +843,132 @@ void read_lesson(Reader& r, const YAML::Node& node, Scenario& s) {
   }
 }
 
-// Names used must exist; the broker's own rules judge the topology.
-void check_references(Reader& r, Scenario& s) {
+// Every name a scenario declares, wherever it declares it.
+struct Names {
   std::set<std::string> queues, exchanges = {"", "amq.direct", "amq.fanout", "amq.topic", "amq.headers", "amq.match"};
-  std::set<std::string> consumers, producers;
-  for (const auto& x : s.exchanges) exchanges.insert(x.name);
-  for (const auto& q : s.queues) queues.insert(q.name);
+  std::set<std::string> consumers, producers;  // consumers also holds RPC clients
+  bool is_actor(const std::string& name) const { return consumers.count(name) || producers.count(name); }
+};
+
+Names collect_names(Reader& r, const Scenario& s) {
+  Names n;
+  for (const auto& x : s.exchanges) n.exchanges.insert(x.name);
+  for (const auto& q : s.queues) n.queues.insert(q.name);
   for (const auto& c : s.consumers) {
-    if (!consumers.insert(c.name).second) r.error(c.at, "a second actor named '" + c.name + "'");
-    if (!queues.count(c.queue)) r.error(c.at, "consumer '" + c.name + "' reads queue '" + c.queue + "', which is not declared");
-  }
-  for (const auto& c : s.consumers) {
-    for (const auto& f : c.on_ack) {
-      if (!exchanges.count(f.exchange)) r.error(c.at, "service '" + c.name + "' publishes to exchange '" + f.exchange + "', which is not declared");
-    }
-    if (c.retry && !exchanges.count(c.retry->exchange)) {
-      r.error(c.at, "service '" + c.name + "' retries through exchange '" + c.retry->exchange + "', which is not declared");
-    }
-    if (c.park && !exchanges.count(c.park->exchange)) {
-      r.error(c.at, "service '" + c.name + "' parks messages in exchange '" + c.park->exchange + "', which is not declared");
-    }
+    if (!n.consumers.insert(c.name).second) r.error(c.at, "a second actor named '" + c.name + "'");
+    if (c.own_queue && !c.own_queue->name.empty()) n.queues.insert(c.own_queue->name);
   }
   for (const auto& c : s.rpc_clients) {
-    if (!consumers.insert(c.name).second) r.error(c.at, "a second actor named '" + c.name + "'");
-    if (!exchanges.count(c.exchange)) r.error(c.at, "rpc_client '" + c.name + "' publishes to exchange '" + c.exchange + "', which is not declared");
+    if (!n.consumers.insert(c.name).second) r.error(c.at, "a second actor named '" + c.name + "'");
   }
   for (const auto& p : s.producers) {
-    if (!producers.insert(p.name).second || consumers.count(p.name)) r.error(p.at, "a second actor named '" + p.name + "'");
-    if (!exchanges.count(p.exchange)) {
-      r.error(p.at, "producer '" + p.name + "' publishes to exchange '" + p.exchange + "', which is not declared");
-    }
+    if (!n.producers.insert(p.name).second || n.consumers.count(p.name)) r.error(p.at, "a second actor named '" + p.name + "'");
   }
   for (const auto& e : s.timeline) {
-    using K = TimelineEvent::Kind;
+    if (e.kind == TimelineEvent::Kind::kDeclareQueue) n.queues.insert(e.queue.name);
+    if (e.kind == TimelineEvent::Kind::kDeclareExchange) n.exchanges.insert(e.exchange_spec.name);
+  }
+  return n;
+}
+
+// Where a consumer reads from must be a queue it can have: declared, and not exclusive to the
+// scenario's own topology connection.
+void check_consumer_queue(Reader& r, const Scenario& s, const Names& n, const ConsumerSpec& c) {
+  if (c.own_queue) {
+    for (const auto& b : c.own_bindings) {
+      if (!n.exchanges.count(b.exchange)) r.error(b.at, "no exchange named '" + b.exchange + "'");
+    }
+    return;
+  }
+  if (c.queue.empty()) {
+    r.error(c.at, "consumer '" + c.name + "' reads queue '', which only names a queue on the connection that "
+                  "declared it; let the consumer declare its own: queue: {name: \"\", exclusive: true, bind: [...]}");
+    return;
+  }
+  if (!n.queues.count(c.queue)) {
+    r.error(c.at, "consumer '" + c.name + "' reads queue '" + c.queue + "', which is not declared");
+    return;
+  }
+  for (const auto& q : s.queues) {
+    if (q.name == c.queue && q.exclusive) {
+      r.error(c.at, "queue '" + c.queue + "' is exclusive to the connection that declares it (the scenario's topology), "
+                    "so consumer '" + c.name + "' would get 405 RESOURCE_LOCKED; declare it in the consumer instead: "
+                    "queue: {name: " + c.queue + ", exclusive: true}");
+    }
+  }
+}
+
+void check_actors(Reader& r, const Scenario& s, const Names& n) {
+  auto exchange = [&](const std::string& who, const std::string& how, const std::string& x, Position at) {
+    if (!n.exchanges.count(x)) r.error(at, who + " " + how + " exchange '" + x + "', which is not declared");
+  };
+  for (const auto& c : s.consumers) {
+    check_consumer_queue(r, s, n, c);
+    for (const auto& f : c.on_ack) exchange("service '" + c.name + "'", "publishes to", f.exchange, c.at);
+    if (c.retry) exchange("service '" + c.name + "'", "retries through", c.retry->exchange, c.at);
+    if (c.park) exchange("service '" + c.name + "'", "parks messages in", c.park->exchange, c.at);
+    if (c.publishes) exchange("consumer '" + c.name + "'", "publishes to", c.publishes->exchange, c.publishes->at);
+  }
+  for (const auto& c : s.rpc_clients) exchange("rpc_client '" + c.name + "'", "publishes to", c.exchange, c.at);
+  for (const auto& p : s.producers) exchange("producer '" + p.name + "'", "publishes to", p.exchange, p.at);
+}
+
+void check_timeline(Reader& r, const Scenario& s, const Names& n) {
+  using K = TimelineEvent::Kind;
+  for (const auto& e : s.timeline) {
     if ((e.kind == K::kStopConsumer || e.kind == K::kStartConsumer || e.kind == K::kCrashConsumer) &&
-        !consumers.count(e.target)) {
+        !n.consumers.count(e.target)) {
       r.error(e.at, "no consumer named '" + e.target + "'");
     }
-    if (e.kind == K::kSetRate && !producers.count(e.target)) r.error(e.at, "no producer named '" + e.target + "'");
-    if ((e.kind == K::kPurgeQueue || e.kind == K::kDeleteQueue) && !queues.count(e.target)) {
+    if ((e.kind == K::kConnect || e.kind == K::kDisconnect) && !n.is_actor(e.target)) {
+      r.error(e.at, "no actor named '" + e.target + "'");
+    }
+    if (e.kind == K::kSetRate && !n.producers.count(e.target)) r.error(e.at, "no producer named '" + e.target + "'");
+    if ((e.kind == K::kPurgeQueue || e.kind == K::kDeleteQueue) && !n.queues.count(e.target)) {
       r.error(e.at, "no queue named '" + e.target + "'");
     }
-    if (e.kind == K::kPublish && !exchanges.count(e.exchange)) r.error(e.at, "no exchange named '" + e.exchange + "'");
+    if (e.kind == K::kPublish && !n.exchanges.count(e.exchange)) r.error(e.at, "no exchange named '" + e.exchange + "'");
     if (e.at_us > s.duration_us) r.error(e.at, "this event is after the end of the scenario");
   }
+}
+
+void check_expect_and_lesson(Reader& r, const Scenario& s, const Names& n) {
   for (const auto& x : s.expectations) {
-    if (x.subject == Expectation::Subject::kQueue && !queues.count(x.name)) r.error(x.at, "no queue named '" + x.name + "'");
-    if (x.subject == Expectation::Subject::kConsumer && !consumers.count(x.name)) {
+    if (x.subject == Expectation::Subject::kQueue && !n.queues.count(x.name)) r.error(x.at, "no queue named '" + x.name + "'");
+    if (x.subject == Expectation::Subject::kConsumer && !n.consumers.count(x.name)) {
       r.error(x.at, "no consumer named '" + x.name + "'");
     }
+    if (x.subject == Expectation::Subject::kExchange && !n.exchanges.count(x.name)) {
+      r.error(x.at, "no exchange named '" + x.name + "'");
+    }
+    if (x.at_us && *x.at_us > s.duration_us) r.error(x.at, "this snapshot is after the end of the scenario");
   }
+  for (const auto& e : s.expected_errors) {
+    if (!e.actor.empty() && e.actor != "timeline" && !n.is_actor(e.actor)) r.error(e.at, "no actor named '" + e.actor + "'");
+  }
+  for (const auto& step : s.lesson) {
+    if (!step.when && step.at_us > s.duration_us) r.error(step.at, "this step is after the end of the scenario, so it never shows");
+    if (!step.when) continue;
+    const auto& w = *step.when;
+    if (!w.queue.empty() && !n.queues.count(w.queue)) r.error(step.at, "'when' names queue '" + w.queue + "', which is never declared");
+    if (!w.exchange.empty() && !n.exchanges.count(w.exchange)) {
+      r.error(step.at, "'when' names exchange '" + w.exchange + "', which is never declared");
+    }
+    if (!w.consumer.empty() && !n.is_actor(w.consumer)) r.error(step.at, "'when' names consumer '" + w.consumer + "', which no actor is");
+  }
+}
 
-  // Declare everything on a scratch broker: RabbitMQ's rules give the errors, at the right line.
+// A refusal, with what an author should do about it where RabbitMQ's text does not say.
+std::string with_hint(const broker::Error& e) {
+  if (e.text.find("invalid property 'non-durable'") != std::string::npos) {
+    return e.text + " (quorum queues and streams must be durable: add durable: true)";
+  }
+  return e.text;
+}
+
+// Declare everything on a scratch broker: RabbitMQ's rules give the errors, at the right line.
+// A NOT_FOUND that follows from an earlier failed declaration says which one.
+void declare_on_scratch(Reader& r, const Scenario& s) {
   sim::SimClock clock;
   sim::Scheduler scheduler(clock);
   sim::Rng rng(0);
@@ -752,7 +976,41 @@ void check_references(Reader& r, Scenario& s) {
   broker::Broker scratch(scheduler, rng, tracer);
   broker::ChannelKey ch{scratch.open_connection("validator", nullptr), 1};
   (void)scratch.channel_open(ch);
-  declare_topology(scratch, ch, s, [&](Position at, const broker::Error& e) { r.error(at, e.text); });
+  std::vector<std::pair<std::string, Position>> failed;  // names whose declaration failed
+  declare_topology(scratch, ch, s, [&](Position at, const broker::Error& e) {
+    std::string text = with_hint(e);
+    for (const auto& [name, where] : failed) {
+      if (e.code == broker::ReplyCode::kNotFound && e.text.find("'" + name + "'") != std::string::npos) {
+        text += " (because its declaration at line " + std::to_string(where.line) + " failed)";
+      }
+    }
+    for (const auto& q : s.queues) {
+      if (q.at.line == at.line && q.at.column == at.column) failed.emplace_back(q.name, at);
+    }
+    for (const auto& x : s.exchanges) {
+      if (x.at.line == at.line && x.at.column == at.column) failed.emplace_back(x.name, at);
+    }
+    r.error(at, text);
+  });
+  for (const auto& c : s.consumers) {
+    if (!c.own_queue) continue;
+    const QueueSpec& q = *c.own_queue;
+    auto declared = scratch.queue_declare(ch, {.name = q.name, .durable = q.durable, .exclusive = q.exclusive,
+                                               .auto_delete = q.auto_delete, .arguments = q.arguments});
+    if (!declared.ok()) {
+      r.error(q.at, with_hint(declared.error()));
+      if (!scratch.find_channel(ch)) (void)scratch.channel_open(ch);
+    }
+  }
+}
+
+// Names used must exist; the broker's own rules judge the topology.
+void check_references(Reader& r, Scenario& s) {
+  const Names names = collect_names(r, s);
+  check_actors(r, s, names);
+  check_timeline(r, s, names);
+  check_expect_and_lesson(r, s, names);
+  declare_on_scratch(r, s);
 }
 
 }  // namespace
@@ -808,7 +1066,7 @@ LoadResult load_scenario_text(const std::string& text, const std::string& file_n
     with(root, "lesson", [&](auto v) { read_lesson(r, v, s); });
     if (result.errors.empty()) check_references(r, s);
   } catch (const YAML::Exception& e) {
-    r.error(Position{e.mark.is_null() ? 1 : e.mark.line + 1, e.mark.is_null() ? 1 : e.mark.column + 1}, e.msg);
+    r.error(Position{e.mark.is_null() ? 1 : e.mark.line + 1, e.mark.is_null() ? 1 : e.mark.column + 1}, yaml_hint(e.msg));
   } catch (const std::exception& e) {
     r.error(Position{1, 1}, std::string("cannot read the scenario: ") + e.what());
   }

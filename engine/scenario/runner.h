@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "broker/broker.h"
+#include "scenario/actor_context.h"
+#include "scenario/consumer_actor.h"
 #include "scenario/scenario.h"
 #include "sim/clock.h"
 #include "sim/rng.h"
@@ -18,21 +20,8 @@
 
 namespace brokersim::scenario {
 
-struct ConsumerStats {
-  std::uint64_t received = 0;
-  std::uint64_t acked = 0;
-  std::uint64_t nacked = 0;    // nack without requeue
-  std::uint64_t requeued = 0;  // nack with requeue
-  std::uint64_t rejected = 0;
-  std::uint64_t published = 0;  // services: follow-ups, replies and parked messages
-  std::uint64_t parked = 0;
-  // RPC clients.
-  std::uint64_t requests = 0;
-  std::uint64_t replies = 0;
-  std::uint64_t timeouts = 0;
-  sim::TimeUs round_trip_total_us = 0;
-  sim::TimeUs round_trip_max_us = 0;
-};
+class ProducerActor;
+class RpcClientActor;
 
 struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's
@@ -42,10 +31,17 @@ struct RunOptions {
   std::function<void(sim::TimeUs now_us, std::uint64_t events)> progress;
 };
 
-class Runner {
+// A queue that was deleted during the run, with its counters as they were then.
+struct DeletedQueue {
+  std::string name;
+  broker::QueueCounters counters;
+  sim::TimeUs deleted_at_us = 0;
+};
+
+class Runner final : private trace::Sink {
  public:
   Runner(const Scenario& scenario, RunOptions options);
-  ~Runner();
+  ~Runner() override;
   Runner(const Runner&) = delete;
   Runner& operator=(const Runner&) = delete;
 
@@ -59,17 +55,26 @@ class Runner {
   broker::Broker& live_broker() { return *broker_; }
   sim::Scheduler& live_scheduler() { return scheduler_; }
   const trace::Tracer& tracer() const { return tracer_; }
-  // Per consumer, in the order the scenario lists them.
+  // Per consumer, in the order the scenario lists them, then the RPC clients.
   std::vector<std::pair<std::string, ConsumerStats>> consumer_stats() const;
-
-  class ProducerActor;
-  class ConsumerActor;
-  class RpcClientActor;
+  // Every error the actors and the timeline met, in the order they happened.
+  const std::vector<RunError>& errors() const { return errors_; }
+  // Auto-ack messages that died with their consumer's application.
+  const std::vector<Loss>& losses() const { return losses_; }
+  // Queues deleted during the run (the last deletion of each name).
+  const std::map<std::string, DeletedQueue>& deleted_queues() const { return deleted_queues_; }
+  // No copy in the broker unaccounted for, and nothing lost inside a consumer.
+  bool nothing_lost() const { return broker_->nothing_lost() && losses_.empty(); }
+  // Values taken during the run for expectations with `at:`, by expectation index.
+  const std::map<std::size_t, std::int64_t>& snapshots() const { return snapshots_; }
 
  private:
+  void on_event(const trace::Event& e) override;
   void declare_topology();
   void schedule_timeline();
-  sim::TimeUs latency();
+  void apply(const TimelineEvent& event);
+  void apply_to_actor(const TimelineEvent& event);
+  void take_snapshots_before(sim::TimeUs time_us);
 
   const Scenario& scenario_;
   RunOptions options_;
@@ -80,18 +85,17 @@ class Runner {
   sim::Rng rng_;
   trace::Tracer tracer_;
   std::unique_ptr<broker::Broker> broker_;
+  std::vector<RunError> errors_;
+  std::vector<Loss> losses_;
+  std::map<std::string, DeletedQueue> deleted_queues_;
+  std::optional<ActorContext> context_;  // made once the broker exists
   broker::ChannelKey admin_;
   std::vector<std::unique_ptr<ProducerActor>> producers_;
   std::vector<std::unique_ptr<ConsumerActor>> consumers_;
   std::vector<std::unique_ptr<RpcClientActor>> rpc_clients_;
+  std::vector<std::size_t> timed_expectations_;  // indexes, in time order
+  std::size_t next_snapshot_ = 0;
+  std::map<std::size_t, std::int64_t> snapshots_;
 };
-
-struct ExpectationResult {
-  const Expectation* expectation = nullptr;
-  std::int64_t actual = 0;
-  bool passed = false;
-};
-
-std::vector<ExpectationResult> check_expectations(const Scenario& scenario, const Runner& runner);
 
 }  // namespace brokersim::scenario

@@ -69,6 +69,8 @@ struct ProducerSpec {
   std::vector<sim::TimeUs> schedule;  // explicit send times, instead of a rate
   std::optional<std::uint64_t> count;
   sim::TimeUs start_us = 0;
+  // When the first publish happens, counted from start; without it, one gap (1/rate) after start.
+  std::optional<sim::TimeUs> offset_us;
   sim::TimeUs stop_us = std::numeric_limits<sim::TimeUs>::max();
   bool mandatory = false;
   bool confirms = false;
@@ -86,15 +88,25 @@ struct FollowUp {
 
 struct ConsumerSpec {
   std::string name;
-  std::string queue;
+  std::string queue;  // "" with own_queue: a server-named queue
+  // A queue the consumer declares (and binds) itself on its own connection, as applications do.
+  std::optional<QueueSpec> own_queue;
+  std::vector<BindingSpec> own_bindings;
   std::uint16_t prefetch = 0;
   bool auto_ack = false;
+  // How many messages the application works on at once (its threads); prefetch bounds how
+  // many it may hold. Real clients handle one at a time unless told otherwise.
+  std::uint16_t concurrency = 1;
   Distribution processing;
+  // The actor connects at start and closes its connection at stop.
+  sim::TimeUs start_us = 0;
+  std::optional<sim::TimeUs> stop_us;
   // Weights of each outcome, in millionths; chosen at random per message.
   std::uint64_t ack_ppm = 1'000'000, nack_requeue_ppm = 0, nack_ppm = 0, reject_ppm = 0;
   // "reject when header X is present" and the like; checked before the random outcome.
   struct Rule {
     std::string header;
+    std::optional<broker::FieldValue> equals;  // unset: the header's presence is enough
     Outcome outcome = Outcome::kReject;
   };
   std::vector<Rule> rules;
@@ -110,6 +122,8 @@ struct ConsumerSpec {
   std::optional<FollowUp> retry;
   std::optional<FollowUp> park;
   bool reply = false;
+  // A consumer that also publishes on its own connection (a chat client, say).
+  std::optional<ProducerSpec> publishes;
   Position at;
 };
 
@@ -122,6 +136,8 @@ struct RpcClientSpec {
   bool direct_reply_to = false;  // otherwise an exclusive server-named reply queue
   sim::TimeUs timeout_us = sim::seconds(5);
   std::string body = "request ${seq}";
+  sim::TimeUs start_us = 0;
+  sim::TimeUs stop_us = std::numeric_limits<sim::TimeUs>::max();
   Position at;
 };
 
@@ -136,7 +152,11 @@ struct TimelineEvent {
     kUnbind,
     kPurgeQueue,
     kDeleteQueue,
-    kRestartBroker
+    kRestartBroker,
+    kDeclareQueue,
+    kDeclareExchange,
+    kConnect,     // an actor opens its connection (and a consumer consumes again)
+    kDisconnect   // an actor closes its connection cleanly
   };
   sim::TimeUs at_us = 0;
   Kind kind = Kind::kPublish;
@@ -146,15 +166,26 @@ struct TimelineEvent {
   MessageTemplate message;      // kPublish
   bool mandatory = false;       // kPublish: returned (312) if no queue matches
   BindingSpec binding;          // kBind / kUnbind
+  QueueSpec queue;              // kDeclareQueue
+  ExchangeSpec exchange_spec;   // kDeclareExchange
   Position at;
 };
 
 struct Expectation {
-  enum class Subject { kQueue, kConsumer, kBroker };
+  enum class Subject { kQueue, kConsumer, kExchange, kBroker };
   Subject subject = Subject::kBroker;
-  std::string name;    // queue or consumer name
+  std::string name;    // queue, consumer or exchange name
   std::string metric;  // depth, enqueued, acked, ..., nothing_lost
   std::int64_t value = 0;
+  std::optional<sim::TimeUs> at_us;  // the value at this time; otherwise at the end
+  Position at;
+};
+
+// A channel or connection error the lesson shows on purpose.
+struct ExpectedError {
+  std::uint16_t code = 0;
+  std::optional<sim::TimeUs> at_us;  // exactly when, as the log shows it
+  std::string actor;                 // who meets it: an actor's name or "timeline"
   Position at;
 };
 
@@ -188,6 +219,7 @@ struct Scenario {
   Distribution latency;  // client <-> broker, each way
   std::vector<TimelineEvent> timeline;
   std::vector<Expectation> expectations;
+  std::vector<ExpectedError> expected_errors;
   std::vector<LessonStep> lesson;
 };
 

@@ -103,6 +103,9 @@ std::string describe(const Event& e) {
     case EventKind::kDeadLettered: return describe_publish(e);
     case EventKind::kTransaction: return "transaction on " + where(e) + ": " + e.text;
     case EventKind::kBrokerRestarted: return "broker restarted: " + e.text;
+    case EventKind::kLostInConsumer:
+      return "message #" + std::to_string(e.message_id) + " lost: auto-ack consumer " + quoted(e.consumer_tag) +
+             " still had it in hand when it " + e.text;
     case EventKind::kConsumerActivated:
       return "consumer " + quoted(e.consumer_tag) + " is now the single active consumer of queue " + quoted(e.queue);
     case EventKind::kReturned:

@@ -30,12 +30,13 @@ std::string_view kind_name(EventKind kind) {
     case EventKind::kConsumerActivated: return "consumer_activated";
     case EventKind::kTransaction: return "transaction";
     case EventKind::kBrokerRestarted: return "broker_restarted";
+    case EventKind::kLostInConsumer: return "lost_in_consumer";
   }
   return "unknown";
 }
 
 std::optional<EventKind> parse_kind(std::string_view name) {
-  for (int k = 0; k <= static_cast<int>(EventKind::kBrokerRestarted); ++k) {
+  for (int k = 0; k <= static_cast<int>(EventKind::kLostInConsumer); ++k) {
     if (kind_name(static_cast<EventKind>(k)) == name) return static_cast<EventKind>(k);
   }
   return std::nullopt;

@@ -41,6 +41,7 @@ enum class EventKind : std::uint8_t {
   kConsumerActivated,  // a single-active-consumer queue handed over to this consumer
   kTransaction,        // tx.select / commit / rollback, and work held until commit
   kBrokerRestarted,    // a restart: what was durable and persistent survived
+  kLostInConsumer,     // an auto-acked message still in the application when it died
 };
 
 std::string_view kind_name(EventKind kind);

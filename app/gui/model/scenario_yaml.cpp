@@ -119,6 +119,56 @@ std::string message_fields(const MessageTemplate& m, bool with_weight) {
   return out;
 }
 
+std::string exchange_fields(const scenario::ExchangeSpec& x) {
+  std::string out = "{name: " + quote(x.name) + ", type: " + x.type;
+  if (x.durable) out += ", durable: true";
+  if (x.auto_delete) out += ", auto_delete: true";
+  if (x.internal) out += ", internal: true";
+  if (!x.arguments.empty()) out += ", arguments: " + field_table(x.arguments);
+  return out + "}";
+}
+
+// A queue's fields; `bind` adds a consumer's own bindings.
+std::string queue_fields(const scenario::QueueSpec& q, const std::vector<scenario::BindingSpec>* bind = nullptr) {
+  std::string out = "{name: " + quote(q.name);
+  if (q.durable) out += ", durable: true";
+  if (q.exclusive) out += ", exclusive: true";
+  if (q.auto_delete) out += ", auto_delete: true";
+  if (!q.arguments.empty()) out += ", arguments: " + field_table(q.arguments);
+  if (bind && !bind->empty()) {
+    out += ", bind: [";
+    for (std::size_t i = 0; i < bind->size(); ++i) {
+      const auto& b = (*bind)[i];
+      out += std::string(i ? ", " : "") + "{exchange: " + quote(b.exchange) + ", key: " + quote(b.key);
+      if (!b.arguments.empty()) out += ", arguments: " + field_table(b.arguments);
+      out += "}";
+    }
+    out += "]";
+  }
+  return out + "}";
+}
+
+// A producer's fields after its name; also the `publish:` of a consumer that publishes.
+void write_producer(std::ostringstream& out, const scenario::ProducerSpec& p, const std::string& indent) {
+  out << indent << "exchange: " << quote(p.exchange) << "\n";
+  if (!p.schedule.empty()) {
+    out << indent << "schedule: [";
+    for (std::size_t i = 0; i < p.schedule.size(); ++i) out << (i ? ", " : "") << duration(p.schedule[i]);
+    out << "]\n";
+  } else {
+    out << indent << "rate: " << rate(p.rate_per_second) << "\n";
+  }
+  if (p.arrivals == scenario::ProducerSpec::Arrivals::kPoisson) out << indent << "arrivals: poisson\n";
+  if (p.count) out << indent << "count: " << *p.count << "\n";
+  if (p.start_us != 0) out << indent << "start: " << duration(p.start_us) << "\n";
+  if (p.offset_us) out << indent << "offset: " << duration(*p.offset_us) << "\n";
+  if (p.stop_us != std::numeric_limits<TimeUs>::max()) out << indent << "stop: " << duration(p.stop_us) << "\n";
+  if (p.mandatory) out << indent << "mandatory: true\n";
+  if (p.confirms) out << indent << "confirms: true\n";
+  out << indent << "messages:\n";
+  for (const auto& m : p.messages) out << indent << "  - {" << message_fields(m, true) << "}\n";
+}
+
 const char* outcome_name(scenario::Outcome o) {
   switch (o) {
     case scenario::Outcome::kAck: return "ack";
@@ -132,9 +182,12 @@ const char* outcome_name(scenario::Outcome o) {
 void write_consumer(std::ostringstream& out, const scenario::ConsumerSpec& c) {
   out << "  - " << (c.is_service ? "service" : "consumer") << ":\n";
   out << "      name: " << quote(c.name) << "\n";
-  out << "      queue: " << quote(c.queue) << "\n";
+  out << "      queue: " << (c.own_queue ? queue_fields(*c.own_queue, &c.own_bindings) : quote(c.queue)) << "\n";
   if (c.auto_ack) out << "      ack: auto\n";
   if (c.prefetch != 0) out << "      prefetch: " << c.prefetch << "\n";
+  if (c.concurrency != 1) out << "      concurrency: " << c.concurrency << "\n";
+  if (c.start_us != 0) out << "      start: " << duration(c.start_us) << "\n";
+  if (c.stop_us) out << "      stop: " << duration(*c.stop_us) << "\n";
   out << "      processing: " << distribution(c.processing) << "\n";
   if (c.ack_ppm != 1'000'000) {
     out << "      outcomes: {ack: " << number(static_cast<double>(c.ack_ppm) / 1e6)
@@ -144,8 +197,11 @@ void write_consumer(std::ostringstream& out, const scenario::ConsumerSpec& c) {
   }
   if (!c.rules.empty()) {
     out << "      rules:\n";
-    for (const auto& r : c.rules)
-      out << "        - {when_header: " << quote(r.header) << ", outcome: " << outcome_name(r.outcome) << "}\n";
+    for (const auto& r : c.rules) {
+      out << "        - {when_header: " << quote(r.header);
+      if (r.equals) out << ", equals: " << field_value(*r.equals);
+      out << ", outcome: " << outcome_name(r.outcome) << "}\n";
+    }
   }
   if (c.priority != 0) out << "      priority: " << c.priority << "\n";
   if (c.exclusive) out << "      exclusive: true\n";
@@ -157,6 +213,10 @@ void write_consumer(std::ostringstream& out, const scenario::ConsumerSpec& c) {
   if (c.retry) out << "      retry: {exchange: " << quote(c.retry->exchange) << ", " << message_fields(c.retry->message, false) << "}\n";
   if (c.park) out << "      park: {exchange: " << quote(c.park->exchange) << ", " << message_fields(c.park->message, false) << "}\n";
   if (c.reply) out << "      reply: true\n";
+  if (c.publishes) {
+    out << "      publish:\n";
+    write_producer(out, *c.publishes, "        ");
+  }
 }
 
 std::string timeline_event(const scenario::TimelineEvent& e) {
@@ -183,8 +243,67 @@ std::string timeline_event(const scenario::TimelineEvent& e) {
     case K::kPurgeQueue: out += "purge_queue: " + quote(e.target); break;
     case K::kDeleteQueue: out += "delete_queue: " + quote(e.target); break;
     case K::kRestartBroker: out += "restart_broker: true"; break;
+    case K::kConnect: out += "connect: " + quote(e.target); break;
+    case K::kDisconnect: out += "disconnect: " + quote(e.target); break;
+    case K::kDeclareQueue: out += "declare_queue: " + queue_fields(e.queue); break;
+    case K::kDeclareExchange: out += "declare_exchange: " + exchange_fields(e.exchange_spec); break;
   }
   return out + "}";
+}
+
+// The per-name counts of one moment (`at_us`, or the end), grouped per subject in the order
+// first named, as the loader reads them.
+void write_counts(std::ostringstream& out, const scenario::Scenario& s, std::optional<TimeUs> at_us, const char* indent) {
+  using Subject = scenario::Expectation::Subject;
+  auto group = [&](const char* title, Subject subject) {
+    std::vector<std::string> names;
+    for (const auto& e : s.expectations) {
+      if (e.subject == subject && e.at_us == at_us && std::find(names.begin(), names.end(), e.name) == names.end()) {
+        names.push_back(e.name);
+      }
+    }
+    if (names.empty()) return;
+    out << indent << title << ":\n";
+    for (const auto& name : names) {
+      out << indent << "  " << quote(name) << ": {";
+      bool first = true;
+      for (const auto& e : s.expectations) {
+        if (e.subject != subject || e.name != name || e.at_us != at_us) continue;
+        out << (first ? "" : ", ") << e.metric << ": " << e.value;
+        first = false;
+      }
+      out << "}\n";
+    }
+  };
+  group("queues", Subject::kQueue);
+  group("consumers", Subject::kConsumer);
+  group("exchanges", Subject::kExchange);
+}
+
+void write_expectations(std::ostringstream& out, const scenario::Scenario& s) {
+  if (s.expectations.empty() && s.expected_errors.empty()) return;
+  out << "expect:\n";
+  std::vector<TimeUs> times;
+  for (const auto& e : s.expectations) {
+    if (e.subject == scenario::Expectation::Subject::kBroker) {
+      if (e.metric == "nothing_lost") out << "  nothing_lost: " << (e.value ? "true" : "false") << "\n";
+      else out << "  " << e.metric << ": " << e.value << "\n";
+    }
+    if (e.at_us && std::find(times.begin(), times.end(), *e.at_us) == times.end()) times.push_back(*e.at_us);
+  }
+  write_counts(out, s, std::nullopt, "  ");
+  if (!times.empty()) out << "  snapshots:\n";
+  for (TimeUs t : times) {
+    out << "    - at: " << duration(t) << "\n";
+    write_counts(out, s, t, "      ");
+  }
+  if (!s.expected_errors.empty()) out << "  errors:\n";
+  for (const auto& e : s.expected_errors) {
+    out << "    - {code: " << e.code;
+    if (e.at_us) out << ", at: " << duration(*e.at_us);
+    if (!e.actor.empty()) out << ", actor: " << quote(e.actor);
+    out << "}\n";
+  }
 }
 
 }  // namespace
@@ -201,24 +320,10 @@ std::string scenario_to_yaml(const scenario::Scenario& s) {
   out << "broker:\n";
   out << "  exchanges:\n";
   if (s.exchanges.empty()) out << "    []\n";
-  for (const auto& x : s.exchanges) {
-    out << "    - {name: " << quote(x.name) << ", type: " << x.type;
-    if (x.durable) out << ", durable: true";
-    if (x.auto_delete) out << ", auto_delete: true";
-    if (x.internal) out << ", internal: true";
-    if (!x.arguments.empty()) out << ", arguments: " << field_table(x.arguments);
-    out << "}\n";
-  }
+  for (const auto& x : s.exchanges) out << "    - " << exchange_fields(x) << "\n";
   out << "  queues:\n";
   if (s.queues.empty()) out << "    []\n";
-  for (const auto& q : s.queues) {
-    out << "    - {name: " << quote(q.name);
-    if (q.durable) out << ", durable: true";
-    if (q.exclusive) out << ", exclusive: true";
-    if (q.auto_delete) out << ", auto_delete: true";
-    if (!q.arguments.empty()) out << ", arguments: " << field_table(q.arguments);
-    out << "}\n";
-  }
+  for (const auto& q : s.queues) out << "    - " << queue_fields(q) << "\n";
   out << "  bindings:\n";
   if (s.bindings.empty()) out << "    []\n";
   for (const auto& b : s.bindings) {
@@ -233,22 +338,7 @@ std::string scenario_to_yaml(const scenario::Scenario& s) {
   for (const auto& p : s.producers) {
     out << "  - producer:\n";
     out << "      name: " << quote(p.name) << "\n";
-    out << "      exchange: " << quote(p.exchange) << "\n";
-    if (!p.schedule.empty()) {
-      out << "      schedule: [";
-      for (std::size_t i = 0; i < p.schedule.size(); ++i) out << (i ? ", " : "") << duration(p.schedule[i]);
-      out << "]\n";
-    } else {
-      out << "      rate: " << rate(p.rate_per_second) << "\n";
-    }
-    if (p.arrivals == scenario::ProducerSpec::Arrivals::kPoisson) out << "      arrivals: poisson\n";
-    if (p.count) out << "      count: " << *p.count << "\n";
-    if (p.start_us != 0) out << "      start: " << duration(p.start_us) << "\n";
-    if (p.stop_us != std::numeric_limits<TimeUs>::max()) out << "      stop: " << duration(p.stop_us) << "\n";
-    if (p.mandatory) out << "      mandatory: true\n";
-    if (p.confirms) out << "      confirms: true\n";
-    out << "      messages:\n";
-    for (const auto& m : p.messages) out << "        - {" << message_fields(m, true) << "}\n";
+    write_producer(out, p, "      ");
   }
   for (const auto& c : s.consumers) write_consumer(out, c);
   for (const auto& r : s.rpc_clients) {
@@ -261,6 +351,8 @@ std::string scenario_to_yaml(const scenario::Scenario& s) {
     out << "      reply_queue: " << (r.direct_reply_to ? "direct_reply_to" : "exclusive") << "\n";
     out << "      timeout: " << duration(r.timeout_us) << "\n";
     out << "      body: " << quote(r.body) << "\n";
+    if (r.start_us != 0) out << "      start: " << duration(r.start_us) << "\n";
+    if (r.stop_us != std::numeric_limits<TimeUs>::max()) out << "      stop: " << duration(r.stop_us) << "\n";
   }
 
   if (!s.timeline.empty()) {
@@ -268,38 +360,7 @@ std::string scenario_to_yaml(const scenario::Scenario& s) {
     for (const auto& e : s.timeline) out << "  - " << timeline_event(e) << "\n";
   }
 
-  if (!s.expectations.empty()) {
-    out << "expect:\n";
-    std::ostringstream queues, consumers;
-    // Grouped per subject, in the order first named, as the loader reads them.
-    std::vector<std::string> queue_names, consumer_names;
-    for (const auto& e : s.expectations) {
-      if (e.subject == scenario::Expectation::Subject::kBroker) {
-        if (e.metric == "nothing_lost") out << "  nothing_lost: " << (e.value ? "true" : "false") << "\n";
-        else out << "  " << e.metric << ": " << e.value << "\n";
-      }
-      auto& names = e.subject == scenario::Expectation::Subject::kQueue ? queue_names : consumer_names;
-      if (e.subject != scenario::Expectation::Subject::kBroker &&
-          std::find(names.begin(), names.end(), e.name) == names.end())
-        names.push_back(e.name);
-    }
-    auto group = [&](const char* title, scenario::Expectation::Subject subject, const std::vector<std::string>& names) {
-      if (names.empty()) return;
-      out << "  " << title << ":\n";
-      for (const auto& name : names) {
-        out << "    " << quote(name) << ": {";
-        bool first = true;
-        for (const auto& e : s.expectations) {
-          if (e.subject != subject || e.name != name) continue;
-          out << (first ? "" : ", ") << e.metric << ": " << e.value;
-          first = false;
-        }
-        out << "}\n";
-      }
-    };
-    group("queues", scenario::Expectation::Subject::kQueue, queue_names);
-    group("consumers", scenario::Expectation::Subject::kConsumer, consumer_names);
-  }
+  write_expectations(out, s);
 
   if (!s.lesson.empty()) {
     out << "lesson:\n";

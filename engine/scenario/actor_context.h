@@ -1,0 +1,49 @@
+#pragma once
+// What every simulated client shares: the broker it talks to, the scheduler it waits on, the
+// run's random numbers and network latency, and the list of errors the clients met.
+#include <string>
+#include <vector>
+
+#include "broker/broker.h"
+#include "scenario/scenario.h"
+#include "sim/rng.h"
+#include "sim/scheduler.h"
+#include "trace/tracer.h"
+
+namespace brokersim::scenario {
+
+// A channel or connection error that an actor or a timeline action ran into. `check` fails
+// on each one the scenario's `expect: errors:` does not declare.
+struct RunError {
+  sim::TimeUs time_us = 0;
+  broker::ReplyCode code = broker::ReplyCode::kSuccess;
+  std::string text;  // RabbitMQ's reply text
+  std::string who;   // the actor's name, or "timeline"
+  Position at;       // the actor or timeline event in the file
+};
+
+// One value drawn from a distribution (constants draw no random numbers).
+sim::TimeUs draw(sim::Rng& rng, const Distribution& d);
+
+struct ActorContext {
+  broker::Broker& broker;
+  sim::Scheduler& scheduler;
+  sim::Rng& rng;
+  trace::Tracer& tracer;
+  const Distribution& latency_distribution;  // client <-> broker, each way
+  sim::TimeUs end_us;
+  std::vector<RunError>& errors;
+
+  sim::TimeUs now() const { return scheduler.now_us(); }
+  sim::TimeUs latency() { return draw(rng, latency_distribution); }
+
+  // Records a failed broker call made on behalf of `who` (defined at `at`). True if it worked.
+  template <typename T>
+  bool ok(const broker::Result<T>& result, const std::string& who, Position at) {
+    if (result.ok()) return true;
+    errors.push_back({now(), result.error().code, result.error().text, who, at});
+    return false;
+  }
+};
+
+}  // namespace brokersim::scenario

@@ -1,0 +1,74 @@
+#include "scenario/producer_actor.h"
+
+#include <cmath>
+
+#include "scenario/message_template.h"
+
+namespace brokersim::scenario {
+
+ProducerActor::ProducerActor(ActorContext& context, const ProducerSpec& spec, ClientConnection* host)
+    : context_(context), spec_(spec), connection_(host), rate_(spec.rate_per_second) {
+  if (!connection_) connection_ = &own_.emplace(context, spec.name, spec.at, this);
+  if (spec.confirms) {
+    connection_->add_setup([this](broker::ChannelKey key) { context_.ok(context_.broker.confirm_select(key), spec_.name, spec_.at); });
+  }
+  // A producer of its own starts with the run; the publishes are timed by start and offset.
+  if (own_) own_->start();
+  weights_ = weights();
+  if (!spec.schedule.empty()) {
+    for (sim::TimeUs t : spec.schedule) context_.scheduler.schedule_at(t, [this] { send(); });
+  } else {
+    schedule_next(spec.start_us, spec.offset_us);
+  }
+}
+
+void ProducerActor::set_rate(double rate) {
+  const bool was_idle = rate_ <= 0;
+  rate_ = rate;
+  if (was_idle && rate_ > 0) schedule_next(context_.now());
+}
+
+std::vector<std::uint64_t> ProducerActor::weights() const {
+  std::vector<std::uint64_t> w;
+  for (const auto& m : spec_.messages) w.push_back(m.weight);
+  return w;
+}
+
+// The next publish comes one gap after `from_us`: 1/rate, or a Poisson draw around it, unless
+// the gap is given (the first publish's offset).
+void ProducerActor::schedule_next(sim::TimeUs from_us, std::optional<sim::TimeUs> gap_us) {
+  if (rate_ <= 0 || spec_.messages.empty()) return;
+  sim::TimeUs at = from_us;
+  if (gap_us) {
+    at += *gap_us;
+  } else {
+    const double mean_gap_us = 1e6 / rate_;
+    const double gap = spec_.arrivals == ProducerSpec::Arrivals::kPoisson ? context_.rng.exponential(mean_gap_us) : mean_gap_us;
+    at += static_cast<sim::TimeUs>(std::llround(gap));
+  }
+  if (at > spec_.stop_us || at > context_.end_us) return;
+  context_.scheduler.schedule_at(at, [this] {
+    if (send()) schedule_next(context_.now());
+  });
+}
+
+// Returns false once the producer has sent its count.
+bool ProducerActor::send() {
+  if (spec_.count && sent_ >= *spec_.count) return false;
+  if (rate_ <= 0 && spec_.schedule.empty()) return false;
+  if (!connection_->running()) return true;  // the application is down: nothing is sent
+  const MessageTemplate* t = &spec_.messages[context_.rng.weighted_choice(weights_)];
+  const std::uint64_t seq = ++sent_;
+  // The publish reaches the broker after the network latency. Only the choice travels in
+  // the task (it stays small enough to be stored inline); the template is filled in on arrival.
+  context_.scheduler.schedule_after(context_.latency(), [this, t, seq] {
+    const auto key = connection_->channel();  // reopened after a restart, as a real client would
+    if (!key) return;
+    fill_publish(publish_scratch_, spec_.exchange, *t, seq, spec_.name);
+    publish_scratch_.mandatory = spec_.mandatory;
+    context_.ok(context_.broker.basic_publish(*key, publish_scratch_), spec_.name, spec_.at);
+  });
+  return !spec_.count || sent_ < *spec_.count;
+}
+
+}  // namespace brokersim::scenario

@@ -1,0 +1,37 @@
+#pragma once
+// A producer: publishes at a constant rate, with Poisson arrivals, or on a schedule, on its
+// own connection or on the connection of the consumer it is part of (a chat client, say).
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "scenario/client_connection.h"
+
+namespace brokersim::scenario {
+
+class ProducerActor final : public broker::ConnectionListener {
+ public:
+  // `host` is the connection of the actor this producer is part of; null for its own.
+  ProducerActor(ActorContext& context, const ProducerSpec& spec, ClientConnection* host = nullptr);
+
+  const std::string& name() const { return spec_.name; }
+  void set_rate(double rate);
+  // The timeline's connect / disconnect. A producer's own connection only.
+  ClientConnection& connection() { return *connection_; }
+
+ private:
+  std::vector<std::uint64_t> weights() const;
+  void schedule_next(sim::TimeUs from_us, std::optional<sim::TimeUs> gap_us = std::nullopt);
+  bool send();
+
+  ActorContext& context_;
+  const ProducerSpec& spec_;
+  std::optional<ClientConnection> own_;
+  ClientConnection* connection_;
+  std::vector<std::uint64_t> weights_;
+  broker::Publish publish_scratch_;  // refilled for each message (see fill_publish)
+  double rate_;
+  std::uint64_t sent_ = 0;
+};
+
+}  // namespace brokersim::scenario
