@@ -28,7 +28,7 @@ constexpr std::string_view kUsage =
     "      Check scenario files; errors are printed as file:line:col: message (exit 2).\n"
     "  check FILE...\n"
     "      Run each scenario and evaluate its expect: block (exit 1 if any fails).\n"
-    "  explain FILE --exchange X --key K [--header name=value ...]\n"
+    "  explain FILE --exchange X --key K [--header name=value ...] [--at T]\n"
     "      Show how the scenario's topology routes one message: every binding tried,\n"
     "      matched or not, exchange-to-exchange hops, the alternate exchange, the queues.\n"
     "  export-definitions FILE\n"

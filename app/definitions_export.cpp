@@ -1,5 +1,7 @@
 #include "definitions_export.h"
 
+#include <algorithm>
+
 #include "trace/json_string.h"
 
 #include <cstdio>
@@ -63,8 +65,14 @@ bool has_void(const FieldTable& table) {
 std::string export_definitions(const scenario::Scenario& s, std::vector<std::string>& warnings) {
   std::string out = "{\"rabbit_version\":\"3.10.8\",\"vhosts\":[{\"name\":\"/\"}],\"queues\":[";
   bool first = true;
+  auto where = [&](scenario::Position at) { return s.file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column) + ": "; };
+  std::vector<std::string> exclusive;  // left out, and so are the bindings to them
   for (const auto& q : s.queues) {
-    if (q.exclusive) continue;  // RabbitMQ does not export exclusive queues either
+    if (q.exclusive) {  // RabbitMQ does not export exclusive queues either: they die with their connection
+      exclusive.push_back(q.name);
+      warnings.push_back(where(q.at) + "exclusive queue '" + q.name + "' left out: it belongs to a connection");
+      continue;
+    }
     if (!first) out += ',';
     first = false;
     out += "\n  {\"name\":";
@@ -92,9 +100,13 @@ std::string export_definitions(const scenario::Scenario& s, std::vector<std::str
   first = true;
   for (const auto& b : s.bindings) {
     if (has_void(b.arguments)) {
-      warnings.push_back(s.file + ":" + std::to_string(b.at.line) + ":" + std::to_string(b.at.column) +
-                         ": binding from '" + b.exchange + "' to '" + b.destination +
+      warnings.push_back(where(b.at) + "binding from '" + b.exchange + "' to '" + b.destination +
                          "' left out: a void argument has no form in definitions JSON");
+      continue;
+    }
+    if (!b.to_exchange && std::find(exclusive.begin(), exclusive.end(), b.destination) != exclusive.end()) {
+      warnings.push_back(where(b.at) + "binding from '" + b.exchange + "' to '" + b.destination +
+                         "' left out: its queue is exclusive, so it is not exported");
       continue;
     }
     if (!first) out += ',';

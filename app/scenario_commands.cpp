@@ -351,66 +351,89 @@ void print_route(const std::string& exchange, const std::string& key, const brok
 
 }  // namespace
 
-int explain_command(int argc, char** argv) {
+namespace {
+
+struct ExplainRequest {
   std::string file, exchange, key;
-  bool have_exchange = false;
-  bool have_key = false;
+  bool have_exchange = false, have_key = false;
+  sim::TimeUs at_us = 0;
   broker::BasicProperties properties;
+};
+
+// Returns the request, or nullopt after saying what is wrong.
+std::optional<ExplainRequest> parse_explain(int argc, char** argv) {
+  ExplainRequest r;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
-    auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+    const bool has_value = i + 1 < argc;
+    if ((arg == "--exchange" || arg == "--key" || arg == "--header" || arg == "--at") && !has_value) {
+      std::cerr << "brokersim: " << arg << " needs a value\n";
+      return std::nullopt;
+    }
     if (arg == "--exchange") {
-      const char* v = value();
-      if (!v) break;
-      exchange = v;
-      have_exchange = true;
+      r.exchange = argv[++i];
+      r.have_exchange = true;
     } else if (arg == "--key") {
-      const char* v = value();
-      if (!v) break;
-      key = v;
-      have_key = true;
+      r.key = argv[++i];
+      r.have_key = true;
+    } else if (arg == "--at") {
+      const auto at = scenario::parse_duration(argv[++i]);
+      if (!at) {
+        std::cerr << "brokersim: --at needs a time such as 12s\n";
+        return std::nullopt;
+      }
+      r.at_us = *at;
     } else if (arg == "--header") {
-      const char* v = value();
-      const std::string kv = v ? v : "";
+      const std::string kv = argv[++i];
       const auto eq = kv.find('=');
       if (eq == std::string::npos) {
         std::cerr << "brokersim: --header needs name=value\n";
-        return kExitBadInput;
+        return std::nullopt;
       }
-      if (!properties.headers) properties.headers.emplace();
-      properties.headers->emplace_back(kv.substr(0, eq), broker::FieldValue(kv.substr(eq + 1)));
-    } else if (file.empty() && !arg.starts_with("--")) {
-      file = arg;
+      if (!r.properties.headers) r.properties.headers.emplace();
+      r.properties.headers->emplace_back(kv.substr(0, eq), broker::FieldValue(kv.substr(eq + 1)));
+    } else if (r.file.empty() && !arg.starts_with("--")) {
+      r.file = arg;
     } else {
       std::cerr << "brokersim: unknown option '" << arg << "' for explain\n";
-      return kExitBadInput;
+      return std::nullopt;
     }
   }
-  if (file.empty() || !have_exchange) {
-    std::cerr << "usage: brokersim explain FILE --exchange X --key K [--header name=value ...]\n";
-    return kExitBadInput;
+  if (r.file.empty() || !r.have_exchange) {
+    std::cerr << "usage: brokersim explain FILE --exchange X --key K [--header name=value ...] [--at T]\n";
+    return std::nullopt;
   }
-  if (!have_key) {
+  if (!r.have_key) {
     // An omitted key silently meaning '' hid typos; the empty key is a choice to spell out.
     std::cerr << "brokersim explain: --key is required (use --key '' for the empty routing key)\n";
-    return kExitBadInput;
+    return std::nullopt;
   }
-  const LoadResult loaded = scenario::load_scenario_file(file);
+  return r;
+}
+
+}  // namespace
+
+// Routes one message against the topology as it stands at --at (default 0s): the scenario is
+// played up to then, so timeline binds, deletions and consumers' own queues count.
+int explain_command(int argc, char** argv) {
+  const auto request = parse_explain(argc, argv);
+  if (!request) return kExitBadInput;
+  const LoadResult loaded = scenario::load_scenario_file(request->file);
   if (!print_errors(loaded)) return kExitBadInput;
-  sim::SimClock clock;
-  sim::Scheduler scheduler(clock);
-  sim::Rng rng(loaded.scenario.seed);
-  trace::Tracer tracer(clock);
-  broker::Broker broker(scheduler, rng, tracer);
-  broker::ChannelKey ch{broker.open_connection("explain", nullptr), 1};
-  (void)broker.channel_open(ch);
-  scenario::declare_topology(broker, ch, loaded.scenario, [](scenario::Position, const broker::Error&) {});
-  auto result = broker.explain_route(exchange, key, properties);
-  if (!result.ok()) {
-    std::cerr << "brokersim: " << result.error().text << '\n';
+  if (request->at_us > loaded.scenario.duration_us) {
+    std::cerr << "brokersim explain: --at " << trace::format_time(request->at_us) << " is after the scenario ends ("
+              << trace::format_time(loaded.scenario.duration_us) << ")\n";
     return kExitBadInput;
   }
-  print_route(exchange, key, properties, result.value());
+  scenario::Runner runner(loaded.scenario, {.until_us = request->at_us});
+  runner.run();
+  auto result = runner.live_broker().explain_route(request->exchange, request->key, request->properties);
+  if (!result.ok()) {
+    std::cerr << "brokersim: at " << trace::format_time(request->at_us) << ": " << result.error().text << '\n';
+    return kExitBadInput;
+  }
+  std::cout << "the topology at " << trace::format_time(request->at_us) << ":\n";
+  print_route(request->exchange, request->key, request->properties, result.value());
   return 0;
 }
 

@@ -123,3 +123,20 @@ TEST_CASE("definitions: broken JSON is reported with its position") {
   const auto imported = app::import_definitions("{\"queues\": [ {\"name\": }", "broken");
   CHECK(imported.error == "not valid JSON: line 1, column 23: unexpected character '}'");
 }
+
+TEST_CASE("definitions: an exclusive queue and its bindings are left out together, each with a warning") {
+  auto loaded = scenario::load_scenario_text(R"(name: exclusive
+broker:
+  exchanges: [{name: x, type: fanout}]
+  queues: [{name: mine, exclusive: true}, {name: shared}]
+  bindings: [{exchange: x, queue: mine}, {exchange: x, queue: shared}]
+)", "e.yaml");
+  REQUIRE(loaded.ok());
+  std::vector<std::string> warnings;
+  const std::string json = app::export_definitions(loaded.scenario, warnings);
+  CHECK(json.find("\"mine\"") == std::string::npos);  // no dangling binding to a queue not exported
+  CHECK(json.find("\"destination\":\"shared\"") != std::string::npos);
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0] == "e.yaml:4:12: exclusive queue 'mine' left out: it belongs to a connection");
+  CHECK(warnings[1] == "e.yaml:5:14: binding from 'x' to 'mine' left out: its queue is exclusive, so it is not exported");
+}

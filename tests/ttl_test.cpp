@@ -62,6 +62,12 @@ TEST_CASE("per-message TTL only expires at the head: an expired message behind a
   CHECK(got.value()->message->body() == "long");
   CHECK(w.ready("q") == 0);
   CHECK(w.broker.find_queue("q")->counters().expired == 1);
+  // The trace says when its TTL really ran out, not just when it left.
+  const trace::Event* dropped = nullptr;
+  for (const auto& e : w.recorder.events)
+    if (e.kind == trace::EventKind::kDropped) dropped = &e;
+  REQUIRE(dropped);
+  CHECK(dropped->text == "its TTL ran out at 0.100000s while other messages were ahead of it; it left when it reached the head (no dead-letter exchange)");
 }
 
 TEST_CASE("TTL 0 expires a message unless a consumer can take it at once") {

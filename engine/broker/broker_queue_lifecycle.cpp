@@ -1,5 +1,6 @@
 // Broker: TTL and expiry, x-expires, length limits, dead-lettering and single active consumers.
 #include "broker/broker_internal.h"
+#include "trace/describe.h"
 
 #include <algorithm>
 #include <cassert>
@@ -38,7 +39,13 @@ void Broker::expire_heads(Queue& queue) {
     if (expired.empty()) return;
     for (QueuedMessage& entry : expired) {
       ++queue.counters().expired;
-      dead_letter(queue, std::move(entry), DeathReason::kExpired, "its TTL ran out at the head of the queue");
+      // A message whose TTL ran out behind others (or while a consumer held it) leaves only
+      // now, at the head: say both times, or the log reads as if it expired just now.
+      const std::string why = entry.expires_at_us < scheduler_.now_us()
+                                  ? "its TTL ran out at " + trace::format_time(entry.expires_at_us) +
+                                        " while other messages were ahead of it; it left when it reached the head"
+                                  : "its TTL ran out at the head of the queue";
+      dead_letter(queue, std::move(entry), DeathReason::kExpired, why);
     }
   }
 }
