@@ -135,9 +135,16 @@ class LogPrinter final : public trace::Sink {
   explicit LogPrinter(const std::vector<scenario::LessonStep>& lesson) : lesson_(lesson) {}
   void on_event(const trace::Event& e) override {
     for (const scenario::LessonStep* step : lesson_.on_event(e)) {
-      std::cout << '[' << trace::format_time(e.time_us) << "] lesson: " << step->text << '\n';
+      // A timed step comes due at the first event after its time; it is stamped with its own.
+      const sim::TimeUs at = step->when ? e.time_us : step->at_us;
+      std::cout << '[' << trace::format_time(at) << "] lesson: " << step->text << '\n';
     }
     std::cout << '[' << trace::format_time(e.time_us) << "] " << trace::describe(e) << '\n';
+  }
+  void finish(sim::TimeUs end_us) {
+    for (const scenario::LessonStep* step : lesson_.finish(end_us)) {
+      std::cout << '[' << trace::format_time(step->at_us) << "] lesson: " << step->text << '\n';
+    }
   }
 
  private:
@@ -240,6 +247,7 @@ int run_command(int argc, char** argv) {
             << " --seed " << seed << ")\n";
   scenario::Runner runner(loaded.scenario, options);
   runner.run();
+  if (!quiet) printer.finish(runner.end_us());
   print_summary(runner);
   std::cout << "fingerprint: " << fingerprint.hex() << std::endl;
   return 0;
@@ -272,8 +280,9 @@ int check_one(const char* file, const scenario::Scenario& s) {
   const scenario::ErrorCheck errors = scenario::check_errors(s, runner);
   for (const scenario::RunError* e : errors.undeclared) {
     ++failures;
-    std::cerr << where(e->at) << e->who << " met " << static_cast<int>(e->code) << ' ' << e->text << " at "
-              << trace::format_time(e->time_us) << "; if the lesson shows this on purpose, declare it: expect: {errors: [{code: "
+    std::cerr << where(e->at) << "at " << trace::format_time(e->time_us) << ' ' << e->who << " met "
+              << static_cast<int>(e->code) << ' ' << e->text
+              << "; if the lesson shows this on purpose, declare it: expect: {errors: [{code: "
               << static_cast<int>(e->code) << ", at: " << trace::format_time(e->time_us) << "}]}\n";
   }
   for (const scenario::ExpectedError* e : errors.never_happened) {
@@ -290,8 +299,11 @@ int check_one(const char* file, const scenario::Scenario& s) {
     std::cerr << file << ": " << failures << " check(s) failed; reproduce with: brokersim run " << file << " --seed "
               << runner.seed() << '\n';
   } else {
-    std::cout << file << ": all " << s.expectations.size() << " expectations hold, " << s.expected_errors.size()
-              << " declared error(s) happened and no other, " << s.lesson.size() << " lesson step(s) came\n";
+    auto count = [](std::size_t n, const char* one, const char* many) { return std::to_string(n) + ' ' + (n == 1 ? one : many); };
+    std::cout << file << ": ok: " << count(s.expectations.size(), "expectation holds", "expectations hold") << ", "
+              << (s.expected_errors.empty() ? std::string("no errors")
+                                            : count(s.expected_errors.size(), "error", "errors") + " as declared and no other")
+              << ", " << count(s.lesson.size(), "lesson step came", "lesson steps came") << '\n';
   }
   return failures;
 }

@@ -145,6 +145,7 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
     e.exchange = publish.exchange;
     e.routing_key = publish.routing_key;
     e.delivery_tag = sequence;
+    e.text = publish.label;
     if (publish.mandatory) e.flags |= trace::kMandatory;
     e.route = std::move(route_scratch_.explanation);
     for (Queue* q : route_scratch_.queues) e.queues.push_back(q->name());

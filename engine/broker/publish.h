@@ -13,6 +13,9 @@ struct Publish {
   bool immediate = false;
   BasicProperties properties;
   std::string body;
+  // The simulation's name for this kind of message ("poison"), shown in the log and the GUI.
+  // Not AMQP: it never reaches a client.
+  std::string label;
 };
 
 }  // namespace brokersim::broker

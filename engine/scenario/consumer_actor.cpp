@@ -36,6 +36,12 @@ ConsumerActor::ConsumerActor(ActorContext& context, const ConsumerSpec& spec, st
   if (spec.stop_us) context_.scheduler.schedule_at(*spec.stop_us, [this] { disconnect(); });
 }
 
+ConsumerStats ConsumerActor::stats() const {
+  ConsumerStats out = stats_;
+  if (producer_) out.published += producer_->sent();
+  return out;
+}
+
 // On each new channel: its own queue first (as an application declares before it consumes),
 // then its prefetch, then basic.consume.
 void ConsumerActor::setup(broker::ChannelKey key) {

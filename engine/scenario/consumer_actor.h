@@ -22,7 +22,7 @@ struct ConsumerStats {
   std::uint64_t requeued = 0;  // this consumer's nack with requeue, and its own republished retries
   std::uint64_t rejected = 0;
   std::uint64_t lost = 0;       // auto-ack messages in hand when the application died
-  std::uint64_t published = 0;  // services: follow-ups, replies and parked messages
+  std::uint64_t published = 0;  // follow-ups, replies, parked messages and its own publishes
   std::uint64_t parked = 0;
   // RPC clients.
   std::uint64_t requests = 0;
@@ -45,7 +45,8 @@ class ConsumerActor final : public broker::ConnectionListener {
   ConsumerActor(ActorContext& context, const ConsumerSpec& spec, std::vector<Loss>& losses);
 
   const std::string& name() const { return spec_.name; }
-  const ConsumerStats& stats() const { return stats_; }
+  // Its own publishes (a `publish:` block) count in `published` with a service's follow-ups.
+  ConsumerStats stats() const;
   // The queue it reads: the declared one for a server-named queue.
   const std::string& queue() const { return queue_; }
 

@@ -23,6 +23,16 @@ std::vector<const LessonStep*> LessonFollower::on_event(const trace::Event& even
   return due;
 }
 
+std::vector<const LessonStep*> LessonFollower::finish(sim::TimeUs end_us) {
+  std::vector<const LessonStep*> due;
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    if (shown_[i] || steps_[i].when || steps_[i].at_us > end_us) continue;
+    shown_[i] = true;
+    due.push_back(&steps_[i]);
+  }
+  return due;
+}
+
 std::vector<const LessonStep*> LessonFollower::never_shown(sim::TimeUs end_us) const {
   std::vector<const LessonStep*> out;
   for (std::size_t i = 0; i < steps_.size(); ++i) {

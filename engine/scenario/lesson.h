@@ -17,6 +17,8 @@ class LessonFollower {
   explicit LessonFollower(const std::vector<LessonStep>& steps) : steps_(steps), shown_(steps.size(), false) {}
   // The steps that become due with this event, in the scenario's order; each is given once.
   std::vector<const LessonStep*> on_event(const trace::Event& event);
+  // At the end of a run: timed steps within it that no later event brought due, now given.
+  std::vector<const LessonStep*> finish(sim::TimeUs end_us);
   // After a run that ended at `end_us`: the steps that never came due. A timed step within
   // the run counts as shown even if no event followed it.
   std::vector<const LessonStep*> never_shown(sim::TimeUs end_us) const;

@@ -335,7 +335,8 @@ void read_binding(Reader& r, const YAML::Node& node, Scenario& s) {
 
 MessageTemplate read_message(Reader& r, const YAML::Node& node) {
   MessageTemplate m;
-  if (!r.mapping(node, "a message", {"weight", "routing_key", "headers", "properties", "body"})) return m;
+  if (!r.mapping(node, "a message", {"weight", "label", "routing_key", "headers", "properties", "body"})) return m;
+  with(node, "label", [&](auto v) { m.label = r.string(v, "label").value_or(""); });
   with(node, "weight", [&](auto v) { m.weight = static_cast<std::uint64_t>(r.integer(v, "weight", 1, 1'000'000).value_or(1)); });
   with(node, "routing_key", [&](auto v) {
     m.routing_key = r.string(v, "routing_key").value_or("");
@@ -711,11 +712,11 @@ void read_timeline(Reader& r, const YAML::Node& node, Scenario& s) {
     with(item, "publish", [&](auto v) {
       ++actions;
       e.kind = TimelineEvent::Kind::kPublish;
-      if (!r.mapping(v, "publish", {"exchange", "routing_key", "headers", "properties", "body", "mandatory"})) return;
+      if (!r.mapping(v, "publish", {"exchange", "label", "routing_key", "headers", "properties", "body", "mandatory"})) return;
       e.exchange = v["exchange"] ? r.string(v["exchange"], "exchange").value_or("") : "";
       if (v["mandatory"]) e.mandatory = r.boolean(v["mandatory"], "mandatory").value_or(false);
       YAML::Node message(YAML::NodeType::Map);
-      for (const char* key : {"routing_key", "headers", "properties", "body"}) {
+      for (const char* key : {"label", "routing_key", "headers", "properties", "body"}) {
         if (v[key]) message[key] = v[key];
       }
       e.message = read_message(r, message);

@@ -29,6 +29,7 @@ void fill_publish(broker::Publish& p, const std::string& exchange, const Message
   p.mandatory = false;
   p.immediate = false;
   p.properties = t.properties;
+  p.label = t.label;
   char digits[24];
   const std::string_view seq_text(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, seq).ptr - digits));
   if (handled) {

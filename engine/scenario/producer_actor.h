@@ -15,6 +15,7 @@ class ProducerActor final : public broker::ConnectionListener {
   ProducerActor(ActorContext& context, const ProducerSpec& spec, ClientConnection* host = nullptr);
 
   const std::string& name() const { return spec_.name; }
+  std::uint64_t sent() const { return sent_; }
   void set_rate(double rate);
   // The timeline's connect / disconnect. A producer's own connection only.
   ClientConnection& connection() { return *connection_; }

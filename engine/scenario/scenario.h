@@ -56,6 +56,7 @@ struct BindingSpec {
 
 struct MessageTemplate {
   std::uint64_t weight = 1;
+  std::string label;  // shown in the log and the GUI, to tell this kind of message apart
   std::string routing_key;
   broker::BasicProperties properties;
   std::string body;  // "${seq}" and "${producer}" are substituted

@@ -29,8 +29,8 @@ std::string describe_publish(const Event& e) {
     out = "dead-lettered message #" + std::to_string(e.message_id) + " from queue " + quoted(e.queue) + " (" + e.text +
           ") to " + exchange_label(e.exchange) + " with key " + quoted(e.routing_key);
   } else {
-    out = "published message #" + std::to_string(e.message_id) + " to " + exchange_label(e.exchange) + " with key " +
-          quoted(e.routing_key);
+    out = "published message #" + std::to_string(e.message_id) + (e.text.empty() ? "" : " (" + e.text + ")") + " to " +
+          exchange_label(e.exchange) + " with key " + quoted(e.routing_key);
   }
   if (e.has(kMandatory)) out += " (mandatory)";
   std::string matched, missed;

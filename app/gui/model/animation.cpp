@@ -253,8 +253,9 @@ class Builder {
       case EventKind::kPublished: {
         const int producer = actor_node(e.connection);
         const int x = exchange_node(e.exchange);
-        key_color(e.routing_key);
-        colors_by_message_[e.message_id] = key_colors_[e.routing_key];
+        // A labelled message ("poison") is coloured by its label, so it stands out from its key.
+        const std::string colour_by = e.text.empty() ? e.routing_key : "[" + e.text + "]";
+        colors_by_message_[e.message_id] = key_color(colour_by);
         const int edge = topo_.ensure_edge(EdgeKind::kPublish, producer, x, "");
         Segment s = segment(index, e, SegmentKind::kHop, t, timings_.hop_us);
         s.edge = edge;

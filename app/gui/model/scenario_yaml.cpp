@@ -112,6 +112,7 @@ std::string message_fields(const MessageTemplate& m, bool with_weight) {
   std::string out;
   auto add = [&](const std::string& item) { out += (out.empty() ? "" : ", ") + item; };
   if (with_weight && m.weight != 1) add("weight: " + std::to_string(m.weight));
+  if (!m.label.empty()) add("label: " + quote(m.label));
   add("routing_key: " + quote(m.routing_key));
   if (m.properties.headers && !m.properties.headers->empty()) add("headers: " + field_table(*m.properties.headers));
   if (const std::string p = properties(m.properties); !p.empty()) add("properties: {" + p + "}");

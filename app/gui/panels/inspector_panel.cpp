@@ -21,6 +21,7 @@ void message_inspector(GuiApp& app, std::uint64_t id) {
   const trace::Event first = log.at(it->second.front());
   ImGui::Text("exchange:    %s", first.exchange.empty() ? "(default)" : first.exchange.c_str());
   ImGui::Text("routing key: %s", first.routing_key.c_str());
+  if (first.kind == trace::EventKind::kPublished && !first.text.empty()) ImGui::Text("label:       %s", first.text.c_str());
   ImGui::Text("published:   %s", trace::format_time(first.time_us).c_str());
   if (app.follow_message == id) {
     if (ImGui::Button("Stop following")) app.follow_message = 0;

@@ -1,0 +1,17 @@
+# A lesson's expectations must be able to fail: change one thing in a copy (FROM -> TO, which
+# must occur exactly once) and `brokersim check` has to exit 1.
+file(READ ${LESSON} text)
+string(FIND "${text}" "${FROM}" first)
+string(FIND "${text}" "${FROM}" last REVERSE)
+if(first EQUAL -1 OR NOT first EQUAL last)
+  message(FATAL_ERROR "'${FROM}' must occur exactly once in ${LESSON}")
+endif()
+string(REPLACE "${FROM}" "${TO}" mutated "${text}")
+get_filename_component(name ${LESSON} NAME_WE)
+set(copy ${DIR}/${name}.mutated.yaml)
+file(WRITE ${copy} "${mutated}")
+execute_process(COMMAND ${BROKERSIM} check ${copy} RESULT_VARIABLE rc ERROR_VARIABLE err OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 1)
+  message(FATAL_ERROR "check of the mutated lesson exited ${rc}, not 1:\n${out}${err}")
+endif()
+message(STATUS "the mutation '${FROM}' -> '${TO}' is caught:\n${err}")
