@@ -303,3 +303,20 @@ expect:
   for (const auto& r : check_expectations(s, runner)) CHECK_MESSAGE(r.passed, r.expectation->metric, " got ", r.actual);
   CHECK(rec.times_of(trace::EventKind::kPublished) == std::vector<sim::TimeUs>{0, sim::seconds(1), sim::seconds(2)});
 }
+
+TEST_CASE("hints: quorum queues must be durable, the NOT_FOUND that follows says why, and yaml syntax") {
+  const auto errors = errors_of(R"(name: hints
+broker:
+  exchanges: [{name: x, type: direct}]
+  queues:
+    - {name: votes, type: quorum}
+  bindings:
+    - {exchange: x, queue: votes, key: k}
+)");
+  CHECK(mentions(errors, "s.yaml:5:7: PRECONDITION_FAILED - invalid property 'non-durable' for queue 'votes' in vhost '/' "
+                         "(quorum queues and streams must be durable: add durable: true)"));
+  CHECK(mentions(errors, "s.yaml:7:7: NOT_FOUND - no queue 'votes' in vhost '/' (because its declaration at line 5 failed)"));
+  const auto syntax = errors_of("name: broken\nbroker:\n  queues: [{name: a, durable: true\n");
+  REQUIRE(syntax.size() == 1);
+  CHECK(mentions(syntax, "a '{' without its closing '}'"));
+}
