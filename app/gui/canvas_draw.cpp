@@ -321,7 +321,9 @@ void draw_legend(ImDrawList* draw, const GuiApp& app, ImVec2 canvas_min) {
   const float height = line * (shown + 1) + 10 + (static_cast<int>(keys.size()) > shown ? line : 0);
   const ImVec2 min{canvas_min.x + 10, canvas_min.y + 10};
   draw->AddRectFilled(min, {min.x + width, min.y + height}, pal::rgba(20, 22, 27, 220), 6);
-  draw->AddText(app.font, size, {min.x + 8, min.y + 5}, pal::kTextDim, "routing keys");
+  // Labelled messages are coloured by their label, listed in brackets.
+  const bool labels = std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return k.starts_with('['); });
+  draw->AddText(app.font, size, {min.x + 8, min.y + 5}, pal::kTextDim, labels ? "routing keys, [labels]" : "routing keys");
   for (int i = 0; i < shown; ++i) {
     const float y = min.y + 5 + line * (i + 1);
     draw->AddCircleFilled({min.x + 14, y + size / 2}, 5, pal::key_color(static_cast<std::uint16_t>(i)), 12);

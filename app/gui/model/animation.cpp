@@ -321,6 +321,12 @@ class Builder {
         ++anim_.delivered_per_second[second];
         break;
       }
+      case EventKind::kLostInConsumer: {  // an auto-acked message dies with its application
+        Segment s = segment(index, e, SegmentKind::kDeath, t, timings_.death_us);
+        s.node = actor_node(e.connection, NodeKind::kConsumer);
+        add(s);
+        break;
+      }
       case EventKind::kAcked: {
         const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
         const CopyState c = take_copy(e.message_id, e.queue, t);
