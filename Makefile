@@ -4,7 +4,11 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test sanitize bench clean
+.PHONY: all deps build run test sanitize bench clean web web-serve
+
+# The browser build: emscripten (Debian's 3.1.6) needs Debian's node modules on NODE_PATH.
+WEB_DIR ?= build-web
+EMSCRIPTEN_ENV = NODE_PATH=/usr/share/nodejs
 
 all: build
 
@@ -19,9 +23,21 @@ run: build
 	./$(BUILD_DIR)/app/gui/brokersim-gui
 
 # The unit tests run twice: under AddressSanitizer + UBSan (memory errors fail loudly), then
-# the full CTest suite, whose summary is the last line.
-test: build sanitize
+# the full CTest suite (with the browser build's tests in headless Chromium), whose summary is
+# the last line.
+test: build sanitize web
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# The same engine and GUI as WebAssembly: a static site in $(WEB_DIR)/site.
+web: deps
+	./scripts/fetch-web-sources.sh $(WEB_DIR)/deps
+	$(EMSCRIPTEN_ENV) emcmake cmake -S . -B $(WEB_DIR) -DCMAKE_BUILD_TYPE=Release > /dev/null
+	$(EMSCRIPTEN_ENV) cmake --build $(WEB_DIR) -j $(JOBS)
+	@echo "web: the site is in $(WEB_DIR)/site (make web-serve serves it)"
+
+web-serve: web
+	@echo "web: serving $(WEB_DIR)/site on http://127.0.0.1:8000/ (Ctrl-C stops)"
+	cd $(WEB_DIR)/site && python3 -m http.server 8000 --bind 127.0.0.1
 
 sanitize: deps
 	cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=Debug \

@@ -12,7 +12,22 @@ packages=(
   libasio-dev                        # the AMQP port's TCP server
   python3-pika amqp-tools librabbitmq-dev  # real AMQP clients for the port's tests
   clang                              # libFuzzer target for the AMQP codec
+  emscripten dpkg-dev                # the browser build (dpkg-dev unpacks `apt-get source`)
+  chromium                           # the browser build's tests, headless
 )
+
+# The browser build compiles yaml-cpp and imgui from Debian's source packages, so apt needs a
+# deb-src entry: the same archive and signing key as the system's own entry.
+src_list=/etc/apt/sources.list.d/brokersim-src.sources
+need_update=0
+if ! grep -rqs "^Types: deb-src" /etc/apt/sources.list.d/ && ! grep -qs "^deb-src" /etc/apt/sources.list; then
+  echo "install-deps: adding a deb-src entry ($src_list)"
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  printf '%s\n' "Types: deb-src" "URIs: http://deb.debian.org/debian" "Suites: bookworm bookworm-updates" \
+    "Components: main" "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" | $SUDO tee "$src_list" > /dev/null
+  need_update=1
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -20,6 +35,11 @@ for p in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
+  if [ "$need_update" -eq 1 ]; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+  fi
   echo "install-deps: everything is already installed"
   exit 0
 fi

@@ -20,9 +20,14 @@
 #include <string>
 #include <vector>
 
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_ONLY_PNG
+#include <stb_image.h>
+
 #include "gui/gui_app.h"
 #include "gui/screenshot.h"
 #include "gui/sprites.h"
+#include "gui/theme.h"
 #include "amqp/users.h"
 #include "net/server.h"
 #include "scenario/units.h"
@@ -111,44 +116,14 @@ std::optional<Options> parse(int argc, char** argv, int& exit_code) {
   return o;
 }
 
-// [SECTION] fonts and theme
-void load_font(gui::GuiApp& app) {
-  ImGuiIO& io = ImGui::GetIO();
-  io.Fonts->Clear();
-  // Latin, general punctuation (the ellipsis), arrows and the infinity sign.
-  static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2200, 0x22FF, 0x25A0, 0x25FF, 0};
-  const char* path = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
-  const float size = 16.0f * app.font_scale;
-  app.font = std::filesystem::exists(path) ? io.Fonts->AddFontFromFileTTF(path, size, nullptr, ranges) : nullptr;
-  if (!app.font) {
-    ImFontConfig config;
-    config.SizePixels = 13.0f * app.font_scale;
-    app.font = io.Fonts->AddFontDefault(&config);
-  }
-}
-
-void apply_theme() {
-  ImGui::StyleColorsDark();
-  ImGuiStyle& style = ImGui::GetStyle();
-  style.FrameRounding = 4;
-  style.TabRounding = 4;
-  style.ChildRounding = 4;
-  style.GrabRounding = 4;
-  style.ItemSpacing = {8, 6};
-  ImVec4* c = style.Colors;
-  // Panels draw no backgrounds of their own: the frame is cleared to the canvas colour once,
-  // which keeps a software rasteriser (llvmpipe) from filling the screen several times over.
-  c[ImGuiCol_WindowBg] = ImVec4(0.094f, 0.102f, 0.122f, 1);
-  c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
-  c[ImGuiCol_MenuBarBg] = ImVec4(0.12f, 0.13f, 0.16f, 1);
-  c[ImGuiCol_Border] = ImVec4(0.25f, 0.27f, 0.33f, 1);
-  c[ImGuiCol_FrameBg] = ImVec4(0.16f, 0.17f, 0.21f, 1);
-  c[ImGuiCol_Tab] = ImVec4(0.16f, 0.17f, 0.22f, 1);
-  c[ImGuiCol_TabActive] = ImVec4(0.26f, 0.32f, 0.45f, 1);
-  c[ImGuiCol_TabHovered] = ImVec4(0.32f, 0.40f, 0.56f, 1);
-  c[ImGuiCol_Button] = ImVec4(0.20f, 0.25f, 0.36f, 1);
-  c[ImGuiCol_ButtonHovered] = ImVec4(0.28f, 0.36f, 0.52f, 1);
-  c[ImGuiCol_Header] = ImVec4(0.22f, 0.28f, 0.40f, 1);
+// The same icon as the web page's (assets/icon-192.png); a missing file just means no icon.
+void set_window_icon(GLFWwindow* window) {
+  int w = 0, h = 0, channels = 0;
+  unsigned char* pixels = stbi_load(BROKERSIM_ASSETS_DIR "/icon-192.png", &w, &h, &channels, 4);
+  if (!pixels) return;
+  const GLFWimage image{w, h, pixels};
+  glfwSetWindowIcon(window, 1, &image);
+  stbi_image_free(pixels);
 }
 
 // The default time for a screenshot: the busiest moment of the first minute, so a slide
@@ -230,6 +205,7 @@ int main(int argc, char** argv) {
     glfwTerminate();
     return 1;
   }
+  set_window_icon(window);
   glfwMakeContextCurrent(window);
   if (!gladLoadGL(glfwGetProcAddress)) {
     std::fprintf(stderr, "brokersim-gui: cannot load OpenGL functions\n");
@@ -241,8 +217,8 @@ int main(int argc, char** argv) {
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;
-  apply_theme();
-  load_font(app);
+  gui::apply_theme();
+  gui::load_font(app, gui::kDesktopFontPath);
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330");
   gui::sprites::create();
@@ -261,7 +237,7 @@ int main(int argc, char** argv) {
     if (app.font_scale != loaded_font_scale) {
       // Rebuilt at the new size so text stays sharp on a projector.
       ImGui_ImplOpenGL3_DestroyFontsTexture();
-      load_font(app);
+      gui::load_font(app, gui::kDesktopFontPath);
       ImGui_ImplOpenGL3_CreateFontsTexture();
       loaded_font_scale = app.font_scale;
     }

@@ -1,6 +1,6 @@
 #include "gui/screenshot.h"
 
-#include <glad/gl.h>
+#include "gui/gl.h"
 
 #include <vector>
 

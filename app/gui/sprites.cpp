@@ -1,6 +1,6 @@
 #include "gui/sprites.h"
 
-#include <glad/gl.h>
+#include "gui/gl.h"
 
 #include <algorithm>
 #include <cmath>

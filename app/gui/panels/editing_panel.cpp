@@ -11,6 +11,7 @@
 #include "gui/gui_app.h"
 #include "gui/model/layout_file.h"
 #include "gui/model/scenario_yaml.h"
+#include "gui/platform.h"
 #include "scenario/units.h"
 
 namespace brokersim::gui {
@@ -188,6 +189,7 @@ void draw_editing_panel(GuiApp& app) {
     out.close();
     std::string error = out ? "" : std::string("cannot write ") + save_path;
     if (error.empty() && !app.session.fixed_positions().empty()) error = write_layout(save_path, app.session.fixed_positions());
+    if (error.empty()) offer_file(save_path);
     app.report(error, std::string("saved ") + save_path);
   }
   if (ImGui::Button("Export RabbitMQ definitions")) {
@@ -196,6 +198,8 @@ void draw_editing_panel(GuiApp& app) {
     const std::string path = app.scenario_path + ".definitions.json";
     std::ofstream out(path);
     out << json << "\n";
+    out.close();
+    if (out) offer_file(path);
     app.report(out ? (warnings.empty() ? "" : warnings.front()) : "cannot write " + path, "wrote " + path);
   }
 }

@@ -1,0 +1,14 @@
+#pragma once
+// The GUI's look, shared by the desktop and the browser: colours and the text font.
+#include "gui/gui_app.h"
+
+namespace brokersim::gui {
+
+// Debian's fonts-dejavu-core; the browser build packs the same file at /fonts.
+inline constexpr const char* kDesktopFontPath = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+
+void apply_theme();
+// (Re)builds the font atlas at app.font_scale; ImGui's own font if `path` cannot be read.
+void load_font(GuiApp& app, const char* path);
+
+}  // namespace brokersim::gui
