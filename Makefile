@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test sanitize bench clean web web-serve
+.PHONY: all deps build run test sanitize bench clean web web-serve web-bench
 
 # The browser build: emscripten (Debian's 3.1.6) needs Debian's node modules on NODE_PATH.
 WEB_DIR ?= build-web
@@ -38,6 +38,13 @@ web: deps
 web-serve: web
 	@echo "web: serving $(WEB_DIR)/site on http://127.0.0.1:8000/ (Ctrl-C stops)"
 	cd $(WEB_DIR)/site && python3 -m http.server 8000 --bind 127.0.0.1
+
+# The browser's performance targets (bench/web_bench.mjs), against the native release build.
+web-bench: web
+	./scripts/install-web-tools.sh $(WEB_DIR)/tools
+	cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release > /dev/null
+	cmake --build build-release -j $(JOBS) --target brokersim
+	node bench/web_bench.mjs $(WEB_DIR)/site build-release/app/brokersim scenarios $(WEB_DIR)/tools
 
 sanitize: deps
 	cmake -S . -B $(BUILD_DIR)-asan -DCMAKE_BUILD_TYPE=Debug \

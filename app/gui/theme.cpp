@@ -6,16 +6,17 @@
 
 namespace brokersim::gui {
 
-void load_font(GuiApp& app, const char* path) {
+void load_font(GuiApp& app, const char* path, float pixel_ratio) {
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
+  io.FontGlobalScale = 1.0f / pixel_ratio;
   // Latin, general punctuation (the ellipsis), arrows and the infinity sign.
   static const ImWchar ranges[] = {0x0020, 0x00FF, 0x2000, 0x206F, 0x2190, 0x21FF, 0x2200, 0x22FF, 0x25A0, 0x25FF, 0};
-  const float size = 16.0f * app.font_scale;
+  const float size = 16.0f * app.font_scale * pixel_ratio;
   app.font = std::filesystem::exists(path) ? io.Fonts->AddFontFromFileTTF(path, size, nullptr, ranges) : nullptr;
   if (!app.font) {
     ImFontConfig config;
-    config.SizePixels = 13.0f * app.font_scale;
+    config.SizePixels = 13.0f * app.font_scale * pixel_ratio;
     app.font = io.Fonts->AddFontDefault(&config);
   }
 }

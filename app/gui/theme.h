@@ -9,6 +9,8 @@ inline constexpr const char* kDesktopFontPath = "/usr/share/fonts/truetype/dejav
 
 void apply_theme();
 // (Re)builds the font atlas at app.font_scale; ImGui's own font if `path` cannot be read.
-void load_font(GuiApp& app, const char* path);
+// `pixel_ratio` > 1 (a high-DPI screen) rasterises the glyphs that much finer while the
+// layout keeps its size, so text stays sharp.
+void load_font(GuiApp& app, const char* path, float pixel_ratio = 1.0f);
 
 }  // namespace brokersim::gui

@@ -9,7 +9,6 @@ web_check.py SITE_DIR BROKERSIM SCREENSHOT_CHECK OUT_DIR CHECK [ARGS]
                    gives the same fingerprint, and so does the native build on its YAML
   bad-input        a corrupt link, a truncated one and a scenario with a YAML error each show
                    their error in the page
-  perf             first frame time and median frame time (reported, for the benchmark)
 """
 import base64
 import contextlib
@@ -179,17 +178,6 @@ def check_bad_input(url):
     return failures
 
 
-def report_perf(url):
-    started = time.monotonic()
-    dom = subprocess.run(CHROMIUM + ["--window-size=1280,800", "--dump-dom", "--timeout=15000",
-                                     f"{url}?scenario=ecommerce_checkout&bench=120"],
-                         capture_output=True, text=True, timeout=120).stdout
-    first = re.search(r'data-first-frame-ms="(\d+)"', dom)
-    print(f"first frame: {first.group(1) if first else '?'} ms after the page started loading")
-    print(f"bench: {result_of(dom) or 'no result'} ({time.monotonic() - started:.1f}s)")
-    return 0
-
-
 def main():
     site, brokersim, screenshot_check, out_dir, check = sys.argv[1:6]
     rest = sys.argv[6:]
@@ -202,7 +190,6 @@ def main():
             "screenshot": lambda: check_screenshot(url, screenshot_check, out_dir),
             "share": lambda: check_share(url, brokersim, out_dir, rest[0]),
             "bad-input": lambda: check_bad_input(url),
-            "perf": lambda: report_perf(url),
         }[check]()
     print(f"{failures} failed")
     return 1 if failures else 0

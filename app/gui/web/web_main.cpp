@@ -14,6 +14,7 @@
 #include <imgui_impl_opengl3.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -88,18 +89,16 @@ int run_check(const Arguments& a) {
   return 0;
 }
 
-// The canvas fills the page (CSS); its drawing buffer follows in device pixels, and the
-// text scales with the screen's pixel ratio so it stays sharp on high-DPI screens.
+// The canvas fills the page (CSS pixels, which the layout uses); its drawing buffer follows
+// in device pixels, so lines and text are sharp on high-DPI screens.
 void fit_canvas(WebState& s) {
   double css_w = 0, css_h = 0;
   emscripten_get_element_css_size("#canvas", &css_w, &css_h);
-  const double ratio = std::max(0.5, emscripten_get_device_pixel_ratio());
-  if (ratio != s.pixel_ratio) {
-    s.app.font_scale = static_cast<float>(s.app.font_scale / s.pixel_ratio * ratio);
-    s.pixel_ratio = ratio;
-  }
-  const int w = std::max(1, static_cast<int>(std::lround(css_w * ratio)));
-  const int h = std::max(1, static_cast<int>(std::lround(css_h * ratio)));
+  s.pixel_ratio = std::clamp(emscripten_get_device_pixel_ratio(), 0.5, 4.0);
+  s.css_width = std::max(1.0, css_w);
+  s.css_height = std::max(1.0, css_h);
+  const int w = static_cast<int>(std::lround(s.css_width * s.pixel_ratio));
+  const int h = static_cast<int>(std::lround(s.css_height * s.pixel_ratio));
   if (w == s.width && h == s.height) return;
   emscripten_set_canvas_element_size("#canvas", w, h);
   s.width = w;
@@ -118,19 +117,22 @@ void frame(void* bench_frames_arg) {
   static std::vector<double> frame_ms;
   const double now_s = emscripten_get_now() / 1000.0;
   fit_canvas(s);
-  if (s.app.font_scale != s.loaded_font_scale) {
+  if (s.app.font_scale != s.loaded_font_scale || s.pixel_ratio != s.loaded_pixel_ratio) {
     ImGui_ImplOpenGL3_DestroyFontsTexture();
-    gui::load_font(s.app, kFontPath);
+    gui::load_font(s.app, kFontPath, static_cast<float>(s.pixel_ratio));
     ImGui_ImplOpenGL3_CreateFontsTexture();
     s.loaded_font_scale = s.app.font_scale;
+    s.loaded_pixel_ratio = s.pixel_ratio;
   }
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
-  // The backend reads GLFW's window size; the canvas buffer is what we draw, in device pixels
-  // (the browser reports the mouse in the same units).
+  // The backend reads GLFW's window size; the layout is in CSS pixels, the buffer in device
+  // pixels, and the browser reports the mouse in device pixels.
   ImGuiIO& io = ImGui::GetIO();
-  io.DisplaySize = ImVec2(static_cast<float>(s.width), static_cast<float>(s.height));
-  io.DisplayFramebufferScale = ImVec2(1, 1);
+  const auto ratio = static_cast<float>(s.pixel_ratio);
+  io.DisplaySize = ImVec2(static_cast<float>(s.css_width), static_cast<float>(s.css_height));
+  io.DisplayFramebufferScale = ImVec2(ratio, ratio);
+  if (io.MousePos.x > -FLT_MAX / 2) io.MousePos = ImVec2(io.MousePos.x / ratio, io.MousePos.y / ratio);
   ImGui::NewFrame();
   if (s.last_frame_s > 0) {
     const double wall = now_s - s.last_frame_s;

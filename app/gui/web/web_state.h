@@ -12,9 +12,11 @@ namespace brokersim::web {
 struct WebState {
   gui::GuiApp app;
   GLFWwindow* window = nullptr;
-  int width = 0, height = 0;   // the canvas in device pixels
-  double pixel_ratio = 1;      // the screen's, folded into app.font_scale for sharp text
+  int width = 0, height = 0;                // the canvas's buffer, in device pixels
+  double css_width = 1, css_height = 1;      // its size on the page, which the layout uses
+  double pixel_ratio = 1;                    // device pixels per CSS pixel
   float loaded_font_scale = 0;
+  double loaded_pixel_ratio = 0;
   double last_frame_s = 0;
   int frames = 0;
 };
