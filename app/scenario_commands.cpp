@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -171,10 +172,17 @@ int validate_command(int argc, char** argv) {
   return all_ok ? 0 : kExitBadInput;
 }
 
-int run_command(int argc, char** argv) {
+namespace {
+
+struct RunRequest {
   std::string file, trace_path;
   scenario::RunOptions options;
   bool quiet = false;
+};
+
+// Returns the request, or nullopt after saying what is wrong.
+std::optional<RunRequest> parse_run(int argc, char** argv) {
+  RunRequest r;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -183,37 +191,49 @@ int run_command(int argc, char** argv) {
       std::uint64_t seed = 0;
       if (!v || std::from_chars(v, v + std::strlen(v), seed).ec != std::errc()) {
         std::cerr << "brokersim: --seed needs a non-negative integer\n";
-        return kExitBadInput;
+        return std::nullopt;
       }
-      options.seed = seed;
+      r.options.seed = seed;
     } else if (arg == "--until") {
       const char* v = value();
       auto until = v ? scenario::parse_duration(v) : std::nullopt;
       if (!until) {
         std::cerr << "brokersim: --until needs a duration such as 30s\n";
-        return kExitBadInput;
+        return std::nullopt;
       }
-      options.until_us = until;
+      r.options.until_us = until;
     } else if (arg == "--trace") {
       const char* v = value();
       if (!v) {
         std::cerr << "brokersim: --trace needs a file name\n";
-        return kExitBadInput;
+        return std::nullopt;
       }
-      trace_path = v;
+      r.trace_path = v;
     } else if (arg == "--quiet") {
-      quiet = true;
-    } else if (file.empty() && !arg.starts_with("--")) {
-      file = arg;
+      r.quiet = true;
+    } else if (r.file.empty() && !arg.starts_with("--")) {
+      r.file = arg;
     } else {
       std::cerr << "brokersim: unknown option '" << arg << "' for run\n";
-      return kExitBadInput;
+      return std::nullopt;
     }
   }
-  if (file.empty()) {
+  if (r.file.empty()) {
     std::cerr << "usage: brokersim run FILE [--seed N] [--until T] [--trace out.jsonl] [--quiet]\n";
-    return kExitBadInput;
+    return std::nullopt;
   }
+  return r;
+}
+
+}  // namespace
+
+int run_command(int argc, char** argv) {
+  auto request = parse_run(argc, argv);
+  if (!request) return kExitBadInput;
+  const std::string& file = request->file;
+  const std::string& trace_path = request->trace_path;
+  scenario::RunOptions& options = request->options;
+  const bool quiet = request->quiet;
   const LoadResult loaded = scenario::load_scenario_file(file);
   if (!print_errors(loaded)) return kExitBadInput;
 

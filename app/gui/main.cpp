@@ -150,69 +150,46 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(index, v.size() - 1)];
 }
 
-}  // namespace
+// Live mode: the scenario (none given: an empty broker) plays on the wall clock, and real
+// clients connect to the port; this thread owns the broker and polls the sockets each frame.
+std::unique_ptr<net::Server> start_live(gui::GuiApp& app, const Options& options, amqp::Users& users) {
+  scenario::Scenario live;
+  if (!options.scenario.empty()) live = app.session.scenario();
+  else live.name = "live AMQP";
+  app.session.open_live(std::move(live));
+  net::ServerOptions server_options;
+  server_options.listen = {*options.amqp};
+  auto server = std::make_unique<net::Server>(app.session.live_runner()->live_broker(),
+                                              app.session.live_runner()->live_scheduler(), users, server_options);
+  if (!server->start()) return nullptr;
+  app.report("", "live: serving AMQP on " + options.amqp->host + ":" + std::to_string(server->bound_ports().front()) +
+                     " — point a client at it and watch its messages");
+  return server;
+}
 
-int main(int argc, char** argv) {
-  int exit_code = 0;
-  const std::optional<Options> options = parse(argc, argv, exit_code);
-  if (!options) return exit_code;
-  const bool headless = !options->screenshot.empty() || options->bench_frames > 0;
-
-  gui::GuiApp app;
-  app.scenarios_dir = BROKERSIM_SCENARIOS_DIR;
-  const std::string scenario = options->scenario.empty() ? app.scenarios_dir + "/ecommerce_checkout.yaml" : options->scenario;
-  if (const std::string errors = app.open(scenario); !errors.empty()) {
-    std::fprintf(stderr, "%s", errors.c_str());
-    return 2;
-  }
-  if (options->speed) app.speed = *options->speed;
-  app.open_panel = options->panel;
-  if (options->follow) {
-    app.selection = {gui::Selection::Kind::kMessage, -1, options->follow};
-    app.follow_message = options->follow;
-  }
-
-  // Live mode: the scenario (none given: an empty broker) plays on the wall clock, and real
-  // clients connect to the port; this thread owns the broker and polls the sockets each frame.
-  amqp::Users users;
-  std::unique_ptr<net::Server> server;
-  if (options->amqp) {
-    scenario::Scenario live;
-    if (!options->scenario.empty()) live = app.session.scenario();
-    else live.name = "live AMQP";
-    app.session.open_live(std::move(live));
-    net::ServerOptions server_options;
-    server_options.listen = {*options->amqp};
-    server = std::make_unique<net::Server>(app.session.live_runner()->live_broker(),
-                                           app.session.live_runner()->live_scheduler(), users, server_options);
-    if (!server->start()) return 1;
-    app.report("", "live: serving AMQP on " + options->amqp->host + ":" + std::to_string(server->bound_ports().front()) +
-                       " — point a client at it and watch its messages");
-  }
-  app.seek(options->at_us ? *options->at_us : (options->screenshot.empty() ? 0 : busiest_time(app.session)));
-
-  // [SECTION] window and ImGui setup
+// [SECTION] window and ImGui setup
+GLFWwindow* open_window(gui::GuiApp& app, const Options& options) {
   if (!glfwInit()) {
     std::fprintf(stderr, "brokersim-gui: cannot open a window (no display? try xvfb-run)\n");
-    return 1;
+    return nullptr;
   }
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
   glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
   glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
-  GLFWwindow* window = glfwCreateWindow(options->width, options->height, "brokersim", nullptr, nullptr);
+  GLFWwindow* window = glfwCreateWindow(options.width, options.height, "brokersim", nullptr, nullptr);
   if (!window) {
     std::fprintf(stderr, "brokersim-gui: cannot create an OpenGL 3.3 window\n");
     glfwTerminate();
-    return 1;
+    return nullptr;
   }
   set_window_icon(window);
   glfwMakeContextCurrent(window);
   if (!gladLoadGL(glfwGetProcAddress)) {
     std::fprintf(stderr, "brokersim-gui: cannot load OpenGL functions\n");
-    return 1;
+    return nullptr;
   }
   // The benchmark measures our frame, not the display's refresh.
-  glfwSwapInterval(options->bench_frames > 0 ? 0 : 1);
+  glfwSwapInterval(options.bench_frames > 0 ? 0 : 1);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -222,13 +199,70 @@ int main(int argc, char** argv) {
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330");
   gui::sprites::create();
+  return window;
+}
 
-  // [SECTION] the main loop
-  std::vector<double> frame_ms;
-  std::vector<std::size_t> in_flight, all_dots;
-  int frames = 0;
-  // A screenshot renders a few frames first, so ImGui's layout has settled.
-  const int screenshot_frames = 4;
+// [SECTION] the main loop
+// What a frame's clock does: follow live traffic, a steady 60 Hz for the benchmark, stand
+// still for a screenshot, or follow the wall clock.
+void advance(gui::GuiApp& app, const Options& options, net::Server* server, double wall,
+             std::chrono::steady_clock::time_point frame_start) {
+  if (server) {
+    server->poll();
+    // Catching the picture up is a rebuild; a few times a second is plenty for the eye.
+    static auto last_refresh = frame_start;
+    if (frame_start - last_refresh > std::chrono::milliseconds(200)) {
+      const std::size_t nodes_before = app.session.topology().nodes().size();
+      // New nodes (a client connected, a queue declared): fit the view to them.
+      if (app.session.refresh_live() && app.session.topology().nodes().size() != nodes_before) app.camera.fitted = false;
+      last_refresh = frame_start;
+    }
+    if (app.playing) app.time_us = app.session.end_us();
+    app.refresh_scene();
+  } else if (options.bench_frames > 0) {
+    app.advance(1.0 / 60.0);  // a steady 60 Hz playhead, however long frames take
+  } else if (options.screenshot.empty()) {
+    app.advance(wall);
+  }
+}
+
+// Frame times and messages in flight, for the benchmark.
+struct BenchRecord {
+  std::vector<double> frame_ms, in_flight, all_dots;
+  void print(const Options& options) const {
+    std::printf("frames: %zu at %dx%d\nframe median: %.2f ms\nframe p99: %.2f ms\n"
+                "messages in flight: median %.0f, min %.0f, max %.0f (all dots, with ack flashes and fades: median %.0f)\n",
+                frame_ms.size(), options.width, options.height, percentile(frame_ms, 0.5), percentile(frame_ms, 0.99),
+                percentile(in_flight, 0.5), percentile(in_flight, 0.0), percentile(in_flight, 1.0),
+                percentile(all_dots, 0.5));
+  }
+};
+
+// [SECTION] the headless screenshot
+// True once the screenshot is written (or failed: exit_code says which).
+bool take_screenshot_if_due(gui::GuiApp& app, const Options& options, net::Server* server, int frames, int fb_w,
+                            int fb_h, int& exit_code) {
+  // A screenshot renders a few frames first, so ImGui's layout has settled. Live, --at is how
+  // long to let real clients play before the picture is taken.
+  constexpr int kSettleFrames = 4;
+  const bool due = server ? frames >= kSettleFrames && app.session.end_us() >= options.at_us.value_or(sim::seconds(2))
+                          : frames == kSettleFrames;
+  if (options.screenshot.empty() || !due) return false;
+  const std::string error = gui::write_screenshot(options.screenshot, fb_w, fb_h);
+  if (!error.empty()) {
+    std::fprintf(stderr, "brokersim-gui: %s\n", error.c_str());
+    exit_code = 1;
+  } else {
+    std::printf("wrote %s (%dx%d) at %s, %zu messages in flight\n", options.screenshot.c_str(), fb_w, fb_h,
+                std::to_string(app.time_us / 1000).append("ms").c_str(), app.scene.dots.size());
+  }
+  return true;
+}
+
+int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::Server* server) {
+  const bool headless = !options.screenshot.empty() || options.bench_frames > 0;
+  BenchRecord bench;
+  int frames = 0, exit_code = 0;
   float loaded_font_scale = app.font_scale;
   auto last = std::chrono::steady_clock::now();
   while (!glfwWindowShouldClose(window)) {
@@ -244,27 +278,8 @@ int main(int argc, char** argv) {
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-
-    const double wall = std::chrono::duration<double>(frame_start - last).count();
+    advance(app, options, server, std::chrono::duration<double>(frame_start - last).count(), frame_start);
     last = frame_start;
-    if (server) {
-      server->poll();
-      // Catching the picture up is a rebuild; a few times a second is plenty for the eye.
-      static auto last_refresh = frame_start;
-      if (frame_start - last_refresh > std::chrono::milliseconds(200)) {
-        const std::size_t nodes_before = app.session.topology().nodes().size();
-        // New nodes (a client connected, a queue declared): fit the view to them.
-        if (app.session.refresh_live() && app.session.topology().nodes().size() != nodes_before)
-          app.camera.fitted = false;
-        last_refresh = frame_start;
-      }
-      if (app.playing) app.time_us = app.session.end_us();
-      app.refresh_scene();
-    } else if (options->bench_frames > 0) {
-      app.advance(1.0 / 60.0);  // a steady 60 Hz playhead, however long frames take
-    } else if (options->screenshot.empty()) {
-      app.advance(wall);
-    }
     if (!headless) handle_shortcuts(app);
     gui::draw_frame(app);
 
@@ -276,52 +291,64 @@ int main(int argc, char** argv) {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++frames;
-
-    // [SECTION] headless modes
-    // Live, --at is how long to let real clients play before the picture is taken.
-    const bool screenshot_due = server ? frames >= screenshot_frames &&
-                                             app.session.end_us() >= options->at_us.value_or(sim::seconds(2))
-                                       : frames == screenshot_frames;
-    if (!options->screenshot.empty() && screenshot_due) {
-      const std::string error = gui::write_screenshot(options->screenshot, fb_w, fb_h);
-      if (!error.empty()) {
-        std::fprintf(stderr, "brokersim-gui: %s\n", error.c_str());
-        exit_code = 1;
-      } else {
-        std::printf("wrote %s (%dx%d) at %s, %zu messages in flight\n", options->screenshot.c_str(), fb_w, fb_h,
-                    std::to_string(app.time_us / 1000).append("ms").c_str(), app.scene.dots.size());
-      }
-      break;
-    }
+    if (take_screenshot_if_due(app, options, server, frames, fb_w, fb_h, exit_code)) break;
     glfwSwapBuffers(window);
-    if (options->bench_frames > 0) {
+    if (options.bench_frames > 0) {
       glFinish();
       const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
       // The first frames build the font atlas and shaders; they are not what a user sees.
       if (frames > 3) {
-        frame_ms.push_back(ms);
+        bench.frame_ms.push_back(ms);
         // Messages in flight: dots travelling an edge (not ack flashes or red fades).
-        in_flight.push_back(static_cast<std::size_t>(std::count_if(
+        bench.in_flight.push_back(static_cast<double>(std::count_if(
             app.scene.dots.begin(), app.scene.dots.end(), [](const gui::SceneDot& d) { return d.edge >= 0; })));
-        all_dots.push_back(app.scene.dots.size());
+        bench.all_dots.push_back(static_cast<double>(app.scene.dots.size()));
       }
-      if (frames >= options->bench_frames + 3) break;
+      if (frames >= options.bench_frames + 3) break;
     }
   }
-  if (options->bench_frames > 0) {
-    std::vector<double> flights(in_flight.begin(), in_flight.end()), dots(all_dots.begin(), all_dots.end());
-    std::printf("frames: %zu at %dx%d\nframe median: %.2f ms\nframe p99: %.2f ms\n"
-                "messages in flight: median %.0f, min %.0f, max %.0f (all dots, with ack flashes and fades: median %.0f)\n",
-                frame_ms.size(), options->width, options->height, percentile(frame_ms, 0.5), percentile(frame_ms, 0.99),
-                percentile(flights, 0.5), percentile(flights, 0.0), percentile(flights, 1.0), percentile(dots, 0.5));
-  }
+  if (options.bench_frames > 0) bench.print(options);
+  return exit_code;
+}
 
-  // [SECTION] shutdown
+// [SECTION] shutdown, in reverse order of setup
+void close_window(GLFWwindow* window) {
   gui::sprites::destroy();
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();
   ImGui::DestroyContext();
   glfwDestroyWindow(window);
   glfwTerminate();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  const std::optional<Options> options = parse(argc, argv, exit_code);
+  if (!options) return exit_code;
+
+  gui::GuiApp app;
+  app.scenarios_dir = BROKERSIM_SCENARIOS_DIR;
+  const std::string scenario = options->scenario.empty() ? app.scenarios_dir + "/ecommerce_checkout.yaml" : options->scenario;
+  if (const std::string errors = app.open(scenario); !errors.empty()) {
+    std::fprintf(stderr, "%s", errors.c_str());
+    return 2;
+  }
+  if (options->speed) app.speed = *options->speed;
+  app.open_panel = options->panel;
+  if (options->follow) {
+    app.selection = {gui::Selection::Kind::kMessage, -1, options->follow};
+    app.follow_message = options->follow;
+  }
+  amqp::Users users;
+  std::unique_ptr<net::Server> server;
+  if (options->amqp && !(server = start_live(app, *options, users))) return 1;
+  app.seek(options->at_us ? *options->at_us : (options->screenshot.empty() ? 0 : busiest_time(app.session)));
+
+  GLFWwindow* window = open_window(app, *options);
+  if (!window) return 1;
+  exit_code = run_loop(window, app, *options, server.get());
+  close_window(window);
   return exit_code;
 }
