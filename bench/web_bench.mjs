@@ -32,10 +32,12 @@ const base = `http://127.0.0.1:${server.address().port}/index.html`;
 const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 const link = (yaml) => '#s=v1.' + zlib.deflateRawSync(yaml).toString('base64url') + '&t=0';
 
-// The checkout lesson, stretched: 10 minutes, 100 orders/s, no outage.
+// The checkout lesson, stretched: 10 minutes, 100 orders/s, no outage, and each service with as
+// many workers as its prefetch (bench_scenario_speed's load).
 const checkout = fs.readFileSync(path.join(scenarios, 'ecommerce_checkout.yaml'), 'utf8');
 const long = checkout.replace(/^duration: 3m$/m, 'duration: 10m').replace('rate: 5/s', 'rate: 100/s')
-  .replace('stop: 150s', 'stop: 600s').replace(/^timeline:\n(  - .*\n)+/m, '');
+  .replace('stop: 150s', 'stop: 600s').replace(/^timeline:\n(  - .*\n)+/m, '')
+  .replace(/^( +)prefetch: (\d+)$/gm, '$1prefetch: $2\n$1concurrency: $2');  // as bench_scenario_speed: pools
 const longFile = '/tmp/brokersim-checkout-10min.yaml';
 fs.writeFileSync(longFile, long);
 const tiny = 'name: tiny\nduration: 1s\nbroker:\n  queues: [{name: q}]\n';

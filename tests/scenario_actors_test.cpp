@@ -320,3 +320,46 @@ broker:
   REQUIRE(syntax.size() == 1);
   CHECK(mentions(syntax, "a '{' without its closing '}'"));
 }
+
+TEST_CASE("timeline: declare an exchange and a queue, disconnect an actor and connect it again") {
+  const Scenario s = load(R"(name: late topology
+duration: 20s
+broker:
+  queues: [{name: early}]
+actors:
+  - producer: {name: p, exchange: "", schedule: [1s, 6s, 11s], messages: [{routing_key: early}]}
+  - consumer: {name: c, queue: early}
+timeline:
+  - {at: 2s, declare_exchange: {name: late.x, type: fanout}}
+  - {at: 2s, declare_queue: {name: late.q, message_ttl: 5s}}
+  - {at: 3s, bind: {exchange: late.x, queue: late.q}}
+  - {at: 4s, publish: {exchange: late.x, routing_key: "", body: hi}}
+  - {at: 5s, disconnect: c}
+  - {at: 10s, connect: c}
+expect:
+  queues:
+    early: {enqueued: 3, acked: 3}
+  snapshots:
+    - at: 4500ms
+      queues: {late.q: {depth: 1}}
+    - at: 9500ms
+      queues: {late.q: {depth: 0, expired: 1}, early: {depth: 1}}
+  consumers:
+    c: {received: 3}
+)");
+  Recorder rec;
+  Runner runner(s, {.sinks = {&rec}});
+  runner.run();
+  for (const auto& r : check_expectations(s, runner)) {
+    CHECK_MESSAGE(r.passed, r.expectation->name, " ", r.expectation->metric, " expected ", r.expectation->value, " got ", r.actual);
+  }
+  CHECK(runner.errors().empty());
+  // The consumer's connection closed at 5 s and a new one opened at 10 s.
+  int closed_at_5 = 0, opened_at_10 = 0;
+  for (const auto& e : rec.events) {
+    closed_at_5 += e.kind == trace::EventKind::kConnectionClosed && e.time_us == sim::seconds(5);
+    opened_at_10 += e.kind == trace::EventKind::kConnectionOpened && e.time_us == sim::seconds(10);
+  }
+  CHECK(closed_at_5 == 1);
+  CHECK(opened_at_10 == 1);
+}
