@@ -87,7 +87,8 @@ class Builder {
       if (c.auto_ack) detail += ", auto-ack";
       else if (c.prefetch) detail += ", prefetch " + std::to_string(c.prefetch);
       topo_.set_detail(node, detail);
-      topo_.ensure_edge(EdgeKind::kConsume, topo_.ensure_node(NodeKind::kQueue, c.queue), node, "");
+      // A server-named queue of its own has no name until the run gives it one.
+      if (!c.queue.empty()) topo_.ensure_edge(EdgeKind::kConsume, topo_.ensure_node(NodeKind::kQueue, c.queue), node, "");
     }
   }
 
