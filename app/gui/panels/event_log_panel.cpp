@@ -81,8 +81,11 @@ void draw_event_log_panel(GuiApp& app) {
       ImGui::PopID();
     }
   }
-  // Follow the newest line while playing.
-  if (app.playing) ImGui::SetScrollHereY(1.0f);
+  // Follow the newest line while playing, and after a seek or a step (also when a lesson or a
+  // shared link opens at a moment): the lines at the playhead are the ones to read.
+  static int last_count = -1;
+  if (app.playing || count != last_count) ImGui::SetScrollHereY(1.0f);
+  last_count = count;
   ImGui::EndChild();
 }
 
