@@ -228,6 +228,53 @@ void ring(ImDrawList* draw, ImVec2 p, float r, pal::Color color) {
   }
 }
 
+// Dots of one colour within two pixels look like one: the key that tells such stacks apart.
+std::uint64_t stack_key(ImVec2 p, std::uint16_t key_color) {
+  const auto qx = static_cast<std::uint64_t>(static_cast<std::int64_t>(p.x * 0.5f) & 0xFFFFF);
+  const auto qy = static_cast<std::uint64_t>(static_cast<std::int64_t>(p.y * 0.5f) & 0xFFFFF);
+  return (qx << 40) | (qy << 20) | key_color;
+}
+
+// One dot as its segment kind shows it: travelling, requeued, returned, dead-lettered, an ack
+// flashing at its consumer, or a death mark above its node.
+void draw_dot(ImDrawList* draw, const SceneDot& d, const TopologyView& topo, const CanvasTransform& xf, float r) {
+  const pal::Color color = pal::key_color(d.key_color);
+  const ImVec2 at = xf.to_screen(d.position);
+  switch (d.kind) {
+    case SegmentKind::kHop: disc(draw, at, r, color); break;
+    case SegmentKind::kRequeue:
+      disc(draw, at, r, color);
+      ring(draw, at, r + 3, pal::kUnacked);
+      break;
+    case SegmentKind::kReturn:
+      disc(draw, at, r, color);
+      ring(draw, at, r + 3, pal::rgba(255, 255, 255, 220));
+      break;
+    case SegmentKind::kDeadLetter:
+      disc(draw, at, r, color);
+      ring(draw, at, r + 3, pal::edge_color(EdgeKind::kDeadLetter));
+      break;
+    case SegmentKind::kAck: {
+      const Node& n = topo.nodes()[d.node];
+      const ImVec2 p = xf.to_screen({n.center.x + n.size.x / 2 - 12, n.center.y - n.size.y / 2 + 12});
+      ring(draw, p, r + 2 + d.fraction * 12 * xf.zoom, pal::with_alpha(pal::kAck, 1.0f - d.fraction));
+      disc(draw, p, r * (1.0f - d.fraction * 0.7f), pal::with_alpha(color, 1.0f - d.fraction));
+      break;
+    }
+    case SegmentKind::kDeath: {
+      const Node& n = topo.nodes()[d.node];
+      const Vec2 c = n.center + Vec2{0, -n.size.y / 2 - 10} + jitter(d.message_id, 10);
+      const ImVec2 p = xf.to_screen(c);
+      const float alpha = 1.0f - d.fraction;
+      disc(draw, p, r + 1, pal::with_alpha(pal::kDeath, alpha));
+      const float x = r * 0.55f;
+      draw->AddLine({p.x - x, p.y - x}, {p.x + x, p.y + x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
+      draw->AddLine({p.x - x, p.y + x}, {p.x + x, p.y - x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
+      break;
+    }
+  }
+}
+
 void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
   const float r = std::clamp(5.5f * xf.zoom, 3.0f, 10.0f);
   const std::uint64_t highlighted = app.selection.kind == Selection::Kind::kMessage ? app.selection.message_id : app.follow_message;
@@ -237,18 +284,13 @@ void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
   constexpr int kMarksPerNode = 4;
   static std::vector<int> marks;
   marks.assign(topo.nodes().size(), 0);
-  // Dots of one colour within two pixels look like one: a burst of publishes travels as a
-  // stack. Drawing one of each saves the rasteriser the rest.
+  // A burst of publishes travels as a stack of same-coloured dots: drawing one of each saves
+  // the rasteriser the rest.
   static std::vector<std::uint64_t> drawn;
   drawn.clear();
   for (const SceneDot& d : app.scene.dots) {
     if (d.node >= 0) ++marks[d.node];
-    if (d.kind == SegmentKind::kHop && d.message_id != highlighted) {
-      const ImVec2 p = xf.to_screen(d.position);
-      const auto qx = static_cast<std::uint64_t>(static_cast<std::int64_t>(p.x * 0.5f) & 0xFFFFF);
-      const auto qy = static_cast<std::uint64_t>(static_cast<std::int64_t>(p.y * 0.5f) & 0xFFFFF);
-      drawn.push_back((qx << 40) | (qy << 20) | d.key_color);
-    }
+    if (d.kind == SegmentKind::kHop && d.message_id != highlighted) drawn.push_back(stack_key(xf.to_screen(d.position), d.key_color));
   }
   // Dots come oldest first: keep the newest few marks at each node, the ones still bright.
   for (int& m : marks) m = std::max(0, m - kMarksPerNode);
@@ -259,55 +301,12 @@ void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
   for (const SceneDot& d : app.scene.dots) {
     if (d.node >= 0 && marks[d.node]-- > 0) continue;
     if (d.kind == SegmentKind::kHop && d.message_id != highlighted) {
-      const ImVec2 p = xf.to_screen(d.position);
-      const auto qx = static_cast<std::uint64_t>(static_cast<std::int64_t>(p.x * 0.5f) & 0xFFFFF);
-      const auto qy = static_cast<std::uint64_t>(static_cast<std::int64_t>(p.y * 0.5f) & 0xFFFFF);
-      const auto at = std::lower_bound(drawn.begin(), drawn.end(), (qx << 40) | (qy << 20) | d.key_color) - drawn.begin();
+      const std::uint64_t key = stack_key(xf.to_screen(d.position), d.key_color);
+      const auto at = std::lower_bound(drawn.begin(), drawn.end(), key) - drawn.begin();
       if (done[at]) continue;
       done[at] = true;
     }
-    const pal::Color color = pal::key_color(d.key_color);
-    switch (d.kind) {
-      case SegmentKind::kHop:
-        disc(draw, xf.to_screen(d.position), r, color);
-        break;
-      case SegmentKind::kRequeue: {
-        const ImVec2 p = xf.to_screen(d.position);
-        disc(draw, p, r, color);
-        ring(draw, p, r + 3, pal::kUnacked);
-        break;
-      }
-      case SegmentKind::kReturn: {
-        const ImVec2 p = xf.to_screen(d.position);
-        disc(draw, p, r, color);
-        ring(draw, p, r + 3, pal::rgba(255, 255, 255, 220));
-        break;
-      }
-      case SegmentKind::kDeadLetter: {
-        const ImVec2 p = xf.to_screen(d.position);
-        disc(draw, p, r, color);
-        ring(draw, p, r + 3, pal::edge_color(EdgeKind::kDeadLetter));
-        break;
-      }
-      case SegmentKind::kAck: {
-        const Node& n = topo.nodes()[d.node];
-        const ImVec2 p = xf.to_screen({n.center.x + n.size.x / 2 - 12, n.center.y - n.size.y / 2 + 12});
-        ring(draw, p, r + 2 + d.fraction * 12 * xf.zoom, pal::with_alpha(pal::kAck, 1.0f - d.fraction));
-        disc(draw, p, r * (1.0f - d.fraction * 0.7f), pal::with_alpha(color, 1.0f - d.fraction));
-        break;
-      }
-      case SegmentKind::kDeath: {
-        const Node& n = topo.nodes()[d.node];
-        const Vec2 c = n.center + Vec2{0, -n.size.y / 2 - 10} + jitter(d.message_id, 10);
-        const ImVec2 p = xf.to_screen(c);
-        const float alpha = 1.0f - d.fraction;
-        disc(draw, p, r + 1, pal::with_alpha(pal::kDeath, alpha));
-        const float x = r * 0.55f;
-        draw->AddLine({p.x - x, p.y - x}, {p.x + x, p.y + x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
-        draw->AddLine({p.x - x, p.y + x}, {p.x + x, p.y - x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
-        break;
-      }
-    }
+    draw_dot(draw, d, topo, xf, r);
     if (highlighted != 0 && d.message_id == highlighted && d.edge >= 0) ring(draw, xf.to_screen(d.position), r + 6, pal::kSelection);
   }
 }

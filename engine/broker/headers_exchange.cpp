@@ -31,6 +31,8 @@ const std::string* as_bytes(const FieldValue& v) {
   return nullptr;
 }
 
+}  // namespace
+
 // RabbitMQ compares header values with Erlang's ==, which ignores the wire type within a
 // class: a 32-bit 5 equals a 64-bit 5 (and 5.0), and a long string equals the same raw bytes.
 bool erlang_equal(const FieldValue& a, const FieldValue& b) {
@@ -58,8 +60,6 @@ std::optional<std::uint64_t> number_key(const FieldValue& v) {
   std::memcpy(&bits, &folded, sizeof bits);
   return bits;
 }
-
-}  // namespace
 
 HeadersRule compile_headers_rule(const FieldTable& arguments) {
   HeadersRule rule;

@@ -38,6 +38,10 @@ struct HeadersRule {
 HeadersRule compile_headers_rule(const FieldTable& arguments);
 bool headers_rule_matches(const HeadersRule& rule, const FieldTable* headers);
 
+// Header values compared as RabbitMQ compares them (Erlang's ==): numbers by value whatever
+// their wire type, strings equal to the same raw bytes.
+bool erlang_equal(const FieldValue& a, const FieldValue& b);
+
 // Checks x-match as RabbitMQ does at bind time; returns a 406 for a bad value or type.
 std::optional<Error> validate_headers_binding(const FieldTable& arguments);
 // Matches one binding's arguments against one message's headers (null = no headers), with no

@@ -2,21 +2,11 @@
 
 #include <algorithm>
 
+#include "broker/headers_exchange.h"
 #include "scenario/message_template.h"
+#include "scenario/topology.h"
 
 namespace brokersim::scenario {
-namespace {
-
-// A header's value against a rule's: numbers compare by value, whatever their width (YAML
-// gives 32-bit integers, a client may send 64-bit ones).
-bool same_value(const broker::FieldValue& header, const broker::FieldValue& wanted) {
-  const auto a = header.as_integer();
-  const auto b = wanted.as_integer();
-  if (a && b) return *a == *b;
-  return header == wanted;
-}
-
-}  // namespace
 
 ConsumerActor::ConsumerActor(ActorContext& context, const ConsumerSpec& spec, std::vector<Loss>& losses)
     : context_(context),
@@ -48,8 +38,7 @@ void ConsumerActor::setup(broker::ChannelKey key) {
   auto& b = context_.broker;
   if (spec_.own_queue) {
     const QueueSpec& q = *spec_.own_queue;
-    auto declared = b.queue_declare(key, {.name = q.name, .durable = q.durable, .exclusive = q.exclusive,
-                                          .auto_delete = q.auto_delete, .arguments = q.arguments});
+    auto declared = b.queue_declare(key, queue_declare_of(q));
     if (!context_.ok(declared, spec_.name, q.at)) return;
     queue_ = declared.value().name;
     for (const BindingSpec& binding : spec_.own_bindings) {
@@ -261,12 +250,13 @@ void ConsumerActor::publish(const FollowUp& f, const Handled& handled) {
   context_.ok(context_.broker.basic_publish(*key, p), spec_.name, spec_.at);
 }
 
-// A rule on a header (its presence, or its value) decides first; otherwise the weighted draw.
+// A rule on a header (its presence, or its value, compared as RabbitMQ compares header values)
+// decides first; otherwise the weighted draw.
 Outcome ConsumerActor::decide(const broker::Delivery& d) {
   if (const broker::FieldTable* headers = d.message->headers()) {
     for (const auto& rule : spec_.rules) {
       const broker::FieldValue* value = broker::find_field(*headers, rule.header);
-      if (value && (!rule.equals || same_value(*value, *rule.equals))) return rule.outcome;
+      if (value && (!rule.equals || broker::erlang_equal(*value, *rule.equals))) return rule.outcome;
     }
   }
   const std::uint64_t weights[] = {spec_.ack_ppm, spec_.nack_requeue_ppm, spec_.nack_ppm, spec_.reject_ppm};

@@ -996,8 +996,7 @@ void declare_on_scratch(Reader& r, const Scenario& s) {
   for (const auto& c : s.consumers) {
     if (!c.own_queue) continue;
     const QueueSpec& q = *c.own_queue;
-    auto declared = scratch.queue_declare(ch, {.name = q.name, .durable = q.durable, .exclusive = q.exclusive,
-                                               .auto_delete = q.auto_delete, .arguments = q.arguments});
+    auto declared = scratch.queue_declare(ch, queue_declare_of(q));
     if (!declared.ok()) {
       r.error(q.at, with_hint(declared.error()));
       if (!scratch.find_channel(ch)) (void)scratch.channel_open(ch);

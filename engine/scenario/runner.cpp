@@ -90,17 +90,10 @@ void Runner::apply(const TimelineEvent& event) {
       return ok(bind ? b.queue_bind(admin_, x.destination, x.exchange, x.key, x.arguments)
                      : b.queue_unbind(admin_, x.destination, x.exchange, x.key, x.arguments));
     }
-    case K::kDeclareQueue: {
-      const QueueSpec& q = event.queue;
-      return ok(b.queue_declare(admin_, {.name = q.name, .durable = q.durable, .exclusive = q.exclusive,
-                                         .auto_delete = q.auto_delete, .arguments = q.arguments}));
-    }
-    case K::kDeclareExchange: {
-      const ExchangeSpec& x = event.exchange_spec;
-      return ok(b.exchange_declare(admin_, {.name = x.name, .type = x.type, .durable = x.durable,
-                                            .auto_delete = x.auto_delete, .internal = x.internal,
-                                            .arguments = x.arguments}));
-    }
+    case K::kDeclareQueue:
+      return ok(b.queue_declare(admin_, queue_declare_of(event.queue)));
+    case K::kDeclareExchange:
+      return ok(b.exchange_declare(admin_, exchange_declare_of(event.exchange_spec)));
     case K::kRestartBroker:
       b.restart();
       // Clients reconnect, as real ones would; consumers stopped on purpose stay stopped.

@@ -2,6 +2,16 @@
 
 namespace brokersim::scenario {
 
+broker::ExchangeDeclare exchange_declare_of(const ExchangeSpec& x) {
+  return {.name = x.name, .type = x.type, .durable = x.durable, .auto_delete = x.auto_delete, .internal = x.internal,
+          .arguments = x.arguments};
+}
+
+broker::QueueDeclare queue_declare_of(const QueueSpec& q) {
+  return {.name = q.name, .durable = q.durable, .exclusive = q.exclusive, .auto_delete = q.auto_delete,
+          .arguments = q.arguments};
+}
+
 void declare_topology(broker::Broker& broker, broker::ChannelKey ch, const Scenario& s,
                       const TopologyErrorHandler& on_error) {
   // A refusal closes the channel (as in AMQP); reopen it so one error does not hide the next.
@@ -15,15 +25,12 @@ void declare_topology(broker::Broker& broker, broker::ChannelKey ch, const Scena
   };
   for (const auto& x : s.exchanges) {
     attempt(x.at, [&] {
-      return broker.exchange_declare(ch, {.name = x.name, .type = x.type, .durable = x.durable,
-                                          .auto_delete = x.auto_delete, .internal = x.internal,
-                                          .arguments = x.arguments});
+      return broker.exchange_declare(ch, exchange_declare_of(x));
     });
   }
   for (const auto& q : s.queues) {
     attempt(q.at, [&] {
-      return broker.queue_declare(ch, {.name = q.name, .durable = q.durable, .exclusive = q.exclusive,
-                                       .auto_delete = q.auto_delete, .arguments = q.arguments});
+      return broker.queue_declare(ch, queue_declare_of(q));
     });
   }
   for (const auto& b : s.bindings) {

@@ -8,6 +8,10 @@
 
 namespace brokersim::scenario {
 
+// The AMQP declarations a scenario's specs stand for.
+broker::ExchangeDeclare exchange_declare_of(const ExchangeSpec& x);
+broker::QueueDeclare queue_declare_of(const QueueSpec& q);
+
 using TopologyErrorHandler = std::function<void(Position, const broker::Error&)>;
 
 void declare_topology(broker::Broker& broker, broker::ChannelKey channel, const Scenario& scenario,

@@ -36,14 +36,11 @@ struct EditForms {
   int consumer_prefetch = 1;
 };
 
-}  // namespace
+const char* const kExchangeTypes[] = {"direct", "fanout", "topic", "headers"};
 
-void draw_editing_panel(GuiApp& app) {
-  if (!app.session.is_open()) return;
-  static EditForms f;
-  const scenario::Scenario& s = app.session.scenario();
-  static const char* kTypes[] = {"direct", "fanout", "topic", "headers"};
-
+// Adding an exchange, a queue or a binding.
+void topology_forms(GuiApp& app, EditForms& f) {
+  const auto& kTypes = kExchangeTypes;
   if (ImGui::CollapsingHeader("Exchange")) {
     ImGui::InputText("name##x", f.exchange, sizeof f.exchange);
     ImGui::Combo("type##x", &f.exchange_type, kTypes, 4);
@@ -89,6 +86,10 @@ void draw_editing_panel(GuiApp& app) {
       app.refresh_scene();
     }
   }
+}
+
+// Adding a producer or a consumer.
+void actor_forms(GuiApp& app, EditForms& f) {
   if (ImGui::CollapsingHeader("Producer")) {
     ImGui::InputText("name##p", f.producer, sizeof f.producer);
     ImGui::InputText("exchange##p", f.producer_exchange, sizeof f.producer_exchange);
@@ -121,56 +122,51 @@ void draw_editing_panel(GuiApp& app) {
       app.refresh_scene();
     }
   }
-  if (ImGui::CollapsingHeader("Delete")) {
-    // Copies, because a delete re-runs the scenario and replaces what we iterate.
-    std::string error, done;
-    bool acted = false;
-    for (const auto& x : s.exchanges) {
-      ImGui::PushID(("x" + x.name).c_str());
-      if (ImGui::SmallButton("delete")) { error = app.session.delete_exchange(std::string(x.name)); done = "deleted exchange"; acted = true; }
-      ImGui::PopID();
-      if (acted) break;
-      ImGui::SameLine();
-      ImGui::Text("exchange %s", x.name.c_str());
+}
+
+// One "delete" button per row. A delete re-runs the scenario and replaces what the list shows,
+// so the first press ends the list: row() says whether it acted.
+void delete_list(GuiApp& app, const scenario::Scenario& s) {
+  std::string error, done;
+  bool acted = false;
+  auto row = [&](const std::string& id, const std::string& label, const char* what, auto remove) {
+    ImGui::PushID(id.c_str());
+    if (ImGui::SmallButton("delete")) {
+      error = remove();
+      done = what;
+      acted = true;
     }
-    if (!acted) for (const auto& q : s.queues) {
-      ImGui::PushID(("q" + q.name).c_str());
-      if (ImGui::SmallButton("delete")) { error = app.session.delete_queue(std::string(q.name)); done = "deleted queue"; acted = true; }
-      ImGui::PopID();
-      if (acted) break;
-      ImGui::SameLine();
-      ImGui::Text("queue %s", q.name.c_str());
-    }
-    if (!acted) for (std::size_t i = 0; i < s.bindings.size(); ++i) {
-      ImGui::PushID(static_cast<int>(i));
-      if (ImGui::SmallButton("delete")) { error = app.session.delete_binding(i); done = "deleted binding"; acted = true; }
-      ImGui::PopID();
-      if (acted) break;
-      ImGui::SameLine();
-      ImGui::Text("binding %s -> %s '%s'", s.bindings[i].exchange.c_str(), s.bindings[i].destination.c_str(), s.bindings[i].key.c_str());
-    }
-    if (!acted) for (const auto& p : s.producers) {
-      ImGui::PushID(("p" + p.name).c_str());
-      if (ImGui::SmallButton("delete")) { error = app.session.delete_producer(std::string(p.name)); done = "deleted producer"; acted = true; }
-      ImGui::PopID();
-      if (acted) break;
-      ImGui::SameLine();
-      ImGui::Text("producer %s", p.name.c_str());
-    }
-    if (!acted) for (const auto& c : s.consumers) {
-      ImGui::PushID(("c" + c.name).c_str());
-      if (ImGui::SmallButton("delete")) { error = app.session.delete_consumer(std::string(c.name)); done = "deleted consumer"; acted = true; }
-      ImGui::PopID();
-      if (acted) break;
-      ImGui::SameLine();
-      ImGui::Text("consumer %s", c.name.c_str());
-    }
-    if (acted) {
-      app.report(error, done);
-      app.refresh_scene();
-    }
+    ImGui::PopID();
+    if (acted) return true;
+    ImGui::SameLine();
+    ImGui::TextUnformatted(label.c_str());
+    return false;
+  };
+  for (const auto& x : s.exchanges) {
+    if (row("x" + x.name, "exchange " + x.name, "deleted exchange", [&app, name = x.name] { return app.session.delete_exchange(name); })) break;
   }
-  ImGui::Separator();
+  if (!acted) for (const auto& q : s.queues) {
+    if (row("q" + q.name, "queue " + q.name, "deleted queue", [&app, name = q.name] { return app.session.delete_queue(name); })) break;
+  }
+  if (!acted) for (std::size_t i = 0; i < s.bindings.size(); ++i) {
+    const auto& b = s.bindings[i];
+    if (row("b" + std::to_string(i), "binding " + b.exchange + " -> " + b.destination + " '" + b.key + "'", "deleted binding",
+            [&app, i] { return app.session.delete_binding(i); })) break;
+  }
+  if (!acted) for (const auto& p : s.producers) {
+    if (row("p" + p.name, "producer " + p.name, "deleted producer", [&app, name = p.name] { return app.session.delete_producer(name); })) break;
+  }
+  if (!acted) for (const auto& c : s.consumers) {
+    if (row("c" + c.name, "consumer " + c.name, "deleted consumer", [&app, name = c.name] { return app.session.delete_consumer(name); })) break;
+  }
+  if (acted) {
+    app.report(error, done);
+    app.refresh_scene();
+  }
+}
+
+// Saving as YAML and exporting RabbitMQ definitions.
+void save_buttons(GuiApp& app) {
   // Saving writes a fresh file (comments are not kept), so it defaults to a new name beside
   // the scenario rather than over the lesson it came from.
   static char save_path[512] = "";
@@ -202,6 +198,18 @@ void draw_editing_panel(GuiApp& app) {
     if (out) offer_file(path);
     app.report(out ? (warnings.empty() ? "" : warnings.front()) : "cannot write " + path, "wrote " + path);
   }
+}
+
+}  // namespace
+
+void draw_editing_panel(GuiApp& app) {
+  if (!app.session.is_open()) return;
+  static EditForms f;
+  topology_forms(app, f);
+  actor_forms(app, f);
+  if (ImGui::CollapsingHeader("Delete")) delete_list(app, app.session.scenario());
+  ImGui::Separator();
+  save_buttons(app);
 }
 
 }  // namespace brokersim::gui
