@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "demo.h"
+#include "quiz_command.h"
 #include "scenario_commands.h"
 #include "serve_command.h"
 
@@ -28,6 +29,10 @@ constexpr std::string_view kUsage =
     "      Check scenario files; errors are printed as file:line:col: message (exit 2).\n"
     "  check FILE...\n"
     "      Run each scenario and evaluate its expect: block (exit 1 if any fails).\n"
+    "  quiz FILE [--answers]\n"
+    "      Ask the lesson's questions in the terminal, one answer per line: queue names\n"
+    "      separated by commas, an outcome word, a number, or a choice's letter. The engine\n"
+    "      computes the answers; the last line is 'score: R/N'. --answers prints them.\n"
     "  explain FILE --exchange X --key K [--header name=value ...] [--at T]\n"
     "      Show how the scenario's topology routes one message: every binding tried,\n"
     "      matched or not, exchange-to-exchange hops, the alternate exchange, the queues.\n"
@@ -94,6 +99,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return brokersim::app::serve_command(argc, argv);
   if (command == "validate") return brokersim::app::validate_command(argc, argv);
   if (command == "check") return brokersim::app::check_command(argc, argv);
+  if (command == "quiz") return brokersim::app::quiz_command(argc, argv);
   if (command == "explain") return brokersim::app::explain_command(argc, argv);
   if (command == "export-definitions") return brokersim::app::export_definitions_command(argc, argv);
   if (command == "import-definitions") return brokersim::app::import_definitions_command(argc, argv);

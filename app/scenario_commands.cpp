@@ -13,9 +13,11 @@
 
 #include "definitions_export.h"
 #include "definitions_import.h"
+#include "scenario/course.h"
 #include "scenario/expectations.h"
 #include "scenario/lesson.h"
 #include "scenario/loader.h"
+#include "scenario/quiz.h"
 #include "scenario/topology.h"
 #include "scenario/runner.h"
 #include "scenario/units.h"
@@ -154,22 +156,44 @@ class LogPrinter final : public trace::Sink {
 
 }  // namespace
 
+namespace {
+
+// The scenario files the arguments name: a course map stands for every lesson it lists, in
+// course order. A broken course map is reported and sets `bad_input`.
+std::vector<std::string> scenario_files(int argc, char** argv, bool& bad_input) {
+  std::vector<std::string> files;
+  for (int i = 2; i < argc; ++i) {
+    if (!scenario::is_course_file(argv[i])) {
+      files.emplace_back(argv[i]);
+      continue;
+    }
+    const scenario::CourseLoad course = scenario::load_course_file(argv[i]);
+    for (const auto& e : course.errors) std::cerr << e.to_string() << '\n';
+    bad_input |= !course.ok();
+    for (const auto& m : course.course.modules)
+      for (const auto& l : m.lessons) files.push_back(l.path);
+  }
+  return files;
+}
+
+}  // namespace
+
 int validate_command(int argc, char** argv) {
   if (argc < 3) {
     std::cerr << "usage: brokersim validate FILE...\n";
     return kExitBadInput;
   }
-  bool all_ok = true;
-  for (int i = 2; i < argc; ++i) {
-    const LoadResult loaded = scenario::load_scenario_file(argv[i]);
+  bool bad_input = false;
+  for (const std::string& file : scenario_files(argc, argv, bad_input)) {
+    const LoadResult loaded = scenario::load_scenario_file(file);
     if (print_errors(loaded)) {
-      std::cout << argv[i] << ": ok (" << loaded.scenario.queues.size() << " queues, "
+      std::cout << file << ": ok (" << loaded.scenario.queues.size() << " queues, "
                 << loaded.scenario.producers.size() + loaded.scenario.consumers.size() << " actors)\n";
     } else {
-      all_ok = false;
+      bad_input = true;
     }
   }
-  return all_ok ? 0 : kExitBadInput;
+  return bad_input ? kExitBadInput : 0;
 }
 
 namespace {
@@ -275,57 +299,95 @@ int run_command(int argc, char** argv) {
 
 namespace {
 
-// Plays one scenario and says every way it fails: expectations, undeclared errors, declared
-// errors that did not happen, and lesson steps that never came. Returns the failures.
-int check_one(const char* file, const scenario::Scenario& s) {
+std::string where(const char* file, scenario::Position at) {
+  return std::string(file) + ':' + std::to_string(at.line) + ':' + std::to_string(at.column) + ": ";
+}
+
+// Every way a finished run falls short of its scenario: expectations (with an exercise's hint),
+// undeclared errors, declared errors that did not happen, and lesson steps that never came.
+std::vector<std::string> run_problems(const char* file, const scenario::Scenario& s, const scenario::Runner& runner,
+                                      const scenario::LessonFollower& lesson) {
+  std::vector<std::string> out;
+  for (const auto& r : scenario::check_expectations(s, runner)) {
+    if (r.passed) continue;
+    const auto& e = *r.expectation;
+    out.push_back(where(file, e.at) + "expected " + (e.name.empty() ? "" : e.name + " ") + e.metric + " = " +
+                  std::to_string(e.value) + (e.at_us ? " at " + trace::format_time(*e.at_us) : "") + ", got " +
+                  std::to_string(r.actual) + (e.hint.empty() ? "" : "; hint: " + e.hint));
+  }
+  const scenario::ErrorCheck errors = scenario::check_errors(s, runner);
+  for (const scenario::RunError* e : errors.undeclared) {
+    const std::string code = std::to_string(static_cast<int>(e->code));
+    out.push_back(where(file, e->at) + "at " + trace::format_time(e->time_us) + ' ' + e->who + " met " + code + ' ' + e->text +
+                  "; if the lesson shows this on purpose, declare it: expect: {errors: [{code: " + code +
+                  ", at: " + trace::format_time(e->time_us) + "}]}");
+  }
+  for (const scenario::ExpectedError* e : errors.never_happened) {
+    out.push_back(where(file, e->at) + "expected error " + std::to_string(e->code) +
+                  (e->at_us ? " at " + trace::format_time(*e->at_us) : "") + (e->actor.empty() ? "" : " for " + e->actor) +
+                  " did not happen");
+  }
+  for (const scenario::LessonStep* step : lesson.never_shown(runner.end_us())) {
+    out.push_back(where(file, step->at) + "this lesson step never came: " +
+                  (step->when ? "no '" + step->when->event + "' event matched its 'when'" : "it is after the end of the run"));
+  }
+  return out;
+}
+
+// Plays one scenario and returns every way it fails, its questions' included.
+std::vector<std::string> scenario_problems(const char* file, const scenario::Scenario& s, std::uint64_t* seed = nullptr) {
   scenario::LessonFollower lesson(s.lesson);
   struct Follow final : trace::Sink {
     scenario::LessonFollower& lesson;
     explicit Follow(scenario::LessonFollower& l) : lesson(l) {}
     void on_event(const trace::Event& e) override { (void)lesson.on_event(e); }
   } follow(lesson);
-  scenario::RunOptions options;
-  options.sinks.push_back(&follow);
-  scenario::Runner runner(s, options);
+  scenario::Runner runner(s, {.sinks = {&follow}});
   runner.run();
-  int failures = 0;
-  auto where = [&](scenario::Position at) { return std::string(file) + ':' + std::to_string(at.line) + ':' + std::to_string(at.column) + ": "; };
-  for (const auto& r : scenario::check_expectations(s, runner)) {
-    if (r.passed) continue;
-    ++failures;
-    const auto& e = *r.expectation;
-    std::cerr << where(e.at) << "expected " << (e.name.empty() ? "" : e.name + " ") << e.metric << " = " << e.value
-              << (e.at_us ? " at " + trace::format_time(*e.at_us) : "") << ", got " << r.actual << '\n';
+  if (seed) *seed = runner.seed();
+  std::vector<std::string> out = run_problems(file, s, runner, lesson);
+  for (const auto& q : scenario::answer_questions(s)) {
+    if (!q.error.empty()) out.push_back(where(file, q.step->ask->at) + "the engine cannot answer Q" + std::to_string(q.number) + ": " + q.error);
   }
-  const scenario::ErrorCheck errors = scenario::check_errors(s, runner);
-  for (const scenario::RunError* e : errors.undeclared) {
-    ++failures;
-    std::cerr << where(e->at) << "at " << trace::format_time(e->time_us) << ' ' << e->who << " met "
-              << static_cast<int>(e->code) << ' ' << e->text
-              << "; if the lesson shows this on purpose, declare it: expect: {errors: [{code: "
-              << static_cast<int>(e->code) << ", at: " << trace::format_time(e->time_us) << "}]}\n";
+  return out;
+}
+
+std::string counted(std::size_t n, const char* one, const char* many) { return std::to_string(n) + ' ' + (n == 1 ? one : many); }
+
+// An exercise is sound when its start fails the hidden checks and its solution passes all.
+int check_exercise(const char* file, const scenario::Scenario& s) {
+  std::vector<std::string> problems;
+  scenario::Runner start(s, {});
+  start.run();
+  std::size_t start_failures = 0;
+  for (const auto& r : scenario::check_expectations(s, start)) start_failures += r.passed ? 0 : 1;
+  if (start_failures == 0) problems.push_back(where(file, s.exercise->at) + "the exercise's start already passes every check: there is nothing to do");
+  for (auto& p : scenario_problems(file, *s.exercise->solution)) problems.push_back(p + " (in the solution)");
+  for (const auto& p : problems) std::cerr << p << '\n';
+  if (problems.empty()) {
+    std::cout << file << ": ok: exercise: the start fails " << counted(start_failures, "check", "checks") << " of "
+              << s.expectations.size() << ", the solution passes all\n";
   }
-  for (const scenario::ExpectedError* e : errors.never_happened) {
-    ++failures;
-    std::cerr << where(e->at) << "expected error " << e->code << (e->at_us ? " at " + trace::format_time(*e->at_us) : "")
-              << (e->actor.empty() ? "" : " for " + e->actor) << " did not happen\n";
+  return static_cast<int>(problems.size());
+}
+
+int check_one(const char* file, const scenario::Scenario& s) {
+  if (s.exercise) return check_exercise(file, s);
+  std::uint64_t seed = 0;
+  const auto problems = scenario_problems(file, s, &seed);
+  for (const auto& p : problems) std::cerr << p << '\n';
+  if (!problems.empty()) {
+    std::cerr << file << ": " << problems.size() << " check(s) failed; reproduce with: brokersim run " << file << " --seed " << seed << '\n';
+    return static_cast<int>(problems.size());
   }
-  for (const scenario::LessonStep* step : lesson.never_shown(runner.end_us())) {
-    ++failures;
-    std::cerr << where(step->at) << "this lesson step never came: "
-              << (step->when ? "no '" + step->when->event + "' event matched its 'when'" : "it is after the end of the run") << '\n';
-  }
-  if (failures) {
-    std::cerr << file << ": " << failures << " check(s) failed; reproduce with: brokersim run " << file << " --seed "
-              << runner.seed() << '\n';
-  } else {
-    auto count = [](std::size_t n, const char* one, const char* many) { return std::to_string(n) + ' ' + (n == 1 ? one : many); };
-    std::cout << file << ": ok: " << count(s.expectations.size(), "expectation holds", "expectations hold") << ", "
-              << (s.expected_errors.empty() ? std::string("no errors")
-                                            : count(s.expected_errors.size(), "error", "errors") + " as declared and no other")
-              << ", " << count(s.lesson.size(), "lesson step came", "lesson steps came") << '\n';
-  }
-  return failures;
+  std::size_t questions = 0;
+  for (const auto& step : s.lesson) questions += step.ask ? 1 : 0;
+  std::cout << file << ": ok: " << counted(s.expectations.size(), "expectation holds", "expectations hold") << ", "
+            << (s.expected_errors.empty() ? std::string("no errors")
+                                          : counted(s.expected_errors.size(), "error", "errors") + " as declared and no other")
+            << ", " << counted(s.lesson.size(), "lesson step came", "lesson steps came")
+            << (questions ? ", " + counted(questions, "question", "questions") + " answered" : "") << '\n';
+  return 0;
 }
 
 }  // namespace
@@ -336,13 +398,13 @@ int check_command(int argc, char** argv) {
     return kExitBadInput;
   }
   bool bad_input = false, failed = false;
-  for (int i = 2; i < argc; ++i) {
-    const LoadResult loaded = scenario::load_scenario_file(argv[i]);
+  for (const std::string& file : scenario_files(argc, argv, bad_input)) {
+    const LoadResult loaded = scenario::load_scenario_file(file);
     if (!print_errors(loaded)) {
       bad_input = true;
       continue;
     }
-    failed |= check_one(argv[i], loaded.scenario) > 0;
+    failed |= check_one(file.c_str(), loaded.scenario) > 0;
   }
   if (bad_input) return kExitBadInput;
   return failed ? kExitFailedExpectations : 0;

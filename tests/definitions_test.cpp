@@ -25,7 +25,7 @@ bool has_void(const broker::FieldTable& table) {
 TEST_CASE("definitions: export then import of every scenario's topology is lossless") {
   std::size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(BROKERSIM_SCENARIOS_DIR)) {
-    if (entry.path().extension() != ".yaml") continue;
+    if (entry.path().extension() != ".yaml" || entry.path().filename() == "course.yaml") continue;
     ++files;
     CAPTURE(entry.path().string());
     auto original = scenario::load_scenario_file(entry.path().string());

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -14,6 +15,7 @@
 #include "scenario/runner.h"
 #include "trace/fingerprint.h"
 #include "scenario/loader.h"
+#include "scenario/quiz.h"
 
 using namespace brokersim;
 using namespace brokersim::gui;
@@ -226,26 +228,38 @@ TEST_CASE("a layout section moves nodes, and saving one keeps the rest of the fi
   std::remove(path.c_str());
 }
 
-TEST_CASE("a scenario saved as YAML loads again and runs to the same fingerprint") {
-  for (const char* name : {"hello_world", "work_queues", "publish_subscribe", "routing", "topics", "headers", "rpc",
-                           "alternate_exchange", "publisher_confirms", "dead_lettering", "delayed_retry", "priority",
-                           "log_aggregation", "durability", "ecommerce_checkout", "capstone_order_system"}) {
-    CAPTURE(name);
-    scenario::LoadResult original = scenario::load_scenario_file(std::string(BROKERSIM_SCENARIOS_DIR "/") + name + ".yaml");
+TEST_CASE("every scenario saved as YAML loads again: same fingerprint, questions, answers and exercise") {
+  auto fingerprint = [](const scenario::Scenario& s) {
+    trace::Fingerprint f;
+    scenario::Runner runner(s, {.sinks = {&f}});
+    runner.run();
+    return f.hex();
+  };
+  auto answers = [](const scenario::Scenario& s) {
+    std::vector<std::string> out;
+    for (const auto& q : scenario::answer_questions(s)) out.push_back(q.prompt + " = " + q.answer.text());
+    return out;
+  };
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(BROKERSIM_SCENARIOS_DIR)) {
+    const std::string path = entry.path().string();
+    if (entry.path().extension() != ".yaml" || entry.path().filename() == "course.yaml") continue;
+    ++files;
+    CAPTURE(path);
+    scenario::LoadResult original = scenario::load_scenario_file(path);
     REQUIRE(original.ok());
     const std::string yaml = scenario_to_yaml(original.scenario);
-    scenario::LoadResult again = scenario::load_scenario_text(yaml, std::string(name) + ".saved.yaml");
+    scenario::LoadResult again = scenario::load_scenario_text(yaml, path + ".saved.yaml");
     REQUIRE_MESSAGE(again.ok(), (again.errors.empty() ? "" : again.errors.front().to_string()) << "\n" << yaml);
-    auto fingerprint = [](const scenario::Scenario& s) {
-      trace::Fingerprint f;
-      scenario::RunOptions options;
-      options.sinks.push_back(&f);
-      scenario::Runner runner(s, options);
-      runner.run();
-      return f.hex();
-    };
     CHECK(fingerprint(original.scenario) == fingerprint(again.scenario));
     CHECK(again.scenario.expectations.size() == original.scenario.expectations.size());
     CHECK(again.scenario.lesson.size() == original.scenario.lesson.size());
+    CHECK(answers(again.scenario) == answers(original.scenario));
+    REQUIRE(again.scenario.exercise.has_value() == original.scenario.exercise.has_value());
+    if (original.scenario.exercise) {
+      CHECK(fingerprint(*again.scenario.exercise->solution) == fingerprint(*original.scenario.exercise->solution));
+      CHECK(again.scenario.exercise->hints == original.scenario.exercise->hints);
+    }
   }
+  CHECK(files >= 28);
 }

@@ -298,7 +298,7 @@ void Broker::restart() {
         q->restore(std::move(entry));
       } else {
         ++transient_lost;
-        drop(entry, name, "transient message (delivery_mode 1) lost in the broker restart");
+        drop(entry, name, trace::Reason::kBrokerRestart, "transient message (delivery_mode 1) lost in the broker restart");
       }
     }
   }
@@ -309,13 +309,14 @@ void Broker::restart() {
   tracer_.emit();
 }
 
-void Broker::drop(const QueuedMessage& entry, const std::string& queue, std::string_view reason) {
+void Broker::drop(const QueuedMessage& entry, const std::string& queue, trace::Reason reason, std::string_view why) {
   ++accounting_.copies_dropped;
   if (Queue* q = queue_named(queue)) ++q->counters().dropped;
   auto& e = tracer_.begin(trace::EventKind::kDropped);
   e.message_id = entry.message->id();
   e.queue = queue;
-  e.text = std::string(reason);
+  e.reason = reason;
+  e.text = std::string(why);
   tracer_.emit();
 }
 

@@ -289,7 +289,7 @@ class Broker {
   // taken off the channel, before it is acked, requeued or dropped.
   void release(Channel& channel, Unacked& unacked);
   void requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason);
-  void drop(const QueuedMessage& entry, const std::string& queue, std::string_view reason);
+  void drop(const QueuedMessage& entry, const std::string& queue, trace::Reason reason, std::string_view why);
 
   void push(Outgoing outgoing);
   void flush_outbox();

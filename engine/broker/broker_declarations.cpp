@@ -343,7 +343,7 @@ Result<std::uint32_t> Broker::queue_purge(ChannelKey key, const std::string& que
   e.queue = name;
   e.count = purged.size();
   tracer_.emit();
-  for (const QueuedMessage& m : purged) drop(m, name, "purged");
+  for (const QueuedMessage& m : purged) drop(m, name, trace::Reason::kPurged, "purged");
   return static_cast<std::uint32_t>(purged.size());
 }
 
@@ -378,7 +378,7 @@ void Broker::delete_queue(Queue& queue, std::string_view reason) {
     for (auto& [number, channel] : conn->channels) {
       channel->for_each_unacked([&](Unacked& u) {
         if (u.queue != &queue) return;
-        if (queue.type() != QueueType::kStream) drop(u.entry, name, "its queue was deleted while it was unacked");
+        if (queue.type() != QueueType::kStream) drop(u.entry, name, trace::Reason::kQueueDeleted, "its queue was deleted while it was unacked");
         u.queue = nullptr;
       });
     }
@@ -389,7 +389,7 @@ void Broker::delete_queue(Queue& queue, std::string_view reason) {
   e.count = ready.size();
   e.text = std::string(reason);
   tracer_.emit();
-  for (const QueuedMessage& m : ready) drop(m, name, "its queue was deleted");
+  for (const QueuedMessage& m : ready) drop(m, name, trace::Reason::kQueueDeleted, "its queue was deleted");
 
   std::vector<std::string> sources;
   for (auto& [source_name, source] : exchanges_) {

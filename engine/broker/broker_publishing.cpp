@@ -194,6 +194,7 @@ void Broker::return_or_drop_unroutable(Channel& channel, const Publish& publish,
   e.message_id = message->id();
   e.exchange = publish.exchange;
   e.routing_key = publish.routing_key;
+  e.reason = trace::Reason::kUnroutable;
   if (publish.mandatory) {
     e.reply_code = static_cast<std::uint16_t>(ReplyCode::kNoRoute);
     e.text = "NO_ROUTE";

@@ -128,7 +128,7 @@ bool Broker::enqueue_copy(Queue& queue, const MessageRef& message) {
     if (overflow == Overflow::kRejectPublishDlx) {
       dead_letter(queue, std::move(entry), DeathReason::kMaxlen, "refused: the queue is full (reject-publish-dlx)");
     } else {
-      drop(entry, queue.name(), "refused: the queue is full (reject-publish)");
+      drop(entry, queue.name(), trace::Reason::kRefused, "refused: the queue is full (reject-publish)");
     }
     return false;
   }
@@ -158,7 +158,7 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
   // Dead-lettering can cascade (a full target drops its head to its own DLX, and so on).
   // Cycles end by the x-death rule; this bound is for the stack.
   if (dead_letter_depth_ >= kMaxDeadLetterDepth) {
-    drop(entry, queue.name(), std::string(why) + "; dead-letter chain deeper than " +
+    drop(entry, queue.name(), as_trace_reason(reason), std::string(why) + "; dead-letter chain deeper than " +
                                   std::to_string(kMaxDeadLetterDepth) + " hops");
     return;
   }
@@ -168,12 +168,12 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
     ~DepthGuard() { --depth; }
   } guard(dead_letter_depth_);
   if (!args.dead_letter_exchange) {
-    drop(entry, queue.name(), std::string(why) + " (no dead-letter exchange)");
+    drop(entry, queue.name(), as_trace_reason(reason), std::string(why) + " (no dead-letter exchange)");
     return;
   }
   Exchange* dlx = exchange_named(*args.dead_letter_exchange);
   if (!dlx) {
-    drop(entry, queue.name(),
+    drop(entry, queue.name(), as_trace_reason(reason),
          std::string(why) + "; its dead-letter exchange '" + *args.dead_letter_exchange + "' does not exist");
     return;
   }
@@ -204,6 +204,7 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
   e.queue = queue.name();
   e.exchange = dlx->name();
   e.routing_key = letter.routing_keys.front();
+  e.reason = as_trace_reason(reason);
   e.text.append(death_reason_name(reason)).append(": ").append(why);
   e.route = std::move(result.explanation);
   for (Queue* t : targets) e.queues.push_back(t->name());
@@ -214,13 +215,14 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
     ++accounting_.copies_enqueued;
     QueuedMessage looped;
     looped.message = letter.message;
-    drop(looped, name, "dead-letter cycle: it already died in this queue with no rejection since");
+    drop(looped, name, trace::Reason::kDeadLetterCycle, "dead-letter cycle: it already died in this queue with no rejection since");
   }
   if (targets.empty() && cycles.empty()) {
     auto& d = tracer_.begin(trace::EventKind::kDropped);
     d.message_id = letter.message->id();
     d.exchange = dlx->name();
     d.routing_key = letter.routing_keys.front();
+    d.reason = trace::Reason::kUnroutable;
     d.text = "dead-lettered, but its dead-letter exchange routed it to no queue";
     tracer_.emit();
   }

@@ -56,6 +56,7 @@ Status Broker::tx_commit(ChannelKey key) {
       e.channel = key.channel;
       e.exchange = p.exchange;
       e.routing_key = p.routing_key;
+      e.reason = trace::Reason::kUnroutable;
       e.text = "its exchange was deleted before tx.commit";
       tracer_.emit();
     }

@@ -16,6 +16,16 @@ std::string_view string_field(const FieldTable& table, std::string_view key) {
 
 }  // namespace
 
+trace::Reason as_trace_reason(DeathReason reason) {
+  switch (reason) {
+    case DeathReason::kRejected: return trace::Reason::kRejected;
+    case DeathReason::kExpired: return trace::Reason::kExpired;
+    case DeathReason::kMaxlen: return trace::Reason::kMaxlen;
+    case DeathReason::kDeliveryLimit: return trace::Reason::kDeliveryLimit;
+  }
+  return trace::Reason::kRejected;
+}
+
 std::string_view death_reason_name(DeathReason reason) {
   switch (reason) {
     case DeathReason::kRejected: return "rejected";

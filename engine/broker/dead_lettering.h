@@ -8,6 +8,7 @@
 
 #include "broker/message.h"
 #include "sim/time.h"
+#include "trace/event.h"
 
 namespace brokersim::broker {
 
@@ -15,6 +16,7 @@ enum class DeathReason : std::uint8_t { kRejected, kExpired, kMaxlen, kDeliveryL
 
 // RabbitMQ's spelling: "rejected", "expired", "maxlen", "delivery_limit".
 std::string_view death_reason_name(DeathReason reason);
+trace::Reason as_trace_reason(DeathReason reason);
 
 struct DeadLetter {
   MessageRef message;                      // the rewritten copy, published to the DLX

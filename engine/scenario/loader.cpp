@@ -11,7 +11,9 @@
 #include "broker/headers_exchange.h"
 #include "scenario/expectations.h"
 #include "scenario/topology.h"
+#include "scenario/lesson_reader.h"
 #include "scenario/units.h"
+#include "scenario/yaml_reader.h"
 #include "sim/clock.h"
 #include "sim/rng.h"
 #include "sim/scheduler.h"
@@ -28,218 +30,6 @@ namespace {
 using broker::FieldArray;
 using broker::FieldTable;
 using broker::FieldValue;
-
-// yaml-cpp's syntax errors, with what usually causes them.
-std::string yaml_hint(const std::string& message) {
-  if (message.find("end of map flow not found") != std::string::npos) {
-    return message + ": a '{' without its closing '}', or a ',' or ':' missing between entries";
-  }
-  if (message.find("end of sequence flow not found") != std::string::npos) {
-    return message + ": a '[' without its closing ']', or a ',' missing between items";
-  }
-  if (message.find("end of map not found") != std::string::npos || message.find("end of sequence not found") != std::string::npos) {
-    return message + ": this line is indented differently from the entries around it";
-  }
-  return message;
-}
-
-// Every trace event kind, for "expected one of" in a lesson's `when:`.
-std::string event_kinds() {
-  std::string list;
-  for (int k = 0; k <= static_cast<int>(trace::EventKind::kLostInConsumer); ++k) {
-    list += (list.empty() ? "" : ", ") + std::string(trace::kind_name(static_cast<trace::EventKind>(k)));
-  }
-  return list;
-}
-
-Position position_of(const YAML::Node& node) {
-  const YAML::Mark mark = node.Mark();
-  if (mark.is_null()) return {};
-  return {mark.line + 1, mark.column + 1};
-}
-
-// Reads one document, collecting every error instead of stopping at the first.
-class Reader {
- public:
-  Reader(std::string file, const ScenarioLimits& limits, std::vector<Diagnostic>& errors)
-      : file_(std::move(file)), limits_(limits), errors_(errors) {}
-
-  void error(const YAML::Node& node, std::string message) { error(position_of(node), std::move(message)); }
-  void error(Position at, std::string message) { errors_.push_back({file_, at, std::move(message)}); }
-
-  // A mapping whose keys must all be in `allowed`. Returns false (with an error) otherwise.
-  bool mapping(const YAML::Node& node, std::string_view what, std::initializer_list<std::string_view> allowed) {
-    return mapping(node, what, std::span<const std::string_view>(allowed.begin(), allowed.size()));
-  }
-
-  bool mapping(const YAML::Node& node, std::string_view what, std::span<const std::string_view> allowed) {
-    if (!node.IsMap()) {
-      error(node, std::string(what) + " must be a mapping of keys to values");
-      return false;
-    }
-    for (const auto& entry : node) {
-      if (!entry.first.IsScalar()) {
-        error(entry.first, std::string(what) + " has a key that is not a plain name");
-        continue;
-      }
-      const std::string key = entry.first.Scalar();
-      bool known = false;
-      for (std::string_view a : allowed) known |= a == key;
-      if (!known) {
-        std::string list;
-        for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        error(entry.first, "unknown key '" + key + "' in " + std::string(what) + " (expected one of: " + list + ")");
-      }
-    }
-    return true;
-  }
-
-  bool sequence(const YAML::Node& node, std::string_view what) {
-    if (node.IsSequence()) {
-      if (node.size() > limits_.max_items) {
-        error(node, std::string(what) + " has " + std::to_string(node.size()) + " entries; at most " +
-                        std::to_string(limits_.max_items) + " are allowed");
-        return false;
-      }
-      return true;
-    }
-    error(node, std::string(what) + " must be a list");
-    return false;
-  }
-
-  std::optional<std::string> string(const YAML::Node& node, std::string_view what) {
-    if (!node.IsScalar()) {
-      error(node, std::string(what) + " must be a text value");
-      return std::nullopt;
-    }
-    return node.Scalar();
-  }
-
-  std::optional<bool> boolean(const YAML::Node& node, std::string_view what) {
-    if (node.IsScalar() && node.Tag() != "!") {
-      if (node.Scalar() == "true") return true;
-      if (node.Scalar() == "false") return false;
-    }
-    error(node, std::string(what) + " must be true or false");
-    return std::nullopt;
-  }
-
-  std::optional<std::int64_t> integer(const YAML::Node& node, std::string_view what, std::int64_t min,
-                                      std::int64_t max) {
-    if (node.IsScalar() && node.Tag() != "!") {
-      const std::string& text = node.Scalar();
-      std::int64_t value = 0;
-      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (ec == std::errc() && end == text.data() + text.size()) {
-        if (value < min || value > max) {
-          error(node, std::string(what) + " must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                          ", not " + text);
-          return std::nullopt;
-        }
-        return value;
-      }
-      if (ec == std::errc::result_out_of_range) {
-        error(node, std::string(what) + " is too large: " + text);
-        return std::nullopt;
-      }
-    }
-    error(node, std::string(what) + " must be a whole number");
-    return std::nullopt;
-  }
-
-  std::optional<double> probability(const YAML::Node& node, std::string_view what) {
-    if (node.IsScalar()) {
-      try {
-        std::size_t used = 0;
-        const double v = std::stod(node.Scalar(), &used);
-        if (used == node.Scalar().size() && v >= 0 && v <= 1) return v;
-      } catch (const std::exception&) {
-      }
-    }
-    error(node, std::string(what) + " must be a probability between 0 and 1");
-    return std::nullopt;
-  }
-
-  std::optional<sim::TimeUs> duration(const YAML::Node& node, std::string_view what) {
-    if (node.IsScalar()) {
-      if (auto d = parse_duration(node.Scalar())) return d;
-    }
-    error(node, std::string(what) + " must be a duration such as 150ms, 30s or 2m");
-    return std::nullopt;
-  }
-
-  std::optional<double> rate(const YAML::Node& node, std::string_view what) {
-    if (node.IsScalar()) {
-      if (auto r = parse_rate(node.Scalar())) return r;
-    }
-    error(node, std::string(what) + " must be a rate such as 5/s or 300/m");
-    return std::nullopt;
-  }
-
-  // YAML -> AMQP field value: plain true/false are booleans, plain whole numbers are 32-bit
-  // integers when they fit (as client libraries send them) and 64-bit otherwise, quoted text
-  // and anything else is a string, lists are arrays, mappings tables, and ~ is void.
-  FieldValue field_value(const YAML::Node& node, int depth = 0) {
-    if (depth > 16) {
-      error(node, "arguments and headers may nest at most 16 levels");
-      return FieldValue();
-    }
-    if (node.IsNull()) return FieldValue(broker::Void{});
-    if (node.IsScalar()) {
-      const std::string& text = node.Scalar();
-      if (node.Tag() != "!") {
-        if (text == "true") return FieldValue(true);
-        if (text == "false") return FieldValue(false);
-        std::int64_t value = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) {
-          if (value >= INT32_MIN && value <= INT32_MAX) return FieldValue(static_cast<std::int32_t>(value));
-          return FieldValue(value);
-        }
-      }
-      return FieldValue(text);
-    }
-    if (node.IsSequence()) {
-      FieldArray array;
-      for (const auto& item : node) array.push_back(field_value(item, depth + 1));
-      return FieldValue(std::move(array));
-    }
-    if (node.IsMap()) return FieldValue(field_table(node, depth + 1));
-    return FieldValue();
-  }
-
-  FieldTable field_table(const YAML::Node& node, int depth = 0) {
-    FieldTable table;
-    if (!node.IsMap()) {
-      error(node, "arguments and headers must be a mapping");
-      return table;
-    }
-    for (const auto& entry : node) {
-      if (!entry.first.IsScalar()) {
-        error(entry.first, "argument names must be plain text");
-        continue;
-      }
-      table.emplace_back(entry.first.Scalar(), field_value(entry.second, depth));
-    }
-    return table;
-  }
-
-  const ScenarioLimits& limits() const { return limits_; }
-  const std::string& file() const { return file_; }
-
- private:
-  std::string file_;
-  const ScenarioLimits& limits_;
-  std::vector<Diagnostic>& errors_;
-};
-
-// Every optional key read goes through this: present -> parse, absent -> leave the default.
-template <typename F>
-void with(const YAML::Node& map, const char* key, F&& f) {
-  if (!map.IsMap()) return;
-  const YAML::Node value = map[key];
-  if (value.IsDefined()) f(value);
-}
 
 void read_exchange(Reader& r, const YAML::Node& node, Scenario& s) {
   if (!r.mapping(node, "an exchange", {"name", "type", "durable", "auto_delete", "internal", "arguments",
@@ -816,34 +606,6 @@ void read_expectations(Reader& r, const YAML::Node& node, Scenario& s) {
   with(node, "errors", [&](auto v) { read_expected_errors(r, v, s); });
 }
 
-void read_lesson(Reader& r, const YAML::Node& node, Scenario& s) {
-  if (!r.sequence(node, "lesson")) return;
-  for (const auto& step : node) {
-    if (!r.mapping(step, "a lesson step", {"at", "when", "text"})) continue;
-    LessonStep l;
-    l.at = position_of(step);
-    if (!step["text"]) r.error(step, "a lesson step needs 'text'");
-    if (step["at"].IsDefined() == step["when"].IsDefined()) r.error(step, "a lesson step needs exactly one of 'at' or 'when'");
-    with(step, "when", [&](auto w) {
-      if (!r.mapping(w, "when", {"event", "queue", "exchange", "consumer"})) return;
-      LessonStep::Trigger t;
-      if (!w["event"]) {
-        r.error(w, "'when' needs an 'event', such as dead_lettered or returned");
-      } else {
-        t.event = r.string(w["event"], "event").value_or("");
-        if (!trace::parse_kind(t.event)) r.error(w["event"], "unknown event '" + t.event + "' (expected one of: " + event_kinds() + ")");
-      }
-      with(w, "queue", [&](auto v) { t.queue = r.string(v, "queue").value_or(""); });
-      with(w, "exchange", [&](auto v) { t.exchange = r.string(v, "exchange").value_or(""); });
-      with(w, "consumer", [&](auto v) { t.consumer = r.string(v, "consumer").value_or(""); });
-      l.when = std::move(t);
-    });
-    with(step, "at", [&](auto v) { l.at_us = r.duration(v, "at").value_or(0); });
-    with(step, "text", [&](auto v) { l.text = r.string(v, "text").value_or(""); });
-    s.lesson.push_back(std::move(l));
-  }
-}
-
 // Every name a scenario declares, wherever it declares it.
 struct Names {
   std::set<std::string> queues, exchanges = {"", "amq.direct", "amq.fanout", "amq.topic", "amq.headers", "amq.match"};
@@ -933,6 +695,18 @@ void check_timeline(Reader& r, const Scenario& s, const Names& n) {
   }
 }
 
+void check_question(Reader& r, const Scenario& s, const Names& n, const Question& q) {
+  if (q.kind == Question::Kind::kRoute && !n.exchanges.count(q.exchange)) {
+    r.error(q.at, "the route question publishes to exchange '" + q.exchange + "', which is never declared");
+  }
+  if (q.kind == Question::Kind::kCount && !n.queues.count(q.queue)) {
+    r.error(q.at, "the count question asks about queue '" + q.queue + "', which is never declared");
+  }
+  if (q.kind == Question::Kind::kCount && q.count_at_us > s.duration_us) {
+    r.error(q.at, "the count question asks about a time after the end of the scenario");
+  }
+}
+
 void check_expect_and_lesson(Reader& r, const Scenario& s, const Names& n) {
   for (const auto& x : s.expectations) {
     if (x.subject == Expectation::Subject::kQueue && !n.queues.count(x.name)) r.error(x.at, "no queue named '" + x.name + "'");
@@ -949,6 +723,7 @@ void check_expect_and_lesson(Reader& r, const Scenario& s, const Names& n) {
   }
   for (const auto& step : s.lesson) {
     if (!step.when && step.at_us > s.duration_us) r.error(step.at, "this step is after the end of the scenario, so it never shows");
+    if (step.ask) check_question(r, s, n, *step.ask);
     if (!step.when) continue;
     const auto& w = *step.when;
     if (!w.queue.empty() && !n.queues.count(w.queue)) r.error(step.at, "'when' names queue '" + w.queue + "', which is never declared");
@@ -1015,6 +790,103 @@ void check_references(Reader& r, Scenario& s) {
 
 }  // namespace
 
+namespace {
+
+void read_broker(Reader& r, const YAML::Node& b, Scenario& s) {
+  if (!r.mapping(b, "broker", {"exchanges", "queues", "bindings"})) return;
+  with(b, "exchanges", [&](auto v) {
+    if (r.sequence(v, "exchanges"))
+      for (const auto& x : v) read_exchange(r, x, s);
+  });
+  with(b, "queues", [&](auto v) {
+    if (r.sequence(v, "queues"))
+      for (const auto& q : v) read_queue(r, q, s);
+  });
+  with(b, "bindings", [&](auto v) {
+    if (r.sequence(v, "bindings"))
+      for (const auto& x : v) read_binding(r, x, s);
+  });
+}
+
+// The sections a solution may replace, and the exercise's own keys.
+constexpr std::string_view kSolutionSections[] = {"broker", "actors", "timeline", "latency", "duration", "seed"};
+
+void read_exercise(Reader& r, const YAML::Node& node, Scenario& s);
+
+void read_root(Reader& r, const YAML::Node& root, Scenario& s) {
+  // `layout` holds node positions for the GUI; the engine has no use for it.
+  r.mapping(root, "the scenario",
+            {"name", "description", "seed", "duration", "broker", "latency", "actors", "timeline", "expect", "lesson",
+             "exercise", "layout"});
+  if (!root["name"]) r.error(Position{1, 1}, "a scenario needs a 'name'");
+  with(root, "name", [&](auto v) { s.name = r.string(v, "name").value_or(""); });
+  with(root, "description", [&](auto v) { s.description = r.string(v, "description").value_or(""); });
+  with(root, "seed", [&](auto v) { s.seed = static_cast<std::uint64_t>(r.integer(v, "seed", 0, INT64_MAX).value_or(1)); });
+  with(root, "duration", [&](auto v) {
+    s.duration_us = r.duration(v, "duration").value_or(s.duration_us);
+    if (s.duration_us > r.limits().max_duration_us) r.error(v, "duration is longer than 24 hours");
+  });
+  with(root, "broker", [&](auto b) { read_broker(r, b, s); });
+  with(root, "latency", [&](auto v) { s.latency = read_distribution(r, v, "latency"); });
+  with(root, "actors", [&](auto v) { read_actors(r, v, s); });
+  with(root, "timeline", [&](auto v) { read_timeline(r, v, s); });
+  with(root, "expect", [&](auto v) {
+    if (root["exercise"]) r.error(v, "an exercise keeps its expectations hidden: put them under exercise: checks:");
+    read_expectations(r, v, s);
+  });
+  with(root, "lesson", [&](auto v) { read_lesson(r, v, s); });
+  with(root, "exercise", [&](auto v) { read_exercise(r, v, s); });
+}
+
+// One check: an expect block and the hint shown when any of it fails.
+void read_exercise_check(Reader& r, const YAML::Node& check, Scenario& s) {
+  if (!r.mapping(check, "a check", {"expect", "hint"})) return;
+  if (!check["expect"] || !check["hint"]) r.error(check, "a check needs 'expect' and 'hint'");
+  const std::size_t first = s.expectations.size();
+  with(check, "expect", [&](auto v) { read_expectations(r, v, s); });
+  const std::string hint = check["hint"] ? r.string(check["hint"], "hint").value_or("") : "";
+  for (std::size_t i = first; i < s.expectations.size(); ++i) s.expectations[i].hint = hint;
+}
+
+void read_exercise(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.mapping(node, "exercise", {"goal", "hints", "checks", "solution"})) return;
+  Exercise x;
+  x.at = position_of(node);
+  if (!node["goal"] || !node["checks"] || !node["solution"]) r.error(node, "an exercise needs 'goal', 'checks' and 'solution'");
+  with(node, "goal", [&](auto v) { x.goal = r.string(v, "goal").value_or(""); });
+  with(node, "hints", [&](auto v) {
+    if (r.sequence(v, "hints"))
+      for (const auto& h : v) x.hints.push_back(r.string(h, "a hint").value_or(""));
+  });
+  with(node, "checks", [&](auto v) {
+    if (r.sequence(v, "checks"))
+      for (const auto& c : v) read_exercise_check(r, c, s);
+  });
+  with(node, "solution", [&](auto v) {
+    r.mapping(v, "solution", std::span<const std::string_view>(kSolutionSections));
+  });
+  s.exercise = std::move(x);
+}
+
+// The exercise's solution: the same file with the solution's sections in place of the start's,
+// read as a scenario of its own (so its errors point into the solution), with the same checks.
+void load_solution(Reader& r, const YAML::Node& root, Scenario& start) {
+  YAML::Node merged(YAML::NodeType::Map);
+  for (const auto& entry : root) {
+    if (entry.first.Scalar() != "exercise") merged[entry.first.Scalar()] = entry.second;
+  }
+  for (const auto& entry : root["exercise"]["solution"]) merged[entry.first.Scalar()] = entry.second;
+  auto solution = std::make_shared<Scenario>();
+  solution->file = start.file;
+  read_root(r, merged, *solution);
+  solution->expectations = start.expectations;
+  solution->expected_errors = start.expected_errors;
+  check_references(r, *solution);
+  start.exercise->solution = std::move(solution);
+}
+
+}  // namespace
+
 LoadResult load_scenario_text(const std::string& text, const std::string& file_name, const ScenarioLimits& limits) {
   LoadResult result;
   result.scenario.file = file_name;
@@ -1031,40 +903,9 @@ LoadResult load_scenario_text(const std::string& text, const std::string& file_n
               "a scenario must be a mapping with name, broker, actors, ...");
       return result;
     }
-    Scenario& s = result.scenario;
-    // `layout` holds node positions for the GUI; the engine has no use for it.
-    r.mapping(root, "the scenario",
-              {"name", "description", "seed", "duration", "broker", "latency", "actors", "timeline", "expect", "lesson",
-               "layout"});
-    if (!root["name"]) r.error(Position{1, 1}, "a scenario needs a 'name'");
-    with(root, "name", [&](auto v) { s.name = r.string(v, "name").value_or(""); });
-    with(root, "description", [&](auto v) { s.description = r.string(v, "description").value_or(""); });
-    with(root, "seed", [&](auto v) { s.seed = static_cast<std::uint64_t>(r.integer(v, "seed", 0, INT64_MAX).value_or(1)); });
-    with(root, "duration", [&](auto v) {
-      s.duration_us = r.duration(v, "duration").value_or(s.duration_us);
-      if (s.duration_us > limits.max_duration_us) r.error(v, "duration is longer than 24 hours");
-    });
-    with(root, "broker", [&](auto b) {
-      if (!r.mapping(b, "broker", {"exchanges", "queues", "bindings"})) return;
-      with(b, "exchanges", [&](auto v) {
-        if (r.sequence(v, "exchanges"))
-          for (const auto& x : v) read_exchange(r, x, s);
-      });
-      with(b, "queues", [&](auto v) {
-        if (r.sequence(v, "queues"))
-          for (const auto& q : v) read_queue(r, q, s);
-      });
-      with(b, "bindings", [&](auto v) {
-        if (r.sequence(v, "bindings"))
-          for (const auto& x : v) read_binding(r, x, s);
-      });
-    });
-    with(root, "latency", [&](auto v) { s.latency = read_distribution(r, v, "latency"); });
-    with(root, "actors", [&](auto v) { read_actors(r, v, s); });
-    with(root, "timeline", [&](auto v) { read_timeline(r, v, s); });
-    with(root, "expect", [&](auto v) { read_expectations(r, v, s); });
-    with(root, "lesson", [&](auto v) { read_lesson(r, v, s); });
-    if (result.errors.empty()) check_references(r, s);
+    read_root(r, root, result.scenario);
+    if (result.errors.empty()) check_references(r, result.scenario);
+    if (result.errors.empty() && result.scenario.exercise) load_solution(r, root, result.scenario);
   } catch (const YAML::Exception& e) {
     r.error(Position{e.mark.is_null() ? 1 : e.mark.line + 1, e.mark.is_null() ? 1 : e.mark.column + 1}, yaml_hint(e.msg));
   } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 // happen, and the lesson text. The loader fills it from YAML; the runner plays it.
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -180,6 +181,7 @@ struct Expectation {
   std::int64_t value = 0;
   std::optional<sim::TimeUs> at_us;  // the value at this time; otherwise at the end
   Position at;
+  std::string hint;  // an exercise's: what to try when this one fails
 };
 
 // A channel or connection error the lesson shows on purpose.
@@ -187,6 +189,28 @@ struct ExpectedError {
   std::uint16_t code = 0;
   std::optional<sim::TimeUs> at_us;  // exactly when, as the log shows it
   std::string actor;                 // who meets it: an actor's name or "timeline"
+  Position at;
+};
+
+// A question a lesson step asks. The engine computes the answers of route, fate and count
+// questions from the topology and the recorded run; only a choice's answer is authored.
+struct Question {
+  enum class Kind { kRoute, kFate, kCount, kChoice };
+  Kind kind = Kind::kChoice;
+  std::string prompt;       // authored; generated from the fields when empty
+  std::string explanation;  // shown once answered
+  // kRoute: which queues get a message published now to `exchange` with this key and headers.
+  std::string exchange;
+  std::string routing_key;
+  std::optional<broker::FieldTable> headers;
+  // kFate: what happens next to message #`message` (as the log numbers it).
+  std::uint64_t message = 0;
+  // kCount: how many messages are in `queue` at `count_at_us`.
+  std::string queue;
+  sim::TimeUs count_at_us = 0;
+  // kChoice: the options and the index of the right one.
+  std::vector<std::string> options;
+  std::size_t answer = 0;
   Position at;
 };
 
@@ -202,6 +226,18 @@ struct LessonStep {
   };
   std::optional<Trigger> when;
   std::string text;
+  std::optional<Question> ask;  // playback pauses here for the learner's answer
+  Position at;
+};
+
+struct Scenario;
+
+// A graded exercise: the scenario is the starting point, which fails the hidden checks (the
+// scenario's expectations, each with a hint); the solution passes them.
+struct Exercise {
+  std::string goal;
+  std::vector<std::string> hints;
+  std::shared_ptr<const Scenario> solution;  // the scenario with the solution's sections in place
   Position at;
 };
 
@@ -222,6 +258,7 @@ struct Scenario {
   std::vector<Expectation> expectations;
   std::vector<ExpectedError> expected_errors;
   std::vector<LessonStep> lesson;
+  std::optional<Exercise> exercise;
 };
 
 }  // namespace brokersim::scenario

@@ -42,6 +42,23 @@ std::optional<EventKind> parse_kind(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view reason_name(Reason reason) {
+  switch (reason) {
+    case Reason::kNone: return "";
+    case Reason::kRejected: return "rejected";
+    case Reason::kExpired: return "expired";
+    case Reason::kMaxlen: return "maxlen";
+    case Reason::kDeliveryLimit: return "delivery_limit";
+    case Reason::kRefused: return "refused";
+    case Reason::kUnroutable: return "unroutable";
+    case Reason::kPurged: return "purged";
+    case Reason::kQueueDeleted: return "queue_deleted";
+    case Reason::kBrokerRestart: return "broker_restart";
+    case Reason::kDeadLetterCycle: return "dead_letter_cycle";
+  }
+  return "";
+}
+
 void Event::clear() {
   // Strings and vectors are cleared, not freed: the tracer reuses one Event so the hot path
   // does not allocate.
@@ -59,6 +76,7 @@ void Event::clear() {
   delivery_tag = 0;
   count = 0;
   reply_code = 0;
+  reason = Reason::kNone;
   text.clear();
   route.reset();
   queues.clear();

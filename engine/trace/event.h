@@ -45,6 +45,23 @@ enum class EventKind : std::uint8_t {
 };
 
 std::string_view kind_name(EventKind kind);
+
+// Why a copy was dead-lettered or dropped, as data: the first four are RabbitMQ's x-death
+// reasons. Readers that need the why (the quiz's fate answers) use this, never Event::text.
+enum class Reason : std::uint8_t {
+  kNone,
+  kRejected,
+  kExpired,
+  kMaxlen,
+  kDeliveryLimit,
+  kRefused,          // reject-publish: the queue was full
+  kUnroutable,       // an exchange routed it nowhere
+  kPurged,
+  kQueueDeleted,
+  kBrokerRestart,    // transient, lost in a restart
+  kDeadLetterCycle,
+};
+std::string_view reason_name(Reason reason);
 // The kind whose kind_name is `name`, if any.
 std::optional<EventKind> parse_kind(std::string_view name);
 
@@ -105,6 +122,7 @@ struct Event {
   std::uint64_t delivery_tag = 0;  // delivery tag, or publish sequence number for confirms
   std::uint64_t count = 0;         // messages affected, prefetch count, publishes a multiple confirm settles...
   std::uint16_t reply_code = 0;
+  Reason reason = Reason::kNone;  // dead-lettered and dropped
   std::string text;  // reason, reply text, or a summary of declared properties
 
   // Publishes only: how the message was routed (null for other events), and where copies went.

@@ -307,17 +307,8 @@ void write_expectations(std::ostringstream& out, const scenario::Scenario& s) {
   }
 }
 
-}  // namespace
-
-std::string scenario_to_yaml(const scenario::Scenario& s) {
-  std::ostringstream out;
-  out << "name: " << quote(s.name) << "\n";
-  if (!s.description.empty()) out << "description: " << quote(s.description) << "\n";
-  out << "seed: " << s.seed << "\n";
-  out << "duration: " << duration(s.duration_us) << "\n";
-  if (s.latency.kind != Distribution::Kind::kConstant || s.latency.a_us != 0)
-    out << "latency: " << distribution(s.latency) << "\n";
-
+// The broker, actors and timeline sections: what an exercise's solution replaces.
+void write_sections(std::ostringstream& out, const scenario::Scenario& s) {
   out << "broker:\n";
   out << "  exchanges:\n";
   if (s.exchanges.empty()) out << "    []\n";
@@ -360,23 +351,103 @@ std::string scenario_to_yaml(const scenario::Scenario& s) {
     out << "timeline:\n";
     for (const auto& e : s.timeline) out << "  - " << timeline_event(e) << "\n";
   }
+}
 
-  write_expectations(out, s);
+std::string indented(const std::string& text, const std::string& pad) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    const std::size_t stop = end == std::string::npos ? text.size() : end + 1;
+    out += pad + text.substr(start, stop - start);
+    start = stop;
+  }
+  return out;
+}
 
-  if (!s.lesson.empty()) {
-    out << "lesson:\n";
-    for (const auto& step : s.lesson) {
-      if (step.when) {
-        out << "  - when: {event: " << quote(step.when->event);
-        if (!step.when->queue.empty()) out << ", queue: " << quote(step.when->queue);
-        if (!step.when->exchange.empty()) out << ", exchange: " << quote(step.when->exchange);
-        if (!step.when->consumer.empty()) out << ", consumer: " << quote(step.when->consumer);
-        out << "}\n";
-      } else {
-        out << "  - at: " << duration(step.at_us) << "\n";
-      }
-      out << "    text: " << quote(step.text) << "\n";
+std::string question_fields(const scenario::Question& q) {
+  std::ostringstream out;
+  using Kind = scenario::Question::Kind;
+  if (q.kind == Kind::kRoute) {
+    out << "      route: {exchange: " << quote(q.exchange) << ", routing_key: " << quote(q.routing_key);
+    if (q.headers) out << ", headers: " << field_table(*q.headers);
+    out << "}\n";
+  }
+  if (q.kind == Kind::kFate) out << "      fate: " << q.message << "\n";
+  if (q.kind == Kind::kCount) out << "      count: {queue: " << quote(q.queue) << ", at: " << duration(q.count_at_us) << "}\n";
+  if (q.kind == Kind::kChoice) {
+    out << "      choice: [";
+    for (std::size_t i = 0; i < q.options.size(); ++i) out << (i ? ", " : "") << quote(q.options[i]);
+    out << "]\n      answer: " << static_cast<char>('a' + q.answer) << "\n";
+  }
+  if (!q.prompt.empty()) out << "      question: " << quote(q.prompt) << "\n";
+  if (!q.explanation.empty()) out << "      explain: " << quote(q.explanation) << "\n";
+  return out.str();
+}
+
+void write_lesson(std::ostringstream& out, const scenario::Scenario& s) {
+  if (s.lesson.empty()) return;
+  out << "lesson:\n";
+  for (const auto& step : s.lesson) {
+    if (step.when) {
+      out << "  - when: {event: " << quote(step.when->event);
+      if (!step.when->queue.empty()) out << ", queue: " << quote(step.when->queue);
+      if (!step.when->exchange.empty()) out << ", exchange: " << quote(step.when->exchange);
+      if (!step.when->consumer.empty()) out << ", consumer: " << quote(step.when->consumer);
+      out << "}\n";
+    } else {
+      out << "  - at: " << duration(step.at_us) << "\n";
     }
+    if (!step.text.empty() || !step.ask) out << "    text: " << quote(step.text) << "\n";
+    if (step.ask) out << "    ask:\n" << question_fields(*step.ask);
+  }
+}
+
+// The exercise with its hidden checks, one per hint, and its solution's sections.
+void write_exercise(std::ostringstream& out, const scenario::Scenario& s) {
+  const scenario::Exercise& x = *s.exercise;
+  out << "exercise:\n  goal: " << quote(x.goal) << "\n";
+  if (!x.hints.empty()) {
+    out << "  hints:\n";
+    for (const auto& h : x.hints) out << "    - " << quote(h) << "\n";
+  }
+  out << "  checks:\n";
+  std::vector<std::string> hints;
+  for (const auto& e : s.expectations)
+    if (std::find(hints.begin(), hints.end(), e.hint) == hints.end()) hints.push_back(e.hint);
+  for (std::size_t i = 0; i < hints.size(); ++i) {
+    scenario::Scenario check;
+    for (const auto& e : s.expectations)
+      if (e.hint == hints[i]) check.expectations.push_back(e);
+    if (i == 0) check.expected_errors = s.expected_errors;
+    std::ostringstream expect;
+    write_expectations(expect, check);
+    out << "    - hint: " << quote(hints[i]) << "\n" << indented(expect.str(), "      ");
+  }
+  if (!x.solution) return;
+  std::ostringstream solution;
+  write_sections(solution, *x.solution);
+  out << "  solution:\n" << indented(solution.str(), "    ");
+}
+
+}  // namespace
+
+std::string scenario_to_yaml(const scenario::Scenario& s) {
+  std::ostringstream out;
+  out << "name: " << quote(s.name) << "\n";
+  if (!s.description.empty()) out << "description: " << quote(s.description) << "\n";
+  out << "seed: " << s.seed << "\n";
+  out << "duration: " << duration(s.duration_us) << "\n";
+  if (s.latency.kind != Distribution::Kind::kConstant || s.latency.a_us != 0)
+    out << "latency: " << distribution(s.latency) << "\n";
+
+  write_sections(out, s);
+  if (s.exercise) {
+    write_lesson(out, s);
+    write_exercise(out, s);
+  } else {
+    write_expectations(out, s);
+    write_lesson(out, s);
   }
   return out.str();
 }
