@@ -1,5 +1,6 @@
 #include "scenario_commands.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdio>
@@ -14,6 +15,7 @@
 #include "definitions_export.h"
 #include "definitions_import.h"
 #include "scenario/course.h"
+#include "scenario/exercise_grading.h"
 #include "scenario/expectations.h"
 #include "scenario/lesson.h"
 #include "scenario/loader.h"
@@ -357,16 +359,14 @@ std::string counted(std::size_t n, const char* one, const char* many) { return s
 // An exercise is sound when its start fails the hidden checks and its solution passes all.
 int check_exercise(const char* file, const scenario::Scenario& s) {
   std::vector<std::string> problems;
-  scenario::Runner start(s, {});
-  start.run();
-  std::size_t start_failures = 0;
-  for (const auto& r : scenario::check_expectations(s, start)) start_failures += r.passed ? 0 : 1;
+  const auto graded = scenario::grade_exercise(s);
+  const auto start_failures = static_cast<std::size_t>(std::count_if(graded.begin(), graded.end(), [](const auto& c) { return !c.passed; }));
   if (start_failures == 0) problems.push_back(where(file, s.exercise->at) + "the exercise's start already passes every check: there is nothing to do");
   for (auto& p : scenario_problems(file, *s.exercise->solution)) problems.push_back(p + " (in the solution)");
   for (const auto& p : problems) std::cerr << p << '\n';
   if (problems.empty()) {
     std::cout << file << ": ok: exercise: the start fails " << counted(start_failures, "check", "checks") << " of "
-              << s.expectations.size() << ", the solution passes all\n";
+              << graded.size() << ", the solution passes all\n";
   }
   return static_cast<int>(problems.size());
 }

@@ -25,6 +25,8 @@ std::string GuiApp::open(const std::string& path) {
   selection = {};
   follow_message = 0;
   camera.fitted = false;
+  quiz = {};
+  sync_quiz();
   refresh_scene();
   report("", "opened " + path);
   return "";
@@ -37,10 +39,35 @@ void GuiApp::seek(sim::TimeUs t) {
 
 void GuiApp::advance(double wall_seconds) {
   if (!playing || !session.is_open()) return;
+  sync_quiz();
   const auto step = static_cast<sim::TimeUs>(wall_seconds * speed * 1e6);
+  const sim::TimeUs from = time_us;
   time_us = std::min(time_us + std::max<sim::TimeUs>(step, 0), session.end_us());
   if (time_us >= session.end_us()) playing = false;
+  // Playback stops at an unanswered question's moment: the canvas freezes there.
+  for (std::size_t i = 0; i < quiz.questions.size(); ++i) {
+    const auto& q = quiz.questions[i];
+    if (quiz.results[i] != QuizState::Result::kUnanswered || q.moment_us < from || q.moment_us > time_us) continue;
+    time_us = q.moment_us;
+    playing = false;
+    quiz.start(static_cast<int>(i));
+    if (q.answer.kind == scenario::Question::Kind::kFate) follow_message = q.step->ask->message;
+    break;
+  }
   refresh_scene();
+}
+
+void GuiApp::sync_quiz() {
+  if (!session.is_open()) return;
+  const scenario::Scenario* now = &session.scenario();
+  if (quiz.scenario == now && quiz.scenario_events == session.fingerprint_events()) return;
+  const bool same_lesson = quiz.scenario == now;
+  quiz.scenario = now;
+  quiz.scenario_events = session.fingerprint_events();
+  quiz.questions = scenario::answer_questions(*now);
+  if (!same_lesson || quiz.results.size() != quiz.questions.size())
+    quiz.results.assign(quiz.questions.size(), QuizState::Result::kUnanswered);
+  quiz.pending = -1;
 }
 
 void GuiApp::report(const std::string& error, const std::string& ok_text) {
@@ -67,6 +94,7 @@ const std::vector<Shortcut>& shortcuts() {
 void handle_shortcuts(GuiApp& app) {
   ImGuiIO& io = ImGui::GetIO();
   if (io.WantTextInput) return;
+  if (app.quiz.pending >= 0) return;  // the question window has the keyboard until it is answered
   // ImGui 1.86 indexes keys by the GLFW backend's native key codes.
   auto pressed = [](int key) { return ImGui::IsKeyPressed(key); };
   if (pressed(GLFW_KEY_SPACE)) app.playing = !app.playing;
@@ -108,16 +136,9 @@ void section(const char* title) {
   ImGui::Separator();
 }
 
-void draw_frame(GuiApp& app) {
-  const ImGuiViewport* viewport = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(viewport->WorkPos);
-  ImGui::SetNextWindowSize(viewport->WorkSize);
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0);
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {6, 6});
-  ImGui::Begin("brokersim", nullptr,
-               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBackground);
-  ImGui::PopStyleVar(2);
+namespace {
+
+void draw_menu_bar(GuiApp& app) {
   if (ImGui::BeginMenuBar()) {
     if (ImGui::BeginMenu("Scenarios")) {
       draw_scenario_browser_panel(app);
@@ -143,6 +164,21 @@ void draw_frame(GuiApp& app) {
     }
     ImGui::EndMenuBar();
   }
+}
+
+}  // namespace
+
+void draw_frame(GuiApp& app) {
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->WorkPos);
+  ImGui::SetNextWindowSize(viewport->WorkSize);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {6, 6});
+  ImGui::Begin("brokersim", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBackground);
+  ImGui::PopStyleVar(2);
+  draw_menu_bar(app);
 
   draw_time_controls_panel(app);
 
@@ -201,6 +237,7 @@ void draw_frame(GuiApp& app) {
   if (app.status_is_error) ImGui::PopStyleColor();
   ImGui::End();
 
+  draw_question_window(app);
   if (app.show_help) {
     ImGui::SetNextWindowSize({560, 520}, ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowPos({viewport->WorkSize.x / 2 - 280, viewport->WorkSize.y / 2 - 260}, ImGuiCond_FirstUseEver);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gui/model/session.h"
+#include "gui/quiz_state.h"
 
 struct ImFont;
 struct ImDrawList;
@@ -52,6 +53,7 @@ struct GuiApp {
   bool show_editing = false;
   bool show_browser = false;
   bool show_publish = true;
+  QuizState quiz;
 
   // Opens a scenario and resets the view; returns the loader's errors, if any.
   std::string open(const std::string& path);
@@ -59,6 +61,8 @@ struct GuiApp {
   // Advances the playhead by wall-clock seconds at the current speed.
   void advance(double wall_seconds);
   void refresh_scene() { session.scene_at(time_us, scene); }
+  // Recomputes the lesson's questions when the scenario changed (opened or edited).
+  void sync_quiz();
   void report(const std::string& error, const std::string& ok_text);
 };
 
@@ -74,6 +78,7 @@ void draw_manual_publish_panel(GuiApp& app);
 void draw_scenario_browser_panel(GuiApp& app);
 void draw_editing_panel(GuiApp& app);
 void draw_help_panel(GuiApp& app);
+void draw_question_window(GuiApp& app);  // over the canvas while a lesson question waits
 
 // Keyboard shortcuts, shared by the main loop and listed by the help panel.
 void handle_shortcuts(GuiApp& app);

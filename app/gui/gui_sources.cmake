@@ -9,6 +9,7 @@ set(GUI_MODEL_SOURCES
 # Everything but main() and what only one platform has (screenshots and platform_*.cpp).
 set(GUI_SOURCES
   gui_app.cpp
+  quiz_state.cpp
   canvas_draw.cpp
   palette.cpp
   sprites.cpp
@@ -23,4 +24,5 @@ set(GUI_SOURCES
   panels/manual_publish_panel.cpp
   panels/scenario_browser_panel.cpp
   panels/editing_panel.cpp
-  panels/help_panel.cpp)
+  panels/help_panel.cpp
+  panels/question_panel.cpp)

@@ -47,6 +47,9 @@ struct Options {
   std::uint64_t follow = 0;  // message to select and follow
   std::optional<float> speed;
   std::optional<net::ListenAddress> amqp;  // live mode: serve real clients on this address
+  int ask = 0;             // put the lesson's question N on screen, at its moment
+  std::string answer;      // ... and answer it so (the revealed state)
+  bool check_exercise = false;  // press the exercise's Check
 };
 
 int usage(const char* error) {
@@ -54,7 +57,8 @@ int usage(const char* error) {
   std::fprintf(stderr,
                "usage: brokersim-gui [SCENARIO.yaml] [--at T] [--screenshot out.png] [--size WxH]\n"
                "                     [--bench-frames N] [--speed X] [--amqp HOST:PORT]\n"
-               "                     [--panel inspect|route|lesson|charts|publish|edit] [--follow MESSAGE]\n");
+               "                     [--panel inspect|route|lesson|charts|publish|edit] [--follow MESSAGE]\n"
+               "                     [--ask N [--answer TEXT]] [--check-exercise]\n");
   return 2;
 }
 
@@ -104,6 +108,16 @@ std::optional<Options> parse(int argc, char** argv, int& exit_code) {
         return exit_code = usage(("--amqp wants HOST:PORT, for example 127.0.0.1:5672" + (v ? ": " + error : "")).c_str()),
                std::nullopt;
       o.amqp = address;
+    } else if (a == "--ask") {
+      const char* v = value();
+      o.ask = v ? std::atoi(v) : 0;
+      if (o.ask <= 0) return exit_code = usage("--ask wants a question number, from 1"), std::nullopt;
+    } else if (a == "--answer") {
+      const char* v = value();
+      if (!v) return exit_code = usage("--answer wants the answer, as brokersim quiz reads it"), std::nullopt;
+      o.answer = v;
+    } else if (a == "--check-exercise") {
+      o.check_exercise = true;
     } else if (a == "--help" || a == "-h") {
       exit_code = usage("help");
       return std::nullopt;
@@ -323,6 +337,31 @@ void close_window(GLFWwindow* window) {
 
 }  // namespace
 
+// --ask, --answer and --check-exercise: a question or an exercise staged for a screenshot.
+std::string stage_lesson(gui::GuiApp& app, const Options& options) {
+  if (options.check_exercise) {
+    if (!app.session.scenario().exercise) return "--check-exercise: this scenario is not an exercise";
+    app.quiz.checks = scenario::grade_exercise(app.session.scenario());
+    app.quiz.graded = true;
+    app.open_panel = "lesson";
+  }
+  if (options.ask == 0) return "";
+  if (options.ask > static_cast<int>(app.quiz.questions.size()))
+    return "--ask " + std::to_string(options.ask) + ": the lesson has " + std::to_string(app.quiz.questions.size()) + " questions";
+  const auto& q = app.quiz.questions[static_cast<std::size_t>(options.ask - 1)];
+  app.seek(q.moment_us);
+  app.playing = false;
+  app.quiz.start(options.ask - 1);
+  if (q.answer.kind == scenario::Question::Kind::kFate) app.follow_message = q.step->ask->message;
+  if (options.answer.empty()) return "";
+  const scenario::Judgement j = scenario::judge(q, options.answer);
+  if (!j.understood) return "--answer: " + j.message;
+  app.quiz.answered = true;
+  app.quiz.results[static_cast<std::size_t>(options.ask - 1)] = j.correct ? gui::QuizState::Result::kRight : gui::QuizState::Result::kWrong;
+  app.quiz.feedback = j.message + (q.step->ask->explanation.empty() ? "" : "\n" + q.step->ask->explanation);
+  return "";
+}
+
 int main(int argc, char** argv) {
   int exit_code = 0;
   const std::optional<Options> options = parse(argc, argv, exit_code);
@@ -345,6 +384,10 @@ int main(int argc, char** argv) {
   std::unique_ptr<net::Server> server;
   if (options->amqp && !(server = start_live(app, *options, users))) return 1;
   app.seek(options->at_us ? *options->at_us : (options->screenshot.empty() ? 0 : busiest_time(app.session)));
+  if (const std::string error = stage_lesson(app, *options); !error.empty()) {
+    std::fprintf(stderr, "brokersim-gui: %s\n", error.c_str());
+    return 2;
+  }
 
   GLFWwindow* window = open_window(app, *options);
   if (!window) return 1;

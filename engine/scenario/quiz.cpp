@@ -112,7 +112,7 @@ std::string generated_prompt(const Question& q) {
              q.routing_key + "'" + (q.headers ? " and headers " + broker::to_display(*q.headers) : "") + "?";
     case Question::Kind::kFate: return "What happens next to message #" + std::to_string(q.message) + "?";
     case Question::Kind::kCount:
-      return "How many messages will be in queue '" + q.queue + "' at " + trace::format_time(q.count_at_us) + "?";
+      return "How many messages will be waiting (ready) in queue '" + q.queue + "' at " + trace::format_time(q.count_at_us) + "?";
     case Question::Kind::kChoice: return "";
   }
   return "";

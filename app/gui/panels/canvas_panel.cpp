@@ -35,6 +35,11 @@ void draw_canvas_panel(GuiApp& app) {
       app.selection = {Selection::Kind::kMessage, -1, *message};
     } else if (auto node = node_at(app, xf, io.MousePos)) {
       app.selection = {Selection::Kind::kNode, *node, 0};
+      const Node& n = app.session.topology().nodes()[static_cast<std::size_t>(*node)];
+      // A pending route question is answered by clicking queues.
+      if (app.quiz.pending >= 0 && !app.quiz.answered && n.kind == NodeKind::kQueue &&
+          app.quiz.questions[static_cast<std::size_t>(app.quiz.pending)].answer.kind == scenario::Question::Kind::kRoute)
+        app.quiz.toggle_queue(n.name);
       dragging_node = *node;
     } else if (auto edge = edge_label_at(app, xf, io.MousePos)) {
       app.selection = {Selection::Kind::kEdge, *edge, 0};

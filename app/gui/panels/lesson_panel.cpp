@@ -1,4 +1,6 @@
-// The scenario's narrative: each step, the current one highlighted; a click seeks to it.
+// The scenario's narrative: the steps reached so far (all of them with "show all"), the
+// current one highlighted, a click seeks to it; the lesson's score; and an exercise's goal,
+// hints and Check button.
 #include <imgui.h>
 
 #include <string>
@@ -8,11 +10,88 @@
 
 namespace brokersim::gui {
 
+namespace {
+
+const char* result_mark(QuizState::Result r) {
+  switch (r) {
+    case QuizState::Result::kRight: return "[right] ";
+    case QuizState::Result::kWrong: return "[wrong] ";
+    case QuizState::Result::kUnanswered: return "[?] ";
+  }
+  return "";
+}
+
+// The question a step asks, if any, by its index among the lesson's questions.
+int question_of(const QuizState& quiz, const scenario::LessonStep* step) {
+  for (std::size_t i = 0; i < quiz.questions.size(); ++i)
+    if (quiz.questions[i].step == step) return static_cast<int>(i);
+  return -1;
+}
+
+void draw_step(GuiApp& app, std::size_t i, bool is_current) {
+  const LessonMark& m = app.session.lesson()[i];
+  const int question = question_of(app.quiz, m.step);
+  std::string text = m.due_us ? trace::format_time(*m.due_us) : "never came due";
+  text += "  ";
+  if (question >= 0) text += result_mark(app.quiz.results[static_cast<std::size_t>(question)]) + app.quiz.questions[static_cast<std::size_t>(question)].prompt + " ";
+  text += m.step->text;
+  ImGui::PushID(static_cast<int>(i));
+  if (is_current) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.85f, 0.35f, 1));
+  ImGui::PushTextWrapPos(0);
+  if (ImGui::Selectable("##step", is_current, 0, {0, ImGui::CalcTextSize(text.c_str(), nullptr, false, ImGui::GetContentRegionAvail().x).y}) &&
+      m.due_us)
+    app.seek(*m.due_us);
+  ImGui::SameLine(0, 0);
+  ImGui::SetCursorPosX(ImGui::GetStyle().WindowPadding.x);
+  ImGui::TextWrapped("%s", text.c_str());
+  ImGui::PopTextWrapPos();
+  if (is_current) ImGui::PopStyleColor();
+  ImGui::PopID();
+}
+
+void draw_exercise(GuiApp& app) {
+  const scenario::Exercise& x = *app.session.scenario().exercise;
+  section("Exercise");
+  ImGui::TextWrapped("%s", x.goal.c_str());
+  if (!x.hints.empty() && ImGui::TreeNode("Hints")) {
+    for (const auto& h : x.hints) ImGui::BulletText("%s", h.c_str());
+    ImGui::TreePop();
+  }
+  ImGui::TextDisabled("Change the topology or the actors in the Edit tab, then:");
+  if (ImGui::Button("Check")) {
+    app.quiz.checks = scenario::grade_exercise(app.session.scenario());
+    app.quiz.graded = true;
+  }
+  if (!app.quiz.graded) return;
+  int passed = 0;
+  for (const auto& c : app.quiz.checks) passed += c.passed ? 1 : 0;
+  ImGui::SameLine();
+  ImGui::Text("%d of %zu checks pass%s", passed, app.quiz.checks.size(), passed == static_cast<int>(app.quiz.checks.size()) ? ": solved" : "");
+  for (std::size_t i = 0; i < app.quiz.checks.size(); ++i) {
+    const auto& c = app.quiz.checks[i];
+    ImGui::PushStyleColor(ImGuiCol_Text, c.passed ? ImVec4(0.45f, 0.9f, 0.5f, 1) : ImVec4(1.0f, 0.5f, 0.45f, 1));
+    // A passing check keeps its hint to itself: it may give the rest away.
+    ImGui::TextWrapped("[%s] check %zu%s%s", c.passed ? "pass" : "fail", i + 1, c.passed ? "" : ": ", c.passed ? "" : c.hint.c_str());
+    ImGui::PopStyleColor();
+    for (const auto& f : c.failures) ImGui::BulletText("%s", f.c_str());
+  }
+}
+
+}  // namespace
+
 void draw_lesson_panel(GuiApp& app) {
   if (!app.session.is_open()) return;
+  app.sync_quiz();
   const scenario::Scenario& s = app.session.scenario();
   ImGui::TextWrapped("%s", s.name.c_str());
   if (!s.description.empty()) ImGui::TextWrapped("%s", s.description.c_str());
+  if (s.exercise) draw_exercise(app);
+  if (!app.quiz.questions.empty()) {
+    ImGui::Text("Score: %d of %zu (%d answered)", app.quiz.right(), app.quiz.questions.size(), app.quiz.answered_count());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Ask again")) app.quiz.results.assign(app.quiz.questions.size(), QuizState::Result::kUnanswered);
+  }
+  ImGui::Checkbox("Show all steps", &app.quiz.show_all_steps);
   ImGui::Separator();
   const auto& marks = app.session.lesson();
   if (marks.empty()) ImGui::TextDisabled("This scenario has no lesson steps.");
@@ -20,25 +99,16 @@ void draw_lesson_panel(GuiApp& app) {
   int current = -1;
   for (std::size_t i = 0; i < marks.size(); ++i)
     if (marks[i].due_us && *marks[i].due_us <= app.time_us) current = static_cast<int>(i);
+  int hidden = 0;
   for (std::size_t i = 0; i < marks.size(); ++i) {
-    const LessonMark& m = marks[i];
-    const std::string when = m.due_us ? trace::format_time(*m.due_us) : "never came due";
-    ImGui::PushID(static_cast<int>(i));
-    const bool is_current = static_cast<int>(i) == current;
-    if (is_current) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.85f, 0.35f, 1));
-    const std::string text = when + "  " + m.step->text;
-    ImGui::PushTextWrapPos(0);
-    if (ImGui::Selectable(("##step" + std::to_string(i)).c_str(), is_current, 0,
-                          {0, ImGui::CalcTextSize(text.c_str(), nullptr, false, ImGui::GetContentRegionAvail().x).y}) &&
-        m.due_us)
-      app.seek(*m.due_us);
-    ImGui::SameLine(0, 0);
-    ImGui::SetCursorPosX(ImGui::GetStyle().WindowPadding.x);
-    ImGui::TextWrapped("%s", text.c_str());
-    ImGui::PopTextWrapPos();
-    if (is_current) ImGui::PopStyleColor();
-    ImGui::PopID();
+    const bool reached = marks[i].due_us && *marks[i].due_us <= app.time_us;
+    if (!reached && !app.quiz.show_all_steps) {
+      ++hidden;
+      continue;
+    }
+    draw_step(app, i, static_cast<int>(i) == current);
   }
+  if (hidden) ImGui::TextDisabled("%d more step%s to come", hidden, hidden == 1 ? "" : "s");
 }
 
 }  // namespace brokersim::gui
