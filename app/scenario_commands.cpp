@@ -88,17 +88,30 @@ void print_consumers(const scenario::Runner& runner) {
               " messages it still had when its application died)\n");
 }
 
+// Confirming producers: what the broker answered.
+void print_producers(const scenario::Runner& runner) {
+  const auto producers = runner.producer_stats();
+  bool any = false;
+  for (const auto& [name, st] : producers) any |= st.confirmed + st.nacked + st.returned > 0;
+  if (!any) return;
+  std::printf("\n%-24s %10s %10s %10s %10s\n", "producer", "published", "confirmed", "nacked", "returned");
+  for (const auto& [name, st] : producers)
+    std::printf("%-24s %10llu %10llu %10llu %10llu\n", name.c_str(), ull(st.published), ull(st.confirmed), ull(st.nacked), ull(st.returned));
+}
+
 void print_rpc_clients(const scenario::Runner& runner) {
   const auto consumers = runner.consumer_stats();
   bool any_rpc = false;
   for (const auto& [name, st] : consumers) any_rpc |= st.requests > 0;
   if (!any_rpc) return;
-  std::printf("\n%-24s %10s %10s %10s %14s %14s\n", "rpc client", "requests", "replies", "timeouts", "mean rtt", "max rtt");
+  std::printf("\n%-24s %10s %10s %10s %8s %6s %10s %14s %14s\n", "rpc client", "requests", "replies", "timeouts", "resent",
+              "late", "duplicate", "mean rtt", "max rtt");
   for (const auto& [name, st] : consumers) {
     if (!st.requests) continue;
     const sim::TimeUs mean = st.replies ? st.round_trip_total_us / static_cast<sim::TimeUs>(st.replies) : 0;
-    std::printf("%-24s %10llu %10llu %10llu %14s %14s\n", name.c_str(), ull(st.requests), ull(st.replies),
-                ull(st.timeouts), trace::format_time(mean).c_str(), trace::format_time(st.round_trip_max_us).c_str());
+    std::printf("%-24s %10llu %10llu %10llu %8llu %6llu %10llu %14s %14s\n", name.c_str(), ull(st.requests), ull(st.replies),
+                ull(st.timeouts), ull(st.resent), ull(st.late_replies), ull(st.duplicate_replies), trace::format_time(mean).c_str(),
+                trace::format_time(st.round_trip_max_us).c_str());
   }
 }
 
@@ -119,6 +132,7 @@ void print_summary(const scenario::Runner& runner) {
   print_exchanges(b);
   print_queues(runner);
   print_consumers(runner);
+  print_producers(runner);
   print_rpc_clients(runner);
   if (!runner.errors().empty()) {
     std::printf("\n%zu channel or connection error(s):\n", runner.errors().size());

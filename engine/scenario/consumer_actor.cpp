@@ -26,8 +26,8 @@ ConsumerActor::ConsumerActor(ActorContext& context, const ConsumerSpec& spec, st
   if (spec.stop_us) context_.scheduler.schedule_at(*spec.stop_us, [this] { disconnect(); });
 }
 
-ConsumerStats ConsumerActor::stats() const {
-  ConsumerStats out = stats_;
+ActorStats ConsumerActor::stats() const {
+  ActorStats out = stats_;
   if (producer_) out.published += producer_->sent();
   return out;
 }
@@ -49,12 +49,14 @@ void ConsumerActor::setup(broker::ChannelKey key) {
   }
   if (spec_.prefetch && !context_.ok(b.basic_qos(key, 0, spec_.prefetch, false), spec_.name, spec_.at)) return;
   if (!consuming_) return;
+  if (spec_.poll_us) return poll(++poll_generation_);
   broker::Consume c;
   c.queue = queue_;
   c.consumer_tag = spec_.name;
   c.no_ack = spec_.auto_ack;
   c.exclusive = spec_.exclusive;
   if (spec_.priority) c.arguments.emplace_back("x-priority", broker::FieldValue(spec_.priority));
+  if (spec_.stream_offset) c.arguments.emplace_back("x-stream-offset", *spec_.stream_offset);
   context_.ok(b.basic_consume(key, c), spec_.name, spec_.at);
 }
 
@@ -85,6 +87,8 @@ void ConsumerActor::start_consuming() {
 
 void ConsumerActor::stop_consuming() {
   consuming_ = false;
+  ++poll_generation_;  // a polling loop ends
+  if (spec_.poll_us) return;
   if (const auto key = connection_.open_channel()) context_.ok(context_.broker.basic_cancel(*key, spec_.name), spec_.name, spec_.at);
 }
 
@@ -92,6 +96,25 @@ void ConsumerActor::stop_consuming() {
 // it had stopped consuming (then it has no reason to).
 void ConsumerActor::after_broker_restart() {
   if (connection_.running() && consuming_) (void)connection_.channel();
+}
+
+// One basic.get, as a polling loop does: a message is worked on like a delivery and the next
+// get follows once a worker is free; an empty queue means a sleep of `poll` first. A loop
+// belongs to one channel and one start: a newer generation ends it.
+void ConsumerActor::poll(std::uint64_t generation) {
+  if (generation != poll_generation_ || !consuming_) return;
+  const auto key = connection_.open_channel();
+  if (!key) return;
+  auto got = context_.broker.basic_get(*key, queue_, spec_.auto_ack);
+  if (!context_.ok(got, spec_.name, spec_.at)) return;
+  sim::TimeUs next = context_.now() + context_.latency() + context_.latency() + *spec_.poll_us;
+  if (got.value()) {
+    static const auto tag = std::make_shared<const std::string>("");
+    const broker::GetOk& ok = *got.value();
+    on_deliver({key->channel, tag, ok.delivery_tag, ok.redelivered, ok.message});
+    next = *std::min_element(worker_free_at_.begin(), worker_free_at_.end()) + context_.latency();
+  }
+  context_.scheduler.schedule_at(std::max(next, context_.now() + 1), [this, generation] { poll(generation); });
 }
 
 // The message reaches the application at `arrives_us` and waits for the first free worker.

@@ -9,28 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "scenario/actor_stats.h"
 #include "scenario/client_connection.h"
 #include "scenario/producer_actor.h"
 
 namespace brokersim::scenario {
-
-struct ConsumerStats {
-  std::uint64_t received = 0;
-  std::uint64_t processed = 0;  // work finished (for manual ack: settled)
-  std::uint64_t acked = 0;
-  std::uint64_t nacked = 0;    // nack without requeue
-  std::uint64_t requeued = 0;  // this consumer's nack with requeue, and its own republished retries
-  std::uint64_t rejected = 0;
-  std::uint64_t lost = 0;       // auto-ack messages in hand when the application died
-  std::uint64_t published = 0;  // follow-ups, replies, parked messages and its own publishes
-  std::uint64_t parked = 0;
-  // RPC clients.
-  std::uint64_t requests = 0;
-  std::uint64_t replies = 0;
-  std::uint64_t timeouts = 0;
-  sim::TimeUs round_trip_total_us = 0;
-  sim::TimeUs round_trip_max_us = 0;
-};
 
 // Messages an auto-ack consumer had taken but not finished when its application went away.
 struct Loss {
@@ -46,7 +29,7 @@ class ConsumerActor final : public broker::ConnectionListener {
 
   const std::string& name() const { return spec_.name; }
   // Its own publishes (a `publish:` block) count in `published` with a service's follow-ups.
-  ConsumerStats stats() const;
+  ActorStats stats() const;
   // The queue it reads: the declared one for a server-named queue.
   const std::string& queue() const { return queue_; }
 
@@ -66,6 +49,7 @@ class ConsumerActor final : public broker::ConnectionListener {
   };
 
   void setup(broker::ChannelKey key);
+  void poll(std::uint64_t generation);
   sim::TimeUs finish_time(sim::TimeUs arrives_us, sim::TimeUs processing_us);
   void take_auto_acked(const broker::Delivery& d);
   void finish(std::uint64_t tag, Outcome outcome, bool park, bool retry, const Handled& handled);
@@ -86,7 +70,8 @@ class ConsumerActor final : public broker::ConnectionListener {
   std::vector<sim::TimeUs> worker_free_at_;  // one per worker
   std::map<std::uint64_t, std::uint64_t> in_hand_;  // auto-ack: taken in order -> message id
   std::uint64_t taken_ = 0;
-  ConsumerStats stats_;
+  std::uint64_t poll_generation_ = 0;
+  ActorStats stats_;
   broker::Publish publish_scratch_;  // refilled for each follow-up (see fill_publish)
 };
 

@@ -9,9 +9,9 @@ constexpr std::array<std::string_view, 14> kQueueMetrics = {
     "depth",   "enqueued",        "delivered",     "acked",   "requeued",  "dead_lettered", "expired",
     "dropped", "max_depth",       "dead_lettered_rejected",   "dead_lettered_expired",   "dead_lettered_maxlen",
     "dead_lettered_delivery_limit", "rejected_on_publish"};
-constexpr std::array<std::string_view, 12> kConsumerMetrics = {
-    "received", "processed", "acked",  "nacked",   "requeued", "rejected",
-    "lost",     "published", "parked", "requests", "replies",  "timeouts"};
+constexpr std::array<std::string_view, 17> kConsumerMetrics = {
+    "received", "processed", "acked",    "nacked",   "requeued", "rejected",     "lost",              "published", "parked",
+    "requests", "replies",   "timeouts", "resent",   "late_replies", "duplicate_replies", "confirmed", "returned"};
 constexpr std::array<std::string_view, 4> kExchangeMetrics = {"published", "routed", "unroutable", "returned"};
 
 std::int64_t as_value(std::uint64_t n) { return static_cast<std::int64_t>(n); }
@@ -36,7 +36,7 @@ std::optional<std::int64_t> queue_metric(std::string_view m, const broker::Queue
   return std::nullopt;
 }
 
-std::optional<std::int64_t> consumer_metric(std::string_view m, const ConsumerStats& s) {
+std::optional<std::int64_t> consumer_metric(std::string_view m, const ActorStats& s) {
   if (m == "received") return as_value(s.received);
   if (m == "processed") return as_value(s.processed);
   if (m == "acked") return as_value(s.acked);
@@ -49,6 +49,11 @@ std::optional<std::int64_t> consumer_metric(std::string_view m, const ConsumerSt
   if (m == "requests") return as_value(s.requests);
   if (m == "replies") return as_value(s.replies);
   if (m == "timeouts") return as_value(s.timeouts);
+  if (m == "resent") return as_value(s.resent);
+  if (m == "confirmed") return as_value(s.confirmed);
+  if (m == "returned") return as_value(s.returned);
+  if (m == "late_replies") return as_value(s.late_replies);
+  if (m == "duplicate_replies") return as_value(s.duplicate_replies);
   return std::nullopt;
 }
 
@@ -91,6 +96,9 @@ std::optional<std::int64_t> measure(const Expectation& e, const Runner& runner) 
     }
     case Expectation::Subject::kConsumer:
       for (const auto& [name, stats] : runner.consumer_stats()) {
+        if (name == e.name) return consumer_metric(e.metric, stats);
+      }
+      for (const auto& [name, stats] : runner.producer_stats()) {
         if (name == e.name) return consumer_metric(e.metric, stats);
       }
       return std::nullopt;

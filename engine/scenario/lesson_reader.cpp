@@ -50,6 +50,20 @@ void read_count(Reader& r, const YAML::Node& v, Question& q) {
   with(v, "at", [&](auto x) { q.count_at_us = r.duration(x, "at").value_or(0); });
 }
 
+// fate: N, or {message: N, queue: Q} for one copy of a message that went to several queues.
+void read_fate(Reader& r, const YAML::Node& v, Question& q) {
+  q.kind = Question::Kind::kFate;
+  const char* what = "fate (a message number, as the log shows it)";
+  if (!v.IsMap()) {
+    q.message = static_cast<std::uint64_t>(r.integer(v, what, 1, INT64_MAX).value_or(1));
+    return;
+  }
+  if (!r.mapping(v, "fate", {"message", "queue"})) return;
+  if (!v["message"]) return r.error(v, "fate needs 'message': its number, as the log shows it");
+  q.message = static_cast<std::uint64_t>(r.integer(v["message"], what, 1, INT64_MAX).value_or(1));
+  with(v, "queue", [&](auto x) { q.fate_queue = r.string(x, "queue").value_or(""); });
+}
+
 // A choice's answer: its letter (a, b, ...) or its text.
 void read_choice(Reader& r, const YAML::Node& ask, Question& q) {
   q.kind = Question::Kind::kChoice;
@@ -83,10 +97,7 @@ Question read_question(Reader& r, const YAML::Node& ask) {
   }
   with(ask, "route", [&](auto v) { read_route(r, v, q); });
   with(ask, "count", [&](auto v) { read_count(r, v, q); });
-  with(ask, "fate", [&](auto v) {
-    q.kind = Question::Kind::kFate;
-    q.message = static_cast<std::uint64_t>(r.integer(v, "fate (a message number, as the log shows it)", 1, INT64_MAX).value_or(1));
-  });
+  with(ask, "fate", [&](auto v) { read_fate(r, v, q); });
   if (ask["choice"]) read_choice(r, ask, q);
   if (ask["answer"] && q.kind != Question::Kind::kChoice) {
     r.error(ask["answer"], "only a choice question has an authored answer; the engine computes the others");

@@ -136,8 +136,8 @@ MessageTemplate read_message(Reader& r, const YAML::Node& node) {
   with(node, "body", [&](auto v) { m.body = r.string(v, "body").value_or(""); });
   with(node, "properties", [&](auto p) {
     if (!r.mapping(p, "message properties",
-                   {"persistent", "priority", "expiration", "content_type", "type", "correlation_id", "message_id",
-                    "reply_to", "app_id"})) {
+                   {"persistent", "priority", "expiration", "content_type", "content_encoding", "type", "correlation_id",
+                    "message_id", "reply_to", "app_id", "timestamp"})) {
       return;
     }
     with(p, "persistent", [&](auto v) {
@@ -161,6 +161,10 @@ MessageTemplate read_message(Reader& r, const YAML::Node& node) {
     with(p, "message_id", [&](auto v) { m.properties.message_id = r.string(v, "message_id"); });
     with(p, "reply_to", [&](auto v) { m.properties.reply_to = r.string(v, "reply_to"); });
     with(p, "app_id", [&](auto v) { m.properties.app_id = r.string(v, "app_id"); });
+    with(p, "content_encoding", [&](auto v) { m.properties.content_encoding = r.string(v, "content_encoding"); });
+    with(p, "timestamp", [&](auto v) {  // AMQP's: seconds since the Unix epoch
+      if (auto n = r.integer(v, "timestamp (seconds since 1970)", 0, INT64_MAX)) m.properties.timestamp = static_cast<std::uint64_t>(*n);
+    });
   });
   return m;
 }
@@ -201,6 +205,25 @@ Distribution read_distribution(Reader& r, const YAML::Node& node, std::string_vi
 }
 
 // A producer, or (`nested`) the publishing side of a consumer, which has the consumer's name.
+// confirms: true (or async), each, {batch: N}, or false.
+void read_confirms(Reader& r, const YAML::Node& v, ProducerSpec& p) {
+  using Wait = ProducerSpec::ConfirmWait;
+  if (v.IsMap()) {
+    if (!r.mapping(v, "confirms", {"batch"}) || !v["batch"]) return r.error(v, "confirms as a mapping is {batch: N}");
+    p.confirms = true;
+    p.confirm_wait = Wait::kBatch;
+    p.confirm_batch = static_cast<std::uint32_t>(r.integer(v["batch"], "batch", 1, 100'000).value_or(1));
+    return;
+  }
+  const std::string mode = v.IsScalar() ? v.Scalar() : "";
+  p.confirms = mode != "false";
+  if (mode == "each") {
+    p.confirm_wait = Wait::kEach;
+  } else if (mode != "true" && mode != "async" && mode != "false") {
+    r.error(v, "confirms must be true (async), each, {batch: N} or false");
+  }
+}
+
 void read_producer(Reader& r, const YAML::Node& node, Scenario& s, bool nested = false) {
   const bool ok = nested ? r.mapping(node, "publish", {"exchange", "rate", "arrivals", "schedule", "count", "start",
                                                        "offset", "stop", "mandatory", "confirms", "messages"})
@@ -232,7 +255,7 @@ void read_producer(Reader& r, const YAML::Node& node, Scenario& s, bool nested =
   with(node, "offset", [&](auto v) { p.offset_us = r.duration(v, "offset"); });
   with(node, "stop", [&](auto v) { p.stop_us = r.duration(v, "stop").value_or(p.stop_us); });
   with(node, "mandatory", [&](auto v) { p.mandatory = r.boolean(v, "mandatory").value_or(false); });
-  with(node, "confirms", [&](auto v) { p.confirms = r.boolean(v, "confirms").value_or(false); });
+  with(node, "confirms", [&](auto v) { read_confirms(r, v, p); });
   if (!node["rate"] && !node["schedule"]) r.error(node, "a producer needs a 'rate' or a 'schedule'");
   if (node["offset"] && !node["rate"]) r.error(node["offset"], "offset sets when the first of a 'rate' of publishes goes");
   if (node["rate"] && node["rate"].IsScalar() && parse_rate(node["rate"].Scalar()) && p.rate_per_second <= 0) {
@@ -365,10 +388,11 @@ void read_service_parts(Reader& r, const YAML::Node& node, ConsumerSpec& c) {
 void read_consumer(Reader& r, const YAML::Node& node, Scenario& s, bool service) {
   const bool ok = service ? r.mapping(node, "a service", {"name", "queue", "prefetch", "ack", "concurrency", "processing",
                                                           "outcomes", "rules", "priority", "exclusive", "start", "stop",
-                                                          "publish", "on_ack", "max_retries", "retry", "park", "reply"})
+                                                          "publish", "on_ack", "max_retries", "retry", "park", "reply",
+                                                          "poll", "stream_offset"})
                           : r.mapping(node, "a consumer", {"name", "queue", "prefetch", "ack", "concurrency", "processing",
                                                            "outcomes", "rules", "priority", "exclusive", "start", "stop",
-                                                           "publish"});
+                                                           "publish", "poll", "stream_offset"});
   if (!ok) return;
   ConsumerSpec c;
   c.at = position_of(node);
@@ -395,6 +419,11 @@ void read_consumer(Reader& r, const YAML::Node& node, Scenario& s, bool service)
   with(node, "exclusive", [&](auto v) { c.exclusive = r.boolean(v, "exclusive").value_or(false); });
   with(node, "start", [&](auto v) { c.start_us = r.duration(v, "start").value_or(0); });
   with(node, "stop", [&](auto v) { c.stop_us = r.duration(v, "stop"); });
+  with(node, "poll", [&](auto v) {
+    c.poll_us = r.duration(v, "poll");
+    if (c.poll_us && *c.poll_us <= 0) r.error(v, "poll must be longer than 0s: how long the application sleeps when the queue is empty");
+  });
+  with(node, "stream_offset", [&](auto v) { c.stream_offset = r.field_value(v); });
   with(node, "publish", [&](auto v) {
     Scenario scratch;
     read_producer(r, v, scratch, /*nested=*/true);
@@ -407,7 +436,8 @@ void read_consumer(Reader& r, const YAML::Node& node, Scenario& s, bool service)
 
 void read_rpc_client(Reader& r, const YAML::Node& node, Scenario& s) {
   if (!r.mapping(node, "an rpc_client",
-                 {"name", "exchange", "routing_key", "rate", "count", "reply_queue", "timeout", "body", "start", "stop"})) {
+                 {"name", "exchange", "routing_key", "rate", "count", "reply_queue", "timeout", "retries", "expiration", "body",
+                  "start", "stop"})) {
     return;
   }
   RpcClientSpec c;
@@ -429,6 +459,8 @@ void read_rpc_client(Reader& r, const YAML::Node& node, Scenario& s) {
     }
   });
   with(node, "timeout", [&](auto v) { c.timeout_us = r.duration(v, "timeout").value_or(c.timeout_us); });
+  with(node, "retries", [&](auto v) { c.retries = static_cast<std::uint32_t>(r.integer(v, "retries", 0, 100).value_or(0)); });
+  with(node, "expiration", [&](auto v) { c.expiration_us = r.duration(v, "expiration"); });
   with(node, "body", [&](auto v) { c.body = r.string(v, "body").value_or(""); });
   with(node, "start", [&](auto v) { c.start_us = r.duration(v, "start").value_or(0); });
   with(node, "stop", [&](auto v) { c.stop_us = r.duration(v, "stop").value_or(c.stop_us); });
@@ -702,6 +734,9 @@ void check_question(Reader& r, const Scenario& s, const Names& n, const Question
   if (q.kind == Question::Kind::kCount && !n.queues.count(q.queue)) {
     r.error(q.at, "the count question asks about queue '" + q.queue + "', which is never declared");
   }
+  if (q.kind == Question::Kind::kFate && !q.fate_queue.empty() && !n.queues.count(q.fate_queue)) {
+    r.error(q.at, "the fate question asks about queue '" + q.fate_queue + "', which is never declared");
+  }
   if (q.kind == Question::Kind::kCount && q.count_at_us > s.duration_us) {
     r.error(q.at, "the count question asks about a time after the end of the scenario");
   }
@@ -710,8 +745,8 @@ void check_question(Reader& r, const Scenario& s, const Names& n, const Question
 void check_expect_and_lesson(Reader& r, const Scenario& s, const Names& n) {
   for (const auto& x : s.expectations) {
     if (x.subject == Expectation::Subject::kQueue && !n.queues.count(x.name)) r.error(x.at, "no queue named '" + x.name + "'");
-    if (x.subject == Expectation::Subject::kConsumer && !n.consumers.count(x.name)) {
-      r.error(x.at, "no consumer named '" + x.name + "'");
+    if (x.subject == Expectation::Subject::kConsumer && !n.is_actor(x.name)) {
+      r.error(x.at, "no actor named '" + x.name + "'");
     }
     if (x.subject == Expectation::Subject::kExchange && !n.exchanges.count(x.name)) {
       r.error(x.at, "no exchange named '" + x.name + "'");

@@ -71,7 +71,7 @@ Answer fate_answer(const Recording& recording, const Question& q, const LessonSt
   }
   for (const FateEvent& f : recording.fates) {
     const bool after = step.when ? f.seq > moment.second : f.time_us > step.at_us;
-    if (!after || f.message != q.message) continue;
+    if (!after || f.message != q.message || (!q.fate_queue.empty() && f.queue != q.fate_queue)) continue;
     a.outcome = f.outcome;
     a.detail = f.detail;
     return a;
@@ -110,7 +110,9 @@ std::string generated_prompt(const Question& q) {
     case Question::Kind::kRoute:
       return "Which queues get a message published now to " + quoted_exchange(q.exchange) + " with routing key '" +
              q.routing_key + "'" + (q.headers ? " and headers " + broker::to_display(*q.headers) : "") + "?";
-    case Question::Kind::kFate: return "What happens next to message #" + std::to_string(q.message) + "?";
+    case Question::Kind::kFate:
+      return "What happens next to message #" + std::to_string(q.message) +
+             (q.fate_queue.empty() ? "" : " in queue '" + q.fate_queue + "'") + "?";
     case Question::Kind::kCount:
       return "How many messages will be waiting (ready) in queue '" + q.queue + "' at " + trace::format_time(q.count_at_us) + "?";
     case Question::Kind::kChoice: return "";

@@ -40,9 +40,14 @@ void RpcClientActor::on_deliver(const broker::Delivery& d) {
   const auto& id = d.message->properties().correlation_id;
   if (!id) return;
   auto it = pending_.find(*id);
-  if (it == pending_.end()) return;  // a late reply to a request that timed out
-  const sim::TimeUs rtt = context_.now() - it->second;
+  if (it == pending_.end()) {
+    if (answered_.count(*id)) ++stats_.duplicate_replies;
+    if (given_up_.count(*id)) ++stats_.late_replies;
+    return;
+  }
+  const sim::TimeUs rtt = context_.now() - it->second.first_sent_us;
   pending_.erase(it);
+  answered_.insert(*id);
   ++stats_.replies;
   stats_.round_trip_total_us += rtt;
   stats_.round_trip_max_us = std::max(stats_.round_trip_max_us, rtt);
@@ -63,20 +68,38 @@ void RpcClientActor::send() {
   if (!connection_.running()) return;
   const std::uint64_t seq = ++sent_;
   const std::string id = spec_.name + "-" + std::to_string(seq);
+  ++stats_.requests;
+  pending_[id] = {context_.now(), 1};
+  transmit(id, seq);
+}
+
+// One attempt: the same request, the same correlation id.
+void RpcClientActor::transmit(const std::string& id, std::uint64_t seq) {
   broker::Publish p;
   p.exchange = spec_.exchange;
   p.routing_key = spec_.routing_key;
   expand(p.body, spec_.body, {{"seq", std::to_string(seq)}});
   p.properties.correlation_id = id;
   p.properties.reply_to = reply_to_;
-  ++stats_.requests;
-  pending_[id] = context_.now();
+  if (spec_.expiration_us) p.properties.expiration = std::to_string(*spec_.expiration_us / sim::kMicrosPerMilli);
   context_.scheduler.schedule_after(context_.latency(), [this, p = std::move(p)] {
     if (const auto key = connection_.open_channel()) context_.ok(context_.broker.basic_publish(*key, p), spec_.name, spec_.at);
   });
-  context_.scheduler.schedule_after(spec_.timeout_us, [this, id] {
-    if (pending_.erase(id)) ++stats_.timeouts;
-  });
+  context_.scheduler.schedule_after(spec_.timeout_us, [this, id, seq] { on_timeout(id, seq); });
+}
+
+void RpcClientActor::on_timeout(const std::string& id, std::uint64_t seq) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;  // answered in time
+  if (it->second.attempts <= spec_.retries && connection_.running()) {
+    ++it->second.attempts;
+    ++stats_.resent;
+    transmit(id, seq);
+    return;
+  }
+  pending_.erase(it);
+  given_up_.insert(id);
+  ++stats_.timeouts;
 }
 
 }  // namespace brokersim::scenario

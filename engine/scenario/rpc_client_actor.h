@@ -1,8 +1,11 @@
 #pragma once
 // An RPC client: sends requests with reply_to and a correlation id, matches the replies, and
-// gives up on a request after its timeout.
+// after a timeout sends the request again (its retries) or gives up. A reply to a request it
+// gave up on is late; a second reply to one already answered is a duplicate: both are counted
+// and ignored, as a careful client does.
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 #include "scenario/client_connection.h"
@@ -15,7 +18,7 @@ class RpcClientActor final : public broker::ConnectionListener {
   RpcClientActor(ActorContext& context, const RpcClientSpec& spec);
 
   const std::string& name() const { return spec_.name; }
-  const ConsumerStats& stats() const { return stats_; }
+  const ActorStats& stats() const { return stats_; }
   ClientConnection& connection() { return connection_; }
 
   void on_deliver(const broker::Delivery& d) override;
@@ -24,6 +27,8 @@ class RpcClientActor final : public broker::ConnectionListener {
   void setup(broker::ChannelKey key);
   void schedule_next();
   void send();
+  void transmit(const std::string& id, std::uint64_t seq);
+  void on_timeout(const std::string& id, std::uint64_t seq);
 
   ActorContext& context_;
   const RpcClientSpec& spec_;
@@ -31,8 +36,13 @@ class RpcClientActor final : public broker::ConnectionListener {
   std::string reply_to_;
   std::string reply_consumer_tag_;
   std::uint64_t sent_ = 0;
-  std::map<std::string, sim::TimeUs> pending_;  // correlation id -> when sent
-  ConsumerStats stats_;
+  struct Pending {
+    sim::TimeUs first_sent_us = 0;
+    std::uint32_t attempts = 1;
+  };
+  std::map<std::string, Pending> pending_;  // correlation id -> the request waiting for its reply
+  std::set<std::string> answered_, given_up_;
+  ActorStats stats_;
 };
 
 }  // namespace brokersim::scenario

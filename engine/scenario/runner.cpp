@@ -153,8 +153,14 @@ void Runner::run() {
   take_snapshots_before(end_us_ + 1);
 }
 
-std::vector<std::pair<std::string, ConsumerStats>> Runner::consumer_stats() const {
-  std::vector<std::pair<std::string, ConsumerStats>> out;
+std::vector<std::pair<std::string, ActorStats>> Runner::producer_stats() const {
+  std::vector<std::pair<std::string, ActorStats>> out;
+  for (const auto& p : producers_) out.emplace_back(p->name(), p->stats());
+  return out;
+}
+
+std::vector<std::pair<std::string, ActorStats>> Runner::consumer_stats() const {
+  std::vector<std::pair<std::string, ActorStats>> out;
   for (const auto& c : consumers_) out.emplace_back(c->name(), c->stats());
   for (const auto& c : rpc_clients_) out.emplace_back(c->name(), c->stats());
   return out;

@@ -56,7 +56,9 @@ class Runner final : private trace::Sink {
   sim::Scheduler& live_scheduler() { return scheduler_; }
   const trace::Tracer& tracer() const { return tracer_; }
   // Per consumer, in the order the scenario lists them, then the RPC clients.
-  std::vector<std::pair<std::string, ConsumerStats>> consumer_stats() const;
+  std::vector<std::pair<std::string, ActorStats>> consumer_stats() const;
+  // Per producer, in the order the scenario lists them.
+  std::vector<std::pair<std::string, ActorStats>> producer_stats() const;
   // Every error the actors and the timeline met, in the order they happened.
   const std::vector<RunError>& errors() const { return errors_; }
   // Auto-ack messages that died with their consumer's application.

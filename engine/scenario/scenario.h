@@ -76,6 +76,10 @@ struct ProducerSpec {
   sim::TimeUs stop_us = std::numeric_limits<sim::TimeUs>::max();
   bool mandatory = false;
   bool confirms = false;
+  // How a confirming publisher waits: not at all (acks are counted as they come, many at once
+  // with multiple=true), for each publish's confirm before the next, or for a whole batch's.
+  enum class ConfirmWait { kAsync, kEach, kBatch } confirm_wait = ConfirmWait::kAsync;
+  std::uint32_t confirm_batch = 0;  // kBatch: publishes per batch
   std::vector<MessageTemplate> messages;
   Position at;
 };
@@ -103,6 +107,11 @@ struct ConsumerSpec {
   // The actor connects at start and closes its connection at stop.
   sim::TimeUs start_us = 0;
   std::optional<sim::TimeUs> stop_us;
+  // Polling with basic.get instead of basic.consume: after each message the application asks
+  // again; when the queue is empty it sleeps this long first.
+  std::optional<sim::TimeUs> poll_us;
+  // Streams: where reading starts (x-stream-offset): "first", "last", "next" or an offset.
+  std::optional<broker::FieldValue> stream_offset;
   // Weights of each outcome, in millionths; chosen at random per message.
   std::uint64_t ack_ppm = 1'000'000, nack_requeue_ppm = 0, nack_ppm = 0, reject_ppm = 0;
   // "reject when header X is present" and the like; checked before the random outcome.
@@ -137,6 +146,8 @@ struct RpcClientSpec {
   std::optional<std::uint64_t> count;
   bool direct_reply_to = false;  // otherwise an exclusive server-named reply queue
   sim::TimeUs timeout_us = sim::seconds(5);
+  std::uint32_t retries = 0;                 // sends again after a timeout, with the same correlation id
+  std::optional<sim::TimeUs> expiration_us;  // per-request TTL: a request nobody took in time expires
   std::string body = "request ${seq}";
   sim::TimeUs start_us = 0;
   sim::TimeUs stop_us = std::numeric_limits<sim::TimeUs>::max();
@@ -203,8 +214,10 @@ struct Question {
   std::string exchange;
   std::string routing_key;
   std::optional<broker::FieldTable> headers;
-  // kFate: what happens next to message #`message` (as the log numbers it).
+  // kFate: what happens next to message #`message` (as the log numbers it), to its copy in
+  // `fate_queue` when one is named (a fanned-out message has one copy per queue).
   std::uint64_t message = 0;
+  std::string fate_queue;
   // kCount: how many messages are in `queue` at `count_at_us`.
   std::string queue;
   sim::TimeUs count_at_us = 0;

@@ -373,7 +373,8 @@ std::string question_fields(const scenario::Question& q) {
     if (q.headers) out << ", headers: " << field_table(*q.headers);
     out << "}\n";
   }
-  if (q.kind == Kind::kFate) out << "      fate: " << q.message << "\n";
+  if (q.kind == Kind::kFate && q.fate_queue.empty()) out << "      fate: " << q.message << "\n";
+  if (q.kind == Kind::kFate && !q.fate_queue.empty()) out << "      fate: {message: " << q.message << ", queue: " << quote(q.fate_queue) << "}\n";
   if (q.kind == Kind::kCount) out << "      count: {queue: " << quote(q.queue) << ", at: " << duration(q.count_at_us) << "}\n";
   if (q.kind == Kind::kChoice) {
     out << "      choice: [";
