@@ -34,7 +34,8 @@ struct AskedQuestion {
   std::string error;  // why the engine could not answer it (the exchange is gone, say); empty if fine
 };
 
-// Every `ask:` of the scenario's lesson, in order, with its answer.
+// Every `ask:` of the scenario's lesson, in order, with its answer. The questions point into
+// the scenario's lesson: keep it alive while they are used.
 std::vector<AskedQuestion> answer_questions(const Scenario& scenario);
 
 struct Judgement {
