@@ -120,8 +120,26 @@ function openText(name, text) {
 function setUpToolbar() {
   const lessons = $('lessons');
   lessons.add(new Option('Lessons…', ''));
-  for (const file of Module.FS.readdir('/scenarios').filter((f) => f.endsWith('.yaml')).sort()) {
-    lessons.add(new Option(file.replace(/\.yaml$/, '').replace(/_/g, ' '), '/scenarios/' + file));
+  // The course, module by module, as scenarios/course.yaml orders it; then any other lesson.
+  const listed = new Set();
+  let group = null;
+  for (const line of Module.ccall('web_course_menu', 'string', [], []).split('\n').filter(Boolean)) {
+    const [module, title, path] = line.split('\t');
+    if (!group || group.label !== module) {
+      group = document.createElement('optgroup');
+      group.label = module;
+      lessons.appendChild(group);
+    }
+    group.appendChild(new Option(title, path));
+    listed.add(path);
+  }
+  const others = Module.FS.readdir('/scenarios')
+    .filter((f) => f.endsWith('.yaml') && f !== 'course.yaml' && !listed.has('/scenarios/' + f)).sort();
+  if (others.length) {
+    group = document.createElement('optgroup');
+    group.label = 'Other scenarios';
+    lessons.appendChild(group);
+    for (const file of others) group.appendChild(new Option(file.replace(/\.yaml$/, '').replace(/_/g, ' '), '/scenarios/' + file));
   }
   lessons.onchange = () => {
     if (lessons.value) Module.ccall('web_open_file', 'number', ['string'], [lessons.value]);

@@ -123,7 +123,18 @@ def check_screenshot(url, screenshot_check, out_dir):
     check = subprocess.run([screenshot_check, png, "1280", "800"], capture_output=True, text=True)
     print(check.stdout.strip(), check.stderr.strip())
     print(f"{'ok  ' if check.returncode == 0 else 'FAIL'} screenshot {png}")
-    return int(check.returncode != 0)
+    return int(check.returncode != 0) + check_picker(url)
+
+
+def check_picker(url):
+    """The lesson picker lists the course module by module, with the lessons' titles."""
+    dom = dump_dom(f"{url}?scenario=hello_world")
+    groups = re.findall(r'<optgroup label="([^"]*)"', dom)
+    options = re.findall(r'<option value="/scenarios/[^"]*">', dom)
+    ok = groups[:5] == ["1. Foundations", "2. Core concepts", "3. Messaging patterns", "4. Production", "5. Capstone"] \
+        and len(options) >= 37 and "Exercise: three workers, one queue" in dom
+    print(f"{'ok  ' if ok else 'FAIL'} picker: {len(groups)} groups {groups}, {len(options)} lessons")
+    return int(not ok)
 
 
 def check_share(url, brokersim, out_dir, scenarios_dir):

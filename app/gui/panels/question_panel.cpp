@@ -34,7 +34,9 @@ std::string answer_line(const QuizState& quiz, const scenario::AskedQuestion& q)
 void draw_answer_inputs(QuizState& quiz, const scenario::AskedQuestion& q) {
   switch (q.answer.kind) {
     case Kind::kRoute:
-      ImGui::TextDisabled("Tick the queues, or click them on the canvas; none ticked means no queue.");
+      ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+      ImGui::TextWrapped("Tick the queues, or click them on the canvas; none ticked means no queue.");
+      ImGui::PopStyleColor();
       for (const auto& name : q.known_queues) {
         bool on = std::find(quiz.picked.begin(), quiz.picked.end(), name) != quiz.picked.end();
         if (ImGui::Checkbox(name.c_str(), &on)) quiz.toggle_queue(name);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gui/model/scenario_yaml.h"
+#include "scenario/course.h"
 #include "scenario/runner.h"
 #include "trace/fingerprint.h"
 #include "web_state.h"
@@ -42,6 +43,16 @@ EMSCRIPTEN_KEEPALIVE const char* web_fingerprint_of() {
   runner.run();
   hex = fingerprint.hex();
   return hex.c_str();
+}
+
+// The course map for the page's lesson picker: one line per lesson, "module<TAB>title<TAB>path".
+EMSCRIPTEN_KEEPALIVE const char* web_course_menu() {
+  static std::string lines;
+  lines.clear();
+  const brokersim::scenario::CourseLoad course = brokersim::scenario::load_course_file("/scenarios/course.yaml");
+  for (const auto& m : course.course.modules)
+    for (const auto& l : m.lessons) lines += m.title + '\t' + l.title + '\t' + l.path + '\n';
+  return lines.c_str();
 }
 
 }  // extern "C"
