@@ -286,8 +286,12 @@ void Broker::restart() {
     if (Exchange* x = exchange_named(name)) delete_exchange(*x, "not durable: lost in the broker restart");
   }
   lost.clear();
-  for (const auto& [name, q] : queues_)
-    if (!q->durable()) lost.push_back(name);
+  std::uint64_t lost_with_queues = 0;  // every message of a queue that was not durable
+  for (const auto& [name, q] : queues_) {
+    if (q->durable()) continue;
+    lost.push_back(name);
+    lost_with_queues += q->ready_count();
+  }
   for (const std::string& name : lost) {
     if (Queue* q = queue_named(name)) delete_queue(*q, "not durable: lost in the broker restart");
   }
@@ -303,9 +307,10 @@ void Broker::restart() {
     }
   }
   auto& e = tracer_.begin(trace::EventKind::kBrokerRestarted);
-  e.count = transient_lost;
+  e.count = transient_lost + lost_with_queues;
   e.text = "durable exchanges and queues and persistent messages survived; " + std::to_string(transient_lost) +
-           " transient messages were lost";
+           " transient messages in durable queues were lost, and " + std::to_string(lost_with_queues) +
+           " messages with the queues that were not durable";
   tracer_.emit();
 }
 

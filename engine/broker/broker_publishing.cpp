@@ -289,7 +289,7 @@ void Broker::push_confirm(Channel& channel, const Channel::SettledPublish& last,
   }
   if (last.nack) {
     e.flags |= trace::kNack;
-    e.text = "a queue it was routed to is full (reject-publish)";
+    e.text = "a queue it was routed to is full and refuses new messages (its overflow is reject-publish or reject-publish-dlx)";
   }
   tracer_.emit();
   push({channel.serial(), Confirm{channel.number(), last.sequence, multiple, last.nack}});
