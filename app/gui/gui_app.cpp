@@ -65,6 +65,7 @@ void GuiApp::sync_quiz() {
   quiz.scenario = now;
   quiz.scenario_events = session.fingerprint_events();
   quiz.questions = scenario::answer_questions(*now);
+  quiz.graded = false;  // an edit makes the last grading stale: Check again
   if (!same_lesson || quiz.results.size() != quiz.questions.size())
     quiz.results.assign(quiz.questions.size(), QuizState::Result::kUnanswered);
   quiz.pending = -1;
