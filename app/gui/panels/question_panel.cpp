@@ -56,6 +56,21 @@ void draw_answer_inputs(QuizState& quiz, const scenario::AskedQuestion& q) {
   }
 }
 
+// At a projector the keyboard answers: 1-9 tick the n-th queue or pick the n-th option.
+void pick_by_number_keys(QuizState& quiz, const scenario::AskedQuestion& q) {
+  if (ImGui::GetIO().WantTextInput) return;
+  const std::size_t choices = q.answer.kind == Kind::kRoute ? q.known_queues.size() : q.options.size();
+  for (std::size_t i = 0; i < std::min<std::size_t>(choices, 9); ++i) {
+    // ImGui 1.86 indexes keys by the backend's codes; GLFW's for '1'..'9' are the characters.
+    if (!ImGui::IsKeyPressed(static_cast<int>('1' + i))) continue;
+    if (q.answer.kind == Kind::kRoute) {
+      quiz.toggle_queue(q.known_queues[i]);
+    } else if (q.answer.kind != Kind::kCount) {
+      quiz.option = static_cast<int>(i);
+    }
+  }
+}
+
 void submit(GuiApp& app, const scenario::AskedQuestion& q) {
   QuizState& quiz = app.quiz;
   const scenario::Judgement j = scenario::judge(q, answer_line(quiz, q));
@@ -98,6 +113,7 @@ void draw_question_window(GuiApp& app) {
   ImGui::PopStyleColor();
   ImGui::Separator();
   if (!quiz.answered) {
+    pick_by_number_keys(quiz, q);
     draw_answer_inputs(quiz, q);
     ImGui::Spacing();
     if (ImGui::Button("Answer") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter))) submit(app, q);
@@ -107,6 +123,8 @@ void draw_question_window(GuiApp& app) {
       quiz.answered = true;
       quiz.feedback = "skipped: the answer is " + q.answer.text();
     }
+    ImGui::SameLine();
+    ImGui::TextDisabled("keys: 1-9 pick, Enter answers");
   }
   if (!quiz.feedback.empty()) {
     const bool right = quiz.results[static_cast<std::size_t>(quiz.pending)] == QuizState::Result::kRight;
