@@ -263,3 +263,33 @@ TEST_CASE("every scenario saved as YAML loads again: same fingerprint, questions
   }
   CHECK(files >= 28);
 }
+
+TEST_CASE("the YAML writer keeps every field the course's lessons use") {
+  const char* yaml = R"(name: every field
+duration: 10s
+broker:
+  queues: [{name: q}, {name: s, durable: true, type: stream}, {name: rpc}]
+actors:
+  - producer: {name: each, exchange: "", rate: 10/s, count: 3, confirms: each,
+               messages: [{routing_key: q, properties: {timestamp: 1767225600, content_encoding: gzip}}]}
+  - producer: {name: batch, exchange: "", rate: 10/s, count: 3, confirms: {batch: 2}, messages: [{routing_key: s}]}
+  - consumer: {name: poller, queue: q, poll: 2s}
+  - consumer: {name: reader, queue: s, prefetch: 5, stream_offset: first}
+  - service: {name: server, queue: rpc, reply: true, processing: 1s}
+  - rpc_client: {name: c, routing_key: rpc, rate: 1/s, count: 2, timeout: 500ms, retries: 2, expiration: 2s}
+lesson:
+  - at: 0.5s
+    ask: {fate: {message: 1, queue: q}, explain: why}
+)";
+  const scenario::LoadResult original = scenario::load_scenario_text(yaml, "all.yaml");
+  REQUIRE(original.ok());
+  const std::string written = scenario_to_yaml(original.scenario);
+  for (const char* field : {"confirms: each", "confirms: {batch: 2}", "poll: 2s", "stream_offset: \"first\"", "retries: 2",
+                            "expiration: 2s", "timestamp: 1767225600", "content_encoding: \"gzip\"", "queue: \"q\"}"}) {
+    CAPTURE(field);
+    CHECK(written.find(field) != std::string::npos);
+  }
+  const scenario::LoadResult again = scenario::load_scenario_text(written, "again.yaml");
+  REQUIRE_MESSAGE(again.ok(), written);
+  CHECK(scenario_to_yaml(again.scenario) == written);
+}

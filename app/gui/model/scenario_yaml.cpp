@@ -104,6 +104,8 @@ std::string properties(const broker::BasicProperties& p) {
   if (p.message_id) add("message_id: " + quote(*p.message_id));
   if (p.reply_to) add("reply_to: " + quote(*p.reply_to));
   if (p.app_id) add("app_id: " + quote(*p.app_id));
+  if (p.content_encoding) add("content_encoding: " + quote(*p.content_encoding));
+  if (p.timestamp) add("timestamp: " + std::to_string(*p.timestamp));
   return out;
 }
 
@@ -165,7 +167,13 @@ void write_producer(std::ostringstream& out, const scenario::ProducerSpec& p, co
   if (p.offset_us) out << indent << "offset: " << duration(*p.offset_us) << "\n";
   if (p.stop_us != std::numeric_limits<TimeUs>::max()) out << indent << "stop: " << duration(p.stop_us) << "\n";
   if (p.mandatory) out << indent << "mandatory: true\n";
-  if (p.confirms) out << indent << "confirms: true\n";
+  if (p.confirms) {
+    using Wait = scenario::ProducerSpec::ConfirmWait;
+    out << indent << "confirms: ";
+    if (p.confirm_wait == Wait::kEach) out << "each\n";
+    if (p.confirm_wait == Wait::kBatch) out << "{batch: " << p.confirm_batch << "}\n";
+    if (p.confirm_wait == Wait::kAsync) out << "true\n";
+  }
   out << indent << "messages:\n";
   for (const auto& m : p.messages) out << indent << "  - {" << message_fields(m, true) << "}\n";
 }
@@ -189,6 +197,8 @@ void write_consumer(std::ostringstream& out, const scenario::ConsumerSpec& c) {
   if (c.concurrency != 1) out << "      concurrency: " << c.concurrency << "\n";
   if (c.start_us != 0) out << "      start: " << duration(c.start_us) << "\n";
   if (c.stop_us) out << "      stop: " << duration(*c.stop_us) << "\n";
+  if (c.poll_us) out << "      poll: " << duration(*c.poll_us) << "\n";
+  if (c.stream_offset) out << "      stream_offset: " << field_value(*c.stream_offset) << "\n";
   out << "      processing: " << distribution(c.processing) << "\n";
   if (c.ack_ppm != 1'000'000) {
     out << "      outcomes: {ack: " << number(static_cast<double>(c.ack_ppm) / 1e6)
@@ -342,6 +352,8 @@ void write_sections(std::ostringstream& out, const scenario::Scenario& s) {
     if (r.count) out << "      count: " << *r.count << "\n";
     out << "      reply_queue: " << (r.direct_reply_to ? "direct_reply_to" : "exclusive") << "\n";
     out << "      timeout: " << duration(r.timeout_us) << "\n";
+    if (r.retries) out << "      retries: " << r.retries << "\n";
+    if (r.expiration_us) out << "      expiration: " << duration(*r.expiration_us) << "\n";
     out << "      body: " << quote(r.body) << "\n";
     if (r.start_us != 0) out << "      start: " << duration(r.start_us) << "\n";
     if (r.stop_us != std::numeric_limits<TimeUs>::max()) out << "      stop: " << duration(r.stop_us) << "\n";
