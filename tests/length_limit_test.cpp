@@ -35,6 +35,13 @@ TEST_CASE("drop-head dead-letters the oldest message with reason maxlen") {
   CHECK(t.w.broker.nothing_lost());
 }
 
+TEST_CASE("the largest depth is counted after overflow: a queue limited to 2 never reports 3") {
+  LimitWorld t({{"x-max-length", FieldValue(2)}, {"x-dead-letter-exchange", "dlx"}});
+  for (const char* body : {"1", "2", "3", "4"}) REQUIRE(t.w.publish(t.ch, "", "q", body).ok());
+  CHECK(t.w.broker.find_queue("q")->counters().max_depth == 2);
+  CHECK(t.w.broker.find_queue("dead")->counters().max_depth == 2);
+}
+
 TEST_CASE("drop-head without a dead-letter exchange drops the oldest with a trace event") {
   LimitWorld t({{"x-max-length", FieldValue(1)}});
   REQUIRE(t.w.publish(t.ch, "", "q", "1").ok());

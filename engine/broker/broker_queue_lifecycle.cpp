@@ -137,6 +137,7 @@ bool Broker::enqueue_copy(Queue& queue, const MessageRef& message) {
          over_limit(queue.ready_count(), queue.ready_bytes())) {
     dead_letter(queue, queue.take_front(), DeathReason::kMaxlen, "dropped from the head: the queue is over its length limit");
   }
+  queue.note_depth();
   return true;
 }
 

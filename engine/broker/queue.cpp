@@ -14,8 +14,9 @@ bool Queue::has_exclusive_consumer() const {
 void Queue::enqueue(QueuedMessage entry) {
   ready_.push_back(std::move(entry));
   ++counters_.enqueued;
-  counters_.max_depth = std::max<std::uint64_t>(counters_.max_depth, ready_.size());
 }
+
+void Queue::note_depth() { counters_.max_depth = std::max<std::uint64_t>(counters_.max_depth, ready_.size()); }
 
 void Queue::requeue(QueuedMessage entry) {
   entry.redelivered = true;

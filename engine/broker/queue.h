@@ -76,6 +76,8 @@ class Queue {
     return next_position_++;
   }
   void enqueue(QueuedMessage entry);
+  // The largest depth so far, taken once overflow has had its say (so never above a limit).
+  void note_depth();
   void requeue(QueuedMessage entry);
   QueuedMessage& front() { return ready_.front(); }
   QueuedMessage take_front() { return ready_.pop_front(); }
