@@ -150,20 +150,23 @@ void print_summary(const scenario::Runner& runner) {
 
 // Prints every event as it happens, and the lesson's steps as they come due.
 class LogPrinter final : public trace::Sink {
+  // A step's text, or that it asks a question (brokersim quiz asks it).
+  static void print(sim::TimeUs at, const scenario::LessonStep& step) {
+    if (!step.text.empty()) std::cout << '[' << trace::format_time(at) << "] lesson: " << step.text << '\n';
+    if (step.ask) std::cout << '[' << trace::format_time(at) << "] lesson: a question (brokersim quiz asks it)\n";
+  }
+
  public:
   explicit LogPrinter(const std::vector<scenario::LessonStep>& lesson) : lesson_(lesson) {}
   void on_event(const trace::Event& e) override {
     for (const scenario::LessonStep* step : lesson_.on_event(e)) {
       // A timed step comes due at the first event after its time; it is stamped with its own.
-      const sim::TimeUs at = step->when ? e.time_us : step->at_us;
-      std::cout << '[' << trace::format_time(at) << "] lesson: " << step->text << '\n';
+      print(step->when ? e.time_us : step->at_us, *step);
     }
     std::cout << '[' << trace::format_time(e.time_us) << "] " << trace::describe(e) << '\n';
   }
   void finish(sim::TimeUs end_us) {
-    for (const scenario::LessonStep* step : lesson_.finish(end_us)) {
-      std::cout << '[' << trace::format_time(step->at_us) << "] lesson: " << step->text << '\n';
-    }
+    for (const scenario::LessonStep* step : lesson_.finish(end_us)) print(step->at_us, *step);
   }
 
  private:
@@ -204,7 +207,8 @@ int validate_command(int argc, char** argv) {
     const LoadResult loaded = scenario::load_scenario_file(file);
     if (print_errors(loaded)) {
       std::cout << file << ": ok (" << loaded.scenario.queues.size() << " queues, "
-                << loaded.scenario.producers.size() + loaded.scenario.consumers.size() << " actors)\n";
+                << loaded.scenario.producers.size() + loaded.scenario.consumers.size() + loaded.scenario.rpc_clients.size()
+                << " actors)\n";
     } else {
       bad_input = true;
     }

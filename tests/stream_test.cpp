@@ -114,3 +114,12 @@ TEST_CASE("stream versus classic: consumed is gone from a queue, but not from a 
   CHECK(w.broker.find_queue("log")->stream_log().size() == 1);
   CHECK(w.broker.nothing_lost());
 }
+
+TEST_CASE("stream: queue.declare-ok counts every message the stream holds, read or not (as RabbitMQ 3.10 does)") {
+  StreamWorld s;
+  Client& a = s.reader("first");
+  CHECK(a.bodies().size() == 3);
+  auto again = s.w.broker.queue_declare(s.pch, {.name = "events", .passive = true});
+  REQUIRE(again.ok());
+  CHECK(again.value().message_count == 3);
+}

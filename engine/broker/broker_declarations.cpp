@@ -258,7 +258,7 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
     if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
     channel.last_declared_queue = name;
     touch_unused_timer(*q);  // RabbitMQ counts even a passive declare as use
-    return QueueDeclareOk{name, static_cast<std::uint32_t>(q->ready_count()),
+    return QueueDeclareOk{name, static_cast<std::uint32_t>(q->message_count()),
                           static_cast<std::uint32_t>(q->consumers().size())};
   }
 
@@ -289,7 +289,7 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
       return fail(key, *err);
     channel.last_declared_queue = name;
     touch_unused_timer(*existing);  // a redeclare counts as use for x-expires
-    return QueueDeclareOk{name, static_cast<std::uint32_t>(existing->ready_count()),
+    return QueueDeclareOk{name, static_cast<std::uint32_t>(existing->message_count()),
                           static_cast<std::uint32_t>(existing->consumers().size())};
   }
 

@@ -64,6 +64,9 @@ class Queue {
   const ReadyList& ready() const { return ready_; }
   // Streams: the append-only log. Reading does not remove; offsets are indexes.
   const std::vector<MessageRef>& stream_log() const { return stream_log_; }
+  // What queue.declare-ok reports: ready messages, or for a stream every message it holds
+  // (consumers read a stream without taking from it).
+  std::size_t message_count() const { return type() == QueueType::kStream ? stream_log_.size() : ready_count(); }
   void append_to_stream(MessageRef message) { stream_log_.push_back(std::move(message)); }
   const std::vector<Consumer*>& consumers() const { return consumers_; }
   const QueueCounters& counters() const { return counters_; }

@@ -18,4 +18,8 @@ sim::TimeUs draw(sim::Rng& rng, const Distribution& d) {
   return 0;
 }
 
+sim::TimeUs mean_of(const Distribution& d) {
+  return d.kind == Distribution::Kind::kUniform ? (d.a_us + d.b_us) / 2 : d.a_us;
+}
+
 }  // namespace brokersim::scenario

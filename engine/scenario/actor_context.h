@@ -24,6 +24,8 @@ struct RunError {
 
 // One value drawn from a distribution (constants draw no random numbers).
 sim::TimeUs draw(sim::Rng& rng, const Distribution& d);
+// Its mean, drawing nothing.
+sim::TimeUs mean_of(const Distribution& d);
 
 struct ActorContext {
   broker::Broker& broker;
@@ -36,6 +38,7 @@ struct ActorContext {
 
   sim::TimeUs now() const { return scheduler.now_us(); }
   sim::TimeUs latency() { return draw(rng, latency_distribution); }
+  sim::TimeUs mean_latency() const { return mean_of(latency_distribution); }
 
   // Records a failed broker call made on behalf of `who` (defined at `at`). True if it worked.
   template <typename T>

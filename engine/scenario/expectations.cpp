@@ -84,7 +84,7 @@ std::optional<std::int64_t> measure(const Expectation& e, const Runner& runner) 
   switch (e.subject) {
     case Expectation::Subject::kBroker: return broker_metric(e.metric, runner);
     case Expectation::Subject::kQueue: {
-      if (const broker::Queue* q = b.find_queue(e.name)) return queue_metric(e.metric, q->counters(), q->ready_count());
+      if (const broker::Queue* q = b.find_queue(e.name)) return queue_metric(e.metric, q->counters(), q->message_count());
       const auto deleted = runner.deleted_queues().find(e.name);
       if (deleted == runner.deleted_queues().end()) return std::nullopt;
       return queue_metric(e.metric, deleted->second.counters, 0);

@@ -75,12 +75,12 @@ bool ProducerActor::waiting_for_confirms() const {
   return in_flight > 0 && sent_ % spec_.confirm_batch == 0;
 }
 
-// The broker's answer reaches the application one latency later. That matters only to a
-// publisher that waits for it; an asynchronous one just counts, and counting at once spares
-// a random latency draw that would reshuffle every later draw of the run.
+// The broker's answer reaches the application one latency later. An asynchronous publisher
+// only counts it, so it takes the mean latency: a random draw here would reshuffle every later
+// draw of runs that had no confirm counters before.
 void ProducerActor::on_confirm(const broker::Confirm& c) {
-  if (spec_.confirm_wait == ProducerSpec::ConfirmWait::kAsync) return take_confirm(c);
-  context_.scheduler.schedule_after(context_.latency(), [this, c] { take_confirm(c); });
+  const bool waits = spec_.confirm_wait != ProducerSpec::ConfirmWait::kAsync;
+  context_.scheduler.schedule_after(waits ? context_.latency() : context_.mean_latency(), [this, c] { take_confirm(c); });
 }
 
 void ProducerActor::take_confirm(const broker::Confirm& c) {

@@ -273,7 +273,10 @@ Judgement judge_choice(const AskedQuestion& q, const std::string& input) {
 }  // namespace
 
 Judgement judge(const AskedQuestion& question, std::string_view input) {
-  const std::string text = lowercase_trimmed(input);
+  std::string text = lowercase_trimmed(input);
+  // "Q3: 2", as --answers prints it, is the answer 2 to question 3.
+  const std::string label = "q" + std::to_string(question.number) + ":";
+  if (text.starts_with(label)) text = lowercase_trimmed(text.substr(label.size()));
   if (text.empty()) return {false, false, "no answer given"};
   if (text.size() > 4096) return {false, false, "that answer is too long"};
   Judgement j;
