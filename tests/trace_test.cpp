@@ -73,7 +73,7 @@ TEST_CASE("trace: a publish explains itself in plain words") {
   const std::string text = brokersim::trace::describe(w.recorder.events.back());
   CHECK(text ==
         "published message #1 to exchange 'orders' with key 'order.created.eu': matched binding 'order.*.eu' -> "
-        "queue 'eu'; binding 'order.#.us' -> queue 'us' did not match -> 'eu'");
+        "queue 'eu'; did not match binding 'order.#.us' -> queue 'us'; copies to 'eu'");
 }
 
 TEST_CASE("trace: large exchanges list their matches and count the rest") {

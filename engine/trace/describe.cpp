@@ -40,15 +40,17 @@ std::string describe_publish(const Event& e) {
     if (s.source != e.exchange) list += "at " + quoted(s.source) + " ";
     list += binding_label(s);
   }
+  // The copies' destinations come last and are set apart, so a binding that did not match
+  // never reads as if the message went there.
   if (!matched.empty()) out += ": matched " + matched;
-  if (!missed.empty()) out += (matched.empty() ? ": " : "; ") + missed + " did not match";
+  if (!missed.empty()) out += (matched.empty() ? ": " : "; ") + std::string("did not match ") + missed;
   if (e.route_steps_omitted()) {
     out += "; " + std::to_string(e.route_steps_omitted()) + " other bindings did not match";
   }
   if (e.queues.empty()) {
-    out += " -> routed to no queue";
+    out += "; routed to no queue";
   } else {
-    out += " -> ";
+    out += "; copies to ";
     for (std::size_t i = 0; i < e.queues.size(); ++i) out += (i ? ", " : "") + quoted(e.queues[i]);
   }
   return out;

@@ -33,13 +33,19 @@ void draw_canvas_panel(GuiApp& app) {
   if (hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
     if (auto message = message_at(app, xf, io.MousePos)) {
       app.selection = {Selection::Kind::kMessage, -1, *message};
+      app.open_panel = "inspect";
+      app.open_panel_frames = 2;
     } else if (auto node = node_at(app, xf, io.MousePos)) {
       app.selection = {Selection::Kind::kNode, *node, 0};
       const Node& n = app.session.topology().nodes()[static_cast<std::size_t>(*node)];
       // A pending route question is answered by clicking queues.
       if (app.quiz.pending >= 0 && !app.quiz.answered && n.kind == NodeKind::kQueue &&
-          app.quiz.questions[static_cast<std::size_t>(app.quiz.pending)].answer.kind == scenario::Question::Kind::kRoute)
+          app.quiz.questions[static_cast<std::size_t>(app.quiz.pending)].answer.kind == scenario::Question::Kind::kRoute) {
         app.quiz.toggle_queue(n.name);
+      } else {
+        app.open_panel = "inspect";  // what was clicked, shown at once
+        app.open_panel_frames = 2;
+      }
       dragging_node = *node;
     } else if (auto edge = edge_label_at(app, xf, io.MousePos)) {
       app.selection = {Selection::Kind::kEdge, *edge, 0};

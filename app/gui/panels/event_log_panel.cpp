@@ -13,9 +13,12 @@
 namespace brokersim::gui {
 namespace {
 
-std::string lower(std::string s) {
+// Lower case, without the spaces around it (a pasted " payments " still finds payments).
+std::string lower_trimmed(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string::npos) return "";
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
 }
 
 struct LogFilter {
@@ -34,22 +37,28 @@ void draw_event_log_panel(GuiApp& app) {
   if (!app.session.is_open()) return;
   static LogFilter filter;
   const trace::TraceLog& log = app.session.trace();
+  // The filter belongs to a lesson: another lesson starts unfiltered.
+  static std::string filtered_lesson;
+  if (filtered_lesson != app.scenario_path) {
+    filter.text[0] = '\0';
+    filtered_lesson = app.scenario_path;
+  }
   ImGui::TextDisabled("Event log");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(260);
   ImGui::InputTextWithHint("##filter", "filter: a queue, a key, 'dead', ...", filter.text, sizeof filter.text);
   ImGui::SameLine();
   ImGui::Checkbox("messages only", &filter.messages_only);
-  const std::string wanted = lower(filter.text) + (filter.messages_only ? "\x01" : "");
+  const std::string wanted = lower_trimmed(filter.text) + (filter.messages_only ? "\x01" : "");
   if (wanted != filter.built_for || filter.built_trace != &log || filter.built_size != log.size()) {
     filter.matches.clear();
-    const std::string needle = lower(filter.text);
+    const std::string needle = lower_trimmed(filter.text);
     for (std::size_t i = 0; i < log.size(); ++i) {
       if (filter.messages_only) {
         const auto k = log.kind_at(i);
         if (k < trace::EventKind::kPublished || k > trace::EventKind::kDeadLettered) continue;
       }
-      if (!needle.empty() && lower(trace::describe(log.at(i))).find(needle) == std::string::npos) continue;
+      if (!needle.empty() && lower_trimmed(trace::describe(log.at(i))).find(needle) == std::string::npos) continue;
       filter.matches.push_back(static_cast<std::uint32_t>(i));
     }
     filter.built_for = wanted;
@@ -72,7 +81,7 @@ void draw_event_log_panel(GuiApp& app) {
     for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
       const std::uint32_t i = filter.matches[row];
       const trace::Event e = log.at(i);
-      const std::string line = trace::format_time(e.time_us) + "  " + trace::describe(e);
+      const std::string line = clock_text(e.time_us) + "  " + trace::describe(e);
       const bool selected = e.message_id != 0 && app.selection.kind == Selection::Kind::kMessage &&
                             app.selection.message_id == e.message_id;
       ImGui::PushID(static_cast<int>(i));

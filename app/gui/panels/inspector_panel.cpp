@@ -22,7 +22,7 @@ void message_inspector(GuiApp& app, std::uint64_t id) {
   ImGui::Text("exchange:    %s", first.exchange.empty() ? "(default)" : first.exchange.c_str());
   ImGui::Text("routing key: %s", first.routing_key.c_str());
   if (first.kind == trace::EventKind::kPublished && !first.text.empty()) ImGui::Text("label:       %s", first.text.c_str());
-  ImGui::Text("published:   %s", trace::format_time(first.time_us).c_str());
+  ImGui::Text("published:   %s", clock_text(first.time_us).c_str());
   if (app.follow_message == id) {
     if (ImGui::Button("Stop following")) app.follow_message = 0;
   } else if (ImGui::Button("Follow this message")) {
@@ -61,7 +61,7 @@ void message_inspector(GuiApp& app, std::uint64_t id) {
   for (std::uint32_t i : it->second) {
     const bool future = log.time_at(i) > app.time_us;
     const trace::Event e = log.at(i);
-    const std::string line = trace::format_time(e.time_us) + "  " + trace::describe(e);
+    const std::string line = clock_text(e.time_us) + "  " + trace::describe(e);
     if (future) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     // A wrapped line that seeks when clicked: a selectable as tall as the wrapped text.
     ImGui::PushID(static_cast<int>(i));

@@ -6,7 +6,6 @@
 #include <string>
 
 #include "gui/gui_app.h"
-#include "trace/describe.h"
 
 namespace brokersim::gui {
 
@@ -31,7 +30,7 @@ int question_of(const QuizState& quiz, const scenario::LessonStep* step) {
 void draw_step(GuiApp& app, std::size_t i, bool is_current) {
   const LessonMark& m = app.session.lesson()[i];
   const int question = question_of(app.quiz, m.step);
-  std::string text = m.due_us ? trace::format_time(*m.due_us) : "never came due";
+  std::string text = m.due_us ? clock_text(*m.due_us) : "never came due";
   text += "  ";
   if (question >= 0) text += result_mark(app.quiz.results[static_cast<std::size_t>(question)]) + app.quiz.questions[static_cast<std::size_t>(question)].prompt + " ";
   text += m.step->text;

@@ -8,7 +8,6 @@
 #include <string>
 
 #include "gui/gui_app.h"
-#include "trace/describe.h"
 
 namespace brokersim::gui {
 

@@ -50,7 +50,7 @@ void draw_routing_explainer_panel(GuiApp& app) {
     const auto kind = log.kind_at(i);
     if (kind != trace::EventKind::kPublished && kind != trace::EventKind::kDeadLettered) continue;
     const trace::Event e = log.at(i);
-    section((trace::format_time(e.time_us) + (kind == trace::EventKind::kPublished ? "  published" : "  dead-lettered")).c_str());
+    section((clock_text(e.time_us) + (kind == trace::EventKind::kPublished ? "  published" : "  dead-lettered")).c_str());
     explain(e);
   }
 }
