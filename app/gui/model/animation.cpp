@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "broker/broker.h"
 #include "broker/field_table.h"
 
 namespace brokersim::gui {
@@ -27,6 +28,14 @@ void StepSeries::set(sim::TimeUs time_us, std::int32_t value) {
 namespace {
 
 using trace::EventKind;
+
+// Direct reply-to has no queue: a reply published to an amq.rabbitmq.reply-to.* address goes
+// straight to the requester's channel, so the picture draws it from the exchange to the
+// requester, and neither the address nor the pseudo-queue becomes a queue node.
+bool is_direct_reply_to(const std::string& name) {
+  const std::string_view prefix = broker::Broker::kDirectReplyTo;
+  return name.compare(0, prefix.size(), prefix) == 0 && (name.size() == prefix.size() || name[prefix.size()] == '.');
+}
 
 // Where one copy of a message (a message in one queue) is, and when its current animation
 // ends: the next animation of the copy starts no earlier, so hops play one after the other
@@ -160,6 +169,11 @@ class Builder {
     (void)first_exchange;
     for (const trace::RouteStep& step : e.route_steps()) {
       if (!step.matched && !step.alternate) continue;
+      if (!step.to_exchange && is_direct_reply_to(step.destination)) {
+        auto at = arrival.find(step.source);
+        pending_replies_[e.message_id] = {exchange_node(step.source), at == arrival.end() ? arrive_us : at->second};
+        continue;  // drawn when it reaches the requester (kDelivered)
+      }
       const int from = exchange_node(step.source);
       const int to = step.to_exchange ? exchange_node(step.destination)
                                       : topo_.ensure_node(NodeKind::kQueue, step.destination);
@@ -179,6 +193,7 @@ class Builder {
       }
     }
     for (const std::string& q : e.queues) {
+      if (is_direct_reply_to(q)) continue;
       const int node = topo_.ensure_node(NodeKind::kQueue, q);
       CopyState& copy = copies_[{e.message_id, q}];
       auto it = copy_arrival_.find(q);
@@ -187,6 +202,20 @@ class Builder {
       bump_ready(node, e.time_us, +1);
     }
     copy_arrival_.clear();
+  }
+
+  // A direct reply: one hop from the exchange it was published to, to the requester.
+  void deliver_reply(std::uint32_t index, const trace::Event& e, sim::TimeUs t) {
+    const int requester = actor_node(e.connection, NodeKind::kConsumer);
+    auto pending = pending_replies_.find(e.message_id);
+    const int from = pending != pending_replies_.end() ? pending->second.first : exchange_node("");
+    Segment s = segment(index, e, SegmentKind::kHop, pending != pending_replies_.end() ? pending->second.second : t, timings_.hop_us);
+    s.edge = topo_.ensure_edge(EdgeKind::kBinding, from, requester, "direct reply-to");
+    add(s);
+    Segment flash = segment(index, e, SegmentKind::kAck, s.end_us, timings_.flash_us);
+    flash.node = requester;
+    add(flash);
+    if (pending != pending_replies_.end()) pending_replies_.erase(pending);
   }
 
   // The copy's state, made up when the trace starts mid-way (it never does in a scenario run).
@@ -245,6 +274,7 @@ class Builder {
         break;
       }
       case EventKind::kConsumerAdded: {
+        if (is_direct_reply_to(e.queue)) break;  // a channel that takes replies, not a queue
         const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
         const int c = actor_node(e.connection, NodeKind::kConsumer);
         topo_.ensure_edge(EdgeKind::kConsume, q, c, "");
@@ -298,6 +328,10 @@ class Builder {
         break;
       }
       case EventKind::kDelivered: {
+        if (is_direct_reply_to(e.queue)) {
+          deliver_reply(index, e, t);
+          break;
+        }
         const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
         const int consumer = actor_node(e.connection, NodeKind::kConsumer);
         CopyState c = take_copy(e.message_id, e.queue, t);
@@ -379,6 +413,7 @@ class Builder {
   std::unordered_map<std::uint64_t, std::uint16_t> colors_by_message_;
   std::map<std::pair<std::uint64_t, std::string>, CopyState> copies_;
   std::map<std::string, sim::TimeUs> copy_arrival_;
+  std::map<std::uint64_t, std::pair<int, sim::TimeUs>> pending_replies_;  // message -> exchange node, arrival there
   std::unordered_map<std::uint64_t, std::pair<int, sim::TimeUs>> last_exchange_;
   std::map<int, int> ready_now_, unacked_now_;
   std::map<int, StepSeries> ready_series_, unacked_series_;
