@@ -8,6 +8,7 @@
 
 #include "scenario/expectations.h"
 #include "scenario/loader.h"
+#include "scenario_text.h"
 #include "scenario/runner.h"
 #include "trace/tracer.h"
 
@@ -16,12 +17,7 @@ using namespace brokersim::scenario;
 
 namespace {
 
-Scenario load(const std::string& yaml) {
-  LoadResult r = load_scenario_text(yaml, "s.yaml");
-  for (const auto& e : r.errors) FAIL_CHECK(e.to_string());
-  REQUIRE(r.ok());
-  return std::move(r.scenario);
-}
+Scenario load(const std::string& yaml) { return testing::load_scenario(yaml); }
 
 struct Recorder final : trace::Sink {
   std::vector<trace::Event> events;
@@ -35,6 +31,20 @@ ActorStats stats_of(const Runner& runner, const std::string& name) {
     if (n == name) return s;
   FAIL("no actor " << name);
   return {};
+}
+
+// One RPC server that takes `processing` per request, and a client `c` with these settings.
+std::string rpc_scenario(const std::string& processing, const std::string& client) {
+  return R"(name: rpc
+duration: 20s
+latency: 1ms
+broker:
+  queues: [{name: rpc_queue}]
+actors:
+  - service: {name: server, queue: rpc_queue, prefetch: 1, processing: )" +
+         processing + R"(, reply: true}
+  - rpc_client: {name: c, routing_key: rpc_queue, )" +
+         client + "}\n";
 }
 
 }  // namespace
@@ -85,15 +95,7 @@ actors:
 }
 
 TEST_CASE("an RPC client resends after a timeout, then counts the late reply and the duplicate") {
-  const Scenario s = load(R"(name: rpc
-duration: 20s
-latency: 1ms
-broker:
-  queues: [{name: rpc_queue}]
-actors:
-  - service: {name: server, queue: rpc_queue, prefetch: 1, processing: 1500ms, reply: true}
-  - rpc_client: {name: c, routing_key: rpc_queue, rate: 1/s, count: 1, timeout: 1s, retries: 1}
-)");
+  const Scenario s = load(rpc_scenario("1500ms", "rate: 1/s, count: 1, timeout: 1s, retries: 1"));
   Runner runner(s, {});
   runner.run();
   const ActorStats c = stats_of(runner, "c");
@@ -105,15 +107,7 @@ actors:
 }
 
 TEST_CASE("an RPC request with an expiration dies in the queue instead of being answered late") {
-  const Scenario s = load(R"(name: rpc
-duration: 20s
-latency: 1ms
-broker:
-  queues: [{name: rpc_queue}]
-actors:
-  - service: {name: server, queue: rpc_queue, prefetch: 1, processing: 3s, reply: true}
-  - rpc_client: {name: c, routing_key: rpc_queue, rate: 10/s, count: 3, timeout: 2s, expiration: 1s}
-)");
+  const Scenario s = load(rpc_scenario("3s", "rate: 10/s, count: 3, timeout: 2s, expiration: 1s"));
   Runner runner(s, {});
   runner.run();
   const ActorStats c = stats_of(runner, "c");

@@ -9,6 +9,7 @@
 #include "scenario/course.h"
 #include "scenario/exercise_grading.h"
 #include "scenario/loader.h"
+#include "scenario_text.h"
 #include "scenario/quiz.h"
 
 using namespace brokersim;
@@ -16,12 +17,7 @@ using namespace brokersim::scenario;
 
 namespace {
 
-Scenario load(const std::string& yaml) {
-  LoadResult r = load_scenario_text(yaml, "s.yaml");
-  for (const auto& e : r.errors) FAIL_CHECK(e.to_string());
-  REQUIRE(r.ok());
-  return std::move(r.scenario);
-}
+Scenario load(const std::string& yaml) { return testing::load_scenario(yaml); }
 
 std::string first_error(const std::string& yaml) {
   const LoadResult r = load_scenario_text(yaml, "s.yaml");

@@ -8,6 +8,7 @@
 #include "scenario/expectations.h"
 #include "scenario/lesson.h"
 #include "scenario/loader.h"
+#include "scenario_text.h"
 #include "scenario/runner.h"
 #include "trace/tracer.h"
 
@@ -16,12 +17,7 @@ using namespace brokersim::scenario;
 
 namespace {
 
-Scenario load(const std::string& yaml) {
-  LoadResult r = load_scenario_text(yaml, "s.yaml");
-  for (const auto& e : r.errors) FAIL_CHECK(e.to_string());
-  REQUIRE(r.ok());
-  return std::move(r.scenario);
-}
+Scenario load(const std::string& yaml) { return testing::load_scenario(yaml); }
 
 std::vector<std::string> errors_of(const std::string& yaml) {
   std::vector<std::string> out;
