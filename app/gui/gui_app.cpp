@@ -149,6 +149,7 @@ void draw_menu_bar(GuiApp& app) {
       if (ImGui::MenuItem("Larger text", "Ctrl+=")) app.font_scale = std::min(2.5f, app.font_scale + 0.125f);
       if (ImGui::MenuItem("Smaller text", "Ctrl+-")) app.font_scale = std::max(0.75f, app.font_scale - 0.125f);
       if (ImGui::MenuItem("Fit the topology", "F")) app.camera.fitted = false;
+      ImGui::MenuItem("Lesson step as a caption", nullptr, &app.show_caption);
       ImGui::Separator();
       const bool moved = !app.session.fixed_positions().empty();
       if (ImGui::MenuItem("Save node positions into the YAML", nullptr, false, moved && !app.scenario_path.empty()))

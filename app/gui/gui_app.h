@@ -53,6 +53,7 @@ struct GuiApp {
   bool show_editing = false;
   bool show_browser = false;
   bool show_publish = true;
+  bool show_caption = true;  // the current lesson step along the canvas's bottom edge
   QuizState quiz;
 
   // Opens a scenario and resets the view; returns the loader's errors, if any.

@@ -26,6 +26,7 @@
 
 #include "gui/gui_app.h"
 #include "gui/screenshot.h"
+#include "gui/step_export.h"
 #include "gui/sprites.h"
 #include "gui/theme.h"
 #include "amqp/users.h"
@@ -50,6 +51,7 @@ struct Options {
   int ask = 0;             // put the lesson's question N on screen, at its moment
   std::string answer;      // ... and answer it so (the revealed state)
   bool check_exercise = false;  // press the exercise's Check
+  std::string export_steps;     // one slide per lesson step into this folder
 };
 
 int usage(const char* error) {
@@ -58,7 +60,7 @@ int usage(const char* error) {
                "usage: brokersim-gui [SCENARIO.yaml] [--at T] [--screenshot out.png] [--size WxH]\n"
                "                     [--bench-frames N] [--speed X] [--amqp HOST:PORT]\n"
                "                     [--panel inspect|route|lesson|charts|publish|edit] [--follow MESSAGE]\n"
-               "                     [--ask N [--answer TEXT]] [--check-exercise]\n");
+               "                     [--ask N [--answer TEXT]] [--check-exercise] [--export-steps DIR]\n");
   return 2;
 }
 
@@ -118,6 +120,10 @@ std::optional<Options> parse(int argc, char** argv, int& exit_code) {
       o.answer = v;
     } else if (a == "--check-exercise") {
       o.check_exercise = true;
+    } else if (a == "--export-steps") {
+      const char* v = value();
+      if (!v) return exit_code = usage("--export-steps wants a folder for the slides"), std::nullopt;
+      o.export_steps = v;
     } else if (a == "--help" || a == "-h") {
       exit_code = usage("help");
       return std::nullopt;
@@ -288,8 +294,8 @@ void wait_for_input(const gui::GuiApp& app, bool always_busy, int& quiet_frames)
   quiet_frames = always_busy || moving ? 0 : quiet_frames + 1;
 }
 
-int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::Server* server) {
-  const bool headless = !options.screenshot.empty() || options.bench_frames > 0;
+int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::Server* server, gui::StepExport& slides) {
+  const bool headless = !options.screenshot.empty() || options.bench_frames > 0 || slides.active();
   BenchRecord bench;
   int frames = 0, exit_code = 0;
   float loaded_font_scale = app.font_scale;
@@ -315,6 +321,7 @@ int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::
     advance(app, options, server, wall, frame_start);
     last = frame_start;
     if (!headless) handle_shortcuts(app);
+    slides.stage(app);
     gui::draw_frame(app);
 
     ImGui::Render();
@@ -326,6 +333,11 @@ int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++frames;
     if (take_screenshot_if_due(app, options, server, frames, fb_w, fb_h, exit_code)) break;
+    if (std::string error; !slides.after_render(app, fb_w, fb_h, error)) {
+      if (!error.empty()) std::fprintf(stderr, "brokersim-gui: %s\n", error.c_str());
+      exit_code = error.empty() ? 0 : 1;
+      break;
+    }
     glfwSwapBuffers(window);
     if (options.bench_frames > 0) {
       glFinish();
@@ -409,9 +421,16 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  gui::StepExport slides;
+  if (!options->export_steps.empty()) {
+    if (const std::string error = slides.start(app, options->export_steps); !error.empty()) {
+      std::fprintf(stderr, "brokersim-gui: %s\n", error.c_str());
+      return 2;
+    }
+  }
   GLFWwindow* window = open_window(app, *options);
   if (!window) return 1;
-  exit_code = run_loop(window, app, *options, server.get());
+  exit_code = run_loop(window, app, *options, server.get(), slides);
   close_window(window);
   return exit_code;
 }

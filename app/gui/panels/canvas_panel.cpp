@@ -7,6 +7,28 @@
 
 namespace brokersim::gui {
 
+namespace {
+
+// The lesson step the playhead has reached, as a caption along the canvas's bottom edge, so a
+// class reads the story where it looks: on the picture.
+void draw_lesson_caption(const GuiApp& app, ImVec2 min, ImVec2 max) {
+  if (!app.show_caption) return;
+  const LessonMark* current = nullptr;
+  for (const LessonMark& m : app.session.lesson())
+    if (m.due_us && *m.due_us <= app.time_us && !m.step->text.empty()) current = &m;
+  if (!current) return;
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const float pad = 8 * app.font_scale;
+  const float wrap = std::min(max.x - min.x - 4 * pad, 900.0f * app.font_scale);
+  const char* text = current->step->text.c_str();
+  const ImVec2 size = ImGui::CalcTextSize(text, nullptr, false, wrap);
+  const ImVec2 at{min.x + (max.x - min.x - size.x) / 2, max.y - size.y - 3 * pad};
+  draw->AddRectFilled({at.x - pad, at.y - pad}, {at.x + size.x + pad, at.y + size.y + pad}, IM_COL32(12, 14, 18, 220), 6);
+  draw->AddText(nullptr, 0, at, IM_COL32(255, 222, 140, 255), text, nullptr, wrap);
+}
+
+}  // namespace
+
 void draw_canvas_panel(GuiApp& app) {
   const ImVec2 min = ImGui::GetCursorScreenPos();
   const ImVec2 size = ImGui::GetContentRegionAvail();
@@ -70,6 +92,7 @@ void draw_canvas_panel(GuiApp& app) {
   }
 
   draw_canvas(ImGui::GetWindowDrawList(), app, xf, min, max);
+  draw_lesson_caption(app, min, max);
 
   if (hovered && dragging_node < 0) {
     if (auto message = message_at(app, xf, io.MousePos)) {
