@@ -71,6 +71,19 @@ void GuiApp::sync_quiz() {
   quiz.pending = -1;
 }
 
+void GuiApp::step_lesson(int direction) {
+  playing = false;
+  const auto& marks = session.lesson();
+  std::optional<sim::TimeUs> target;
+  for (const LessonMark& m : marks) {
+    if (!m.due_us) continue;
+    const sim::TimeUs t = m.time_us();
+    if (direction > 0 && t > time_us && (!target || t < *target)) target = t;
+    if (direction < 0 && t < time_us && (!target || t > *target)) target = t;
+  }
+  if (target) seek(*target);
+}
+
 void GuiApp::report(const std::string& error, const std::string& ok_text) {
   status_is_error = !error.empty();
   status = status_is_error ? error : ok_text;
@@ -79,8 +92,11 @@ void GuiApp::report(const std::string& error, const std::string& ok_text) {
 const std::vector<Shortcut>& shortcuts() {
   static const std::vector<Shortcut> list = {
       {"Space", "play / pause"},
-      {"Right arrow", "step to the next event (of the followed message, when following one)"},
-      {"Left arrow", "back one second"},
+      {"Right / Left arrow", "the next / previous lesson step (without a lesson: as with Shift)"},
+      {"Shift+Right", "step to the next event (of the followed message, when following one)"},
+      {"Shift+Left", "back one second"},
+      {"C", "the canvas alone, for a class (again: the panels back)"},
+      {"F11", "full screen (desktop)"},
       {"Home", "restart from 0"},
       {"[ and ]", "slower / faster"},
       {"Ctrl+= / Ctrl+-", "larger / smaller text, for projectors"},
@@ -99,11 +115,18 @@ void handle_shortcuts(GuiApp& app) {
   // ImGui 1.86 indexes keys by the GLFW backend's native key codes.
   auto pressed = [](int key) { return ImGui::IsKeyPressed(key); };
   if (pressed(GLFW_KEY_SPACE)) app.playing = !app.playing;
-  if (pressed(GLFW_KEY_RIGHT)) {
+  const bool by_lesson = !io.KeyShift && !app.session.lesson().empty();
+  if (pressed(GLFW_KEY_RIGHT) && by_lesson) app.step_lesson(+1);
+  if (pressed(GLFW_KEY_LEFT) && by_lesson) app.step_lesson(-1);
+  if (pressed(GLFW_KEY_RIGHT) && !by_lesson) {
     app.playing = false;
     if (auto next = app.session.next_event_after(app.time_us, app.follow_message)) app.seek(*next);
   }
-  if (pressed(GLFW_KEY_LEFT)) app.seek(app.time_us - sim::seconds(1));
+  if (pressed(GLFW_KEY_LEFT) && !by_lesson) app.seek(app.time_us - sim::seconds(1));
+  if (pressed(GLFW_KEY_C)) {
+    app.canvas_only = !app.canvas_only;
+    app.camera.fitted = false;  // the canvas changed size: fill it again
+  }
   if (pressed(GLFW_KEY_HOME)) app.seek(0);
   if (pressed(GLFW_KEY_ESCAPE)) {
     app.selection = {};
@@ -150,6 +173,7 @@ void draw_menu_bar(GuiApp& app) {
       if (ImGui::MenuItem("Smaller text", "Ctrl+-")) app.font_scale = std::max(0.75f, app.font_scale - 0.125f);
       if (ImGui::MenuItem("Fit the topology", "F")) app.camera.fitted = false;
       ImGui::MenuItem("Lesson step as a caption", nullptr, &app.show_caption);
+      if (ImGui::MenuItem("Canvas only", "C", &app.canvas_only)) app.camera.fitted = false;
       ImGui::Separator();
       const bool moved = !app.session.fixed_positions().empty();
       if (ImGui::MenuItem("Save node positions into the YAML", nullptr, false, moved && !app.scenario_path.empty()))
@@ -168,34 +192,8 @@ void draw_menu_bar(GuiApp& app) {
   }
 }
 
-}  // namespace
-
-void draw_frame(GuiApp& app) {
-  const ImGuiViewport* viewport = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(viewport->WorkPos);
-  ImGui::SetNextWindowSize(viewport->WorkSize);
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0);
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {6, 6});
-  ImGui::Begin("brokersim", nullptr,
-               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBringToFrontOnFocus |
-                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBackground);
-  ImGui::PopStyleVar(2);
-  draw_menu_bar(app);
-
-  draw_time_controls_panel(app);
-
-  const float sidebar = std::clamp(ImGui::GetContentRegionAvail().x * 0.3f, 300.0f, 520.0f);
-  const float log_height = std::clamp(ImGui::GetContentRegionAvail().y * 0.22f, 110.0f, 260.0f);
-  const float status_height = ImGui::GetFrameHeight();
-  const ImVec2 avail = ImGui::GetContentRegionAvail();
-  const float main_height = avail.y - log_height - status_height - ImGui::GetStyle().ItemSpacing.y * 2;
-
-  ImGui::BeginChild("canvas", {avail.x - sidebar - ImGui::GetStyle().ItemSpacing.x, main_height}, true,
-                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
-  draw_canvas_panel(app);
-  ImGui::EndChild();
-  ImGui::SameLine();
-  ImGui::BeginChild("sidebar", {sidebar, main_height}, true);
+// The side panel's tabs; `open_panel` brings one to the front for a few frames.
+void draw_side_panels(GuiApp& app) {
   auto wanted = [&](const char* name) {
     return app.open_panel_frames > 0 && app.open_panel == name ? ImGuiTabItemFlags_SetSelected : 0;
   };
@@ -227,11 +225,48 @@ void draw_frame(GuiApp& app) {
     ImGui::EndTabBar();
     if (app.open_panel_frames > 0) --app.open_panel_frames;
   }
-  ImGui::EndChild();
+}
 
-  ImGui::BeginChild("log", {0, log_height}, true);
-  draw_event_log_panel(app);
+}  // namespace
+
+void draw_frame(GuiApp& app) {
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->WorkPos);
+  ImGui::SetNextWindowSize(viewport->WorkSize);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowRounding, 0);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, {6, 6});
+  ImGui::Begin("brokersim", nullptr,
+               ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBackground);
+  ImGui::PopStyleVar(2);
+  draw_menu_bar(app);
+
+  draw_time_controls_panel(app);
+
+  // Canvas only (C): no side panels and no log, for a class to see the picture at its largest.
+  const float sidebar = app.canvas_only ? 0 : std::clamp(ImGui::GetContentRegionAvail().x * 0.3f, 300.0f, 520.0f);
+  const float log_height = app.canvas_only ? 0 : std::clamp(ImGui::GetContentRegionAvail().y * 0.22f, 110.0f, 260.0f);
+  const float status_height = ImGui::GetFrameHeight();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float gap = ImGui::GetStyle().ItemSpacing.y;
+  const float main_height = avail.y - log_height - status_height - gap * (app.canvas_only ? 1 : 2);
+
+  ImGui::BeginChild("canvas", {avail.x - sidebar - (app.canvas_only ? 0 : ImGui::GetStyle().ItemSpacing.x), main_height}, true,
+                    ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+  draw_canvas_panel(app);
   ImGui::EndChild();
+  if (!app.canvas_only) {
+    ImGui::SameLine();
+    ImGui::BeginChild("sidebar", {sidebar, main_height}, true);
+    draw_side_panels(app);
+    ImGui::EndChild();
+  }
+
+  if (!app.canvas_only) {
+    ImGui::BeginChild("log", {0, log_height}, true);
+    draw_event_log_panel(app);
+    ImGui::EndChild();
+  }
 
   if (app.status_is_error) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.45f, 0.4f, 1));
   const std::string first_line = app.status.substr(0, app.status.find('\n'));

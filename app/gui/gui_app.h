@@ -54,11 +54,14 @@ struct GuiApp {
   bool show_browser = false;
   bool show_publish = true;
   bool show_caption = true;  // the current lesson step along the canvas's bottom edge
+  bool canvas_only = false;  // presentation: the canvas fills the window, the panels hidden
   QuizState quiz;
 
   // Opens a scenario and resets the view; returns the loader's errors, if any.
   std::string open(const std::string& path);
   void seek(sim::TimeUs t);
+  // To the next (+1) or previous (-1) lesson step's moment, paused there.
+  void step_lesson(int direction);
   // Advances the playhead by wall-clock seconds at the current speed.
   void advance(double wall_seconds);
   void refresh_scene() { session.scene_at(time_us, scene); }

@@ -294,6 +294,21 @@ void wait_for_input(const gui::GuiApp& app, bool always_busy, int& quiet_frames)
   quiet_frames = always_busy || moving ? 0 : quiet_frames + 1;
 }
 
+// F11: the primary monitor's whole screen, and back to the window as it was.
+void toggle_full_screen(GLFWwindow* window) {
+  static int x = 100, y = 100, w = 1280, h = 800;
+  if (glfwGetWindowMonitor(window)) {
+    glfwSetWindowMonitor(window, nullptr, x, y, w, h, 0);
+    return;
+  }
+  GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+  const GLFWvidmode* mode = monitor ? glfwGetVideoMode(monitor) : nullptr;
+  if (!mode) return;
+  glfwGetWindowPos(window, &x, &y);
+  glfwGetWindowSize(window, &w, &h);
+  glfwSetWindowMonitor(window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
+}
+
 int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::Server* server, gui::StepExport& slides) {
   const bool headless = !options.screenshot.empty() || options.bench_frames > 0 || slides.active();
   BenchRecord bench;
@@ -321,6 +336,7 @@ int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::
     advance(app, options, server, wall, frame_start);
     last = frame_start;
     if (!headless) handle_shortcuts(app);
+    if (!headless && ImGui::IsKeyPressed(GLFW_KEY_F11) && !ImGui::GetIO().WantTextInput) toggle_full_screen(window);
     slides.stage(app);
     gui::draw_frame(app);
 

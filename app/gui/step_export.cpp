@@ -12,9 +12,6 @@ namespace {
 
 constexpr int kSettleFrames = 4;  // ImGui lays out over a few frames before a picture is true
 
-// A timed step's own time; a triggered one's is its event's.
-sim::TimeUs step_time(const LessonMark& mark) { return mark.step->when ? mark.due_us.value_or(0) : mark.step->at_us; }
-
 // The lesson's question asked at this step, if any.
 int question_at(const GuiApp& app, const scenario::LessonStep* step) {
   for (std::size_t i = 0; i < app.quiz.questions.size(); ++i)
@@ -41,7 +38,7 @@ std::string StepExport::start(GuiApp& app, const std::string& dir) {
 void StepExport::stage(GuiApp& app) {
   if (!active_ || frames_ > 0) return;
   const LessonMark& mark = app.session.lesson()[step_];
-  app.seek(step_time(mark));
+  app.seek(mark.time_us());
   app.quiz.pending = -1;
   if (const int q = question_at(app, mark.step); q >= 0) app.quiz.start(q);
 }
@@ -62,7 +59,7 @@ bool StepExport::after_render(GuiApp& app, int width, int height, std::string& e
 
 void StepExport::write_index_entry(const GuiApp& app, const std::string& png) {
   const LessonMark& mark = app.session.lesson()[step_];
-  index_ << "## " << step_ + 1 << ". At " << (mark.due_us ? clock_text(step_time(mark)) : "never") << "\n\n";
+  index_ << "## " << step_ + 1 << ". At " << (mark.due_us ? clock_text(mark.time_us()) : "never") << "\n\n";
   if (!mark.step->text.empty()) index_ << mark.step->text << "\n\n";
   if (const int q = question_at(app, mark.step); q >= 0) {
     const auto& asked = app.quiz.questions[static_cast<std::size_t>(q)];

@@ -46,6 +46,9 @@ struct Scene {
 struct LessonMark {
   const scenario::LessonStep* step = nullptr;
   std::optional<sim::TimeUs> due_us;  // when it came due in this run, if it did
+  // Where a slide or a step key puts the playhead: a timed step's own time, a triggered
+  // step's event time.
+  sim::TimeUs time_us() const { return step->when ? due_us.value_or(0) : step->at_us; }
 };
 
 class Session {
