@@ -120,6 +120,100 @@ std::string arguments_with_policy(const JsonValue& item, const Policy* policy, b
   return yaml_value(JsonValue{std::make_shared<JsonObject>(std::move(args))});
 }
 
+// One import: the definitions' lists, the policies that apply, and what is said on the way.
+class Importer {
+ public:
+  Importer(const JsonValue& root, ImportResult& out) : root_(root), out_(out) { read_policies(); }
+
+  std::string exchanges() {
+    std::string yaml = "  exchanges:\n";
+    std::size_t n = 0;
+    for (const JsonValue& x : list("exchanges")) {
+      const std::string name = text(x, "name");
+      if (!in_default_vhost(x, "exchange '" + name + "'")) continue;
+      if (name.empty() || name.starts_with("amq.")) continue;  // built in, as RabbitMQ skips them
+      ++n;
+      yaml += "    - {name: " + yaml_quote(name) + ", type: " + yaml_quote(text(x, "type").empty() ? "direct" : text(x, "type")) +
+              ", durable: " + (flag(x, "durable") ? "true" : "false") + ", auto_delete: " +
+              (flag(x, "auto_delete") ? "true" : "false") + ", internal: " + (flag(x, "internal") ? "true" : "false") +
+              ", arguments: " + arguments_with_policy(x, policy_for(policies_, name, false), false) + "}\n";
+    }
+    return n ? yaml : yaml + "    []\n";
+  }
+
+  std::string queues() {
+    std::string yaml = "  queues:\n";
+    std::size_t n = 0;
+    for (const JsonValue& q : list("queues")) {
+      const std::string name = text(q, "name");
+      if (!in_default_vhost(q, "queue '" + name + "'")) continue;
+      if (name.starts_with("amq.")) {
+        out_.warnings.push_back("queue '" + name + "' skipped: names starting with amq. are reserved");
+        continue;
+      }
+      ++n;
+      yaml += "    - {name: " + yaml_quote(name) + ", durable: " + (flag(q, "durable") ? "true" : "false") +
+              ", auto_delete: " + (flag(q, "auto_delete") ? "true" : "false") +
+              ", arguments: " + arguments_with_policy(q, policy_for(policies_, name, true), true) + "}\n";
+    }
+    return n ? yaml : yaml + "    []\n";
+  }
+
+  std::string bindings() {
+    std::string yaml = "  bindings:\n";
+    std::size_t n = 0;
+    for (const JsonValue& b : list("bindings")) {
+      const std::string source = text(b, "source"), destination = text(b, "destination");
+      if (!in_default_vhost(b, "binding from '" + source + "'")) continue;
+      if (source.empty()) continue;  // the default exchange's bindings are implicit
+      ++n;
+      const bool to_exchange = text(b, "destination_type") == "exchange";
+      std::string args = "{}";
+      if (const JsonValue* a = b.get("arguments"); a && a->object() && !a->object()->empty()) args = yaml_value(*a);
+      yaml += "    - {exchange: " + yaml_quote(source) + (to_exchange ? ", to_exchange: " : ", queue: ") +
+              yaml_quote(destination) + ", key: " + yaml_quote(text(b, "routing_key")) + ", arguments: " + args + "}\n";
+    }
+    return n ? yaml : yaml + "    []\n";
+  }
+
+ private:
+  const JsonArray& list(const char* key) const {
+    static const JsonArray kNone;
+    const JsonValue* v = root_.get(key);
+    return v && v->array() ? *v->array() : kNone;
+  }
+
+  bool in_default_vhost(const JsonValue& item, const std::string& what) {
+    const std::string vhost = text(item, "vhost");
+    if (vhost.empty() || vhost == "/") return true;
+    out_.warnings.push_back(what + " is in vhost '" + vhost + "'; brokersim has only '/'");
+    return false;
+  }
+
+  void read_policies() {
+    for (const JsonValue& p : list("policies")) {
+      if (!in_default_vhost(p, "policy '" + text(p, "name") + "'")) continue;
+      Policy policy;
+      policy.name = text(p, "name");
+      try {
+        policy.pattern = std::regex(text(p, "pattern"));
+      } catch (const std::regex_error&) {
+        out_.warnings.push_back("policy '" + policy.name + "' has a pattern this importer cannot read; it was left out");
+        continue;
+      }
+      policy.apply_to = text(p, "apply-to").empty() ? "all" : text(p, "apply-to");
+      if (const JsonValue* prio = p.get("priority"))
+        if (auto n = std::get_if<std::int64_t>(&prio->value)) policy.priority = *n;
+      if (const JsonValue* d = p.get("definition")) policy.definition = d->object();
+      policies_.push_back(std::move(policy));
+    }
+  }
+
+  const JsonValue& root_;
+  ImportResult& out_;
+  std::vector<Policy> policies_;
+};
+
 }  // namespace
 
 ImportResult import_definitions(const std::string& json_text, const std::string& scenario_name) {
@@ -129,92 +223,16 @@ ImportResult import_definitions(const std::string& json_text, const std::string&
     out.error = "not valid JSON: " + parsed.error;
     return out;
   }
-  const JsonValue& root = *parsed.value;
-  if (!root.object()) {
+  if (!parsed.value->object()) {
     out.error = "definitions must be a JSON object with exchanges, queues and bindings";
     return out;
   }
-  auto list = [&](const char* key) -> const JsonArray* {
-    const JsonValue* v = root.get(key);
-    return v ? v->array() : nullptr;
-  };
-  auto in_default_vhost = [&](const JsonValue& item, const std::string& what) {
-    const std::string vhost = text(item, "vhost");
-    if (vhost.empty() || vhost == "/") return true;
-    out.warnings.push_back(what + " is in vhost '" + vhost + "'; brokersim has only '/'");
-    return false;
-  };
-
-  std::vector<Policy> policies;
-  if (const JsonArray* ps = list("policies")) {
-    for (const JsonValue& p : *ps) {
-      if (!in_default_vhost(p, "policy '" + text(p, "name") + "'")) continue;
-      Policy policy;
-      policy.name = text(p, "name");
-      try {
-        policy.pattern = std::regex(text(p, "pattern"));
-      } catch (const std::regex_error&) {
-        out.warnings.push_back("policy '" + policy.name + "' has a pattern this importer cannot read; it was left out");
-        continue;
-      }
-      policy.apply_to = text(p, "apply-to").empty() ? "all" : text(p, "apply-to");
-      if (const JsonValue* prio = p.get("priority"))
-        if (auto n = std::get_if<std::int64_t>(&prio->value)) policy.priority = *n;
-      if (const JsonValue* d = p.get("definition")) policy.definition = d->object();
-      policies.push_back(std::move(policy));
-    }
-  }
-
+  Importer importer(*parsed.value, out);
   std::string yaml = "name: " + yaml_quote(scenario_name) + "\n";
   yaml += "description: Imported from RabbitMQ definitions.\nduration: 60s\n\nbroker:\n";
-  yaml += "  exchanges:\n";
-  std::size_t exchanges = 0;
-  if (const JsonArray* xs = list("exchanges")) {
-    for (const JsonValue& x : *xs) {
-      const std::string name = text(x, "name");
-      if (!in_default_vhost(x, "exchange '" + name + "'")) continue;
-      if (name.empty() || name.starts_with("amq.")) continue;  // built in, as RabbitMQ skips them
-      ++exchanges;
-      yaml += "    - {name: " + yaml_quote(name) + ", type: " + yaml_quote(text(x, "type").empty() ? "direct" : text(x, "type")) +
-              ", durable: " + (flag(x, "durable") ? "true" : "false") + ", auto_delete: " +
-              (flag(x, "auto_delete") ? "true" : "false") + ", internal: " + (flag(x, "internal") ? "true" : "false") +
-              ", arguments: " + arguments_with_policy(x, policy_for(policies, name, false), false) + "}\n";
-    }
-  }
-  if (exchanges == 0) yaml += "    []\n";
-  yaml += "  queues:\n";
-  std::size_t queues = 0;
-  if (const JsonArray* qs = list("queues")) {
-    for (const JsonValue& q : *qs) {
-      const std::string name = text(q, "name");
-      if (!in_default_vhost(q, "queue '" + name + "'")) continue;
-      if (name.starts_with("amq.")) {
-        out.warnings.push_back("queue '" + name + "' skipped: names starting with amq. are reserved");
-        continue;
-      }
-      ++queues;
-      yaml += "    - {name: " + yaml_quote(name) + ", durable: " + (flag(q, "durable") ? "true" : "false") +
-              ", auto_delete: " + (flag(q, "auto_delete") ? "true" : "false") +
-              ", arguments: " + arguments_with_policy(q, policy_for(policies, name, true), true) + "}\n";
-    }
-  }
-  if (queues == 0) yaml += "    []\n";
-  yaml += "  bindings:\n";
-  std::size_t bindings = 0;
-  if (const JsonArray* bs = list("bindings")) {
-    for (const JsonValue& b : *bs) {
-      const std::string source = text(b, "source"), destination = text(b, "destination");
-      if (!in_default_vhost(b, "binding from '" + source + "'")) continue;
-      if (source.empty()) continue;  // the default exchange's bindings are implicit
-      ++bindings;
-      const bool to_exchange = text(b, "destination_type") == "exchange";
-      std::string args = "{}";
-      if (const JsonValue* a = b.get("arguments"); a && a->object() && !a->object()->empty()) args = yaml_value(*a);
-      yaml += "    - {exchange: " + yaml_quote(source) + (to_exchange ? ", to_exchange: " : ", queue: ") +
-              yaml_quote(destination) + ", key: " + yaml_quote(text(b, "routing_key")) + ", arguments: " + args + "}\n";
-    }
-  }
-  if (bindings == 0) yaml += "    []\n";
+  yaml += importer.exchanges();
+  yaml += importer.queues();
+  yaml += importer.bindings();
   out.yaml = std::move(yaml);
   return out;
 }

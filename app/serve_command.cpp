@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "amqp/users.h"
@@ -49,17 +50,31 @@ int bad_usage(const std::string& message) {
 
 }  // namespace
 
-int serve_command(int argc, char** argv) {
+namespace {
+
+struct ServeRequest {
   net::ServerOptions options;
   std::string scenario_path;
   std::string users_path;
   bool log_events = false;
+  bool help = false;
+};
+
+// The command line, or the exit code after saying what is wrong.
+std::variant<ServeRequest, int> parse_serve(int argc, char** argv) {
+  ServeRequest r;
   bool explicit_listen = false;
   for (int i = 2; i < argc; ++i) {
     const std::string_view arg = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
     auto number = [&](std::uint64_t max, std::uint64_t& out) {
       if (!value || !parse_number(value, out) || out > max) return false;
+      ++i;
+      return true;
+    };
+    auto text = [&](std::string& out) {
+      if (!value) return false;
+      out = value;
       ++i;
       return true;
     };
@@ -70,39 +85,51 @@ int serve_command(int argc, char** argv) {
       if (!value || !net::parse_listen_address(value, address, error)) {
         return bad_usage("--listen: " + (value ? error : std::string("needs HOST:PORT")));
       }
-      options.listen.push_back(address);
+      r.options.listen.push_back(address);
       explicit_listen = true;
       ++i;
     } else if (arg == "--scenario") {
-      if (!value) return bad_usage("--scenario needs a file");
-      scenario_path = value;
-      ++i;
+      if (!text(r.scenario_path)) return bad_usage("--scenario needs a file");
     } else if (arg == "--users") {
-      if (!value) return bad_usage("--users needs a file");
-      users_path = value;
-      ++i;
+      if (!text(r.users_path)) return bad_usage("--users needs a file");
     } else if (arg == "--heartbeat") {
       if (!number(65535, n)) return bad_usage("--heartbeat needs seconds (0-65535)");
-      options.connection.heartbeat_s = static_cast<std::uint16_t>(n);
+      r.options.connection.heartbeat_s = static_cast<std::uint16_t>(n);
     } else if (arg == "--frame-max") {
       if (!number(UINT32_MAX, n) || n < 4096) return bad_usage("--frame-max needs bytes, at least 4096");
-      options.connection.frame_max = static_cast<std::uint32_t>(n);
+      r.options.connection.frame_max = static_cast<std::uint32_t>(n);
     } else if (arg == "--channel-max") {
       if (!number(65535, n) || n == 0) return bad_usage("--channel-max needs 1-65535");
-      options.connection.channel_max = static_cast<std::uint16_t>(n);
+      r.options.connection.channel_max = static_cast<std::uint16_t>(n);
     } else if (arg == "--memory-high-watermark") {
       if (!number(UINT64_MAX, n)) return bad_usage("--memory-high-watermark needs bytes");
-      options.memory_high_watermark_bytes = n;
+      r.options.memory_high_watermark_bytes = n;
     } else if (arg == "--log-events") {
-      log_events = true;
+      r.log_events = true;
     } else if (arg == "--help" || arg == "-h") {
-      std::cout << kServeUsage;
-      return 0;
+      r.help = true;
     } else {
       return bad_usage("unknown option '" + std::string(arg) + "'");
     }
   }
-  if (!explicit_listen) options.listen = {{"127.0.0.1", 5672, true}, {"::1", 5672, false}};
+  if (!explicit_listen) r.options.listen = {{"127.0.0.1", 5672, true}, {"::1", 5672, false}};
+  return r;
+}
+
+}  // namespace
+
+int serve_command(int argc, char** argv) {
+  auto parsed = parse_serve(argc, argv);
+  if (const int* exit_code = std::get_if<int>(&parsed)) return *exit_code;
+  const ServeRequest& request = std::get<ServeRequest>(parsed);
+  if (request.help) {
+    std::cout << kServeUsage;
+    return 0;
+  }
+  const net::ServerOptions& options = request.options;
+  const std::string& scenario_path = request.scenario_path;
+  const std::string& users_path = request.users_path;
+  const bool log_events = request.log_events;
 
   amqp::Users users;
   if (!users_path.empty()) {

@@ -76,10 +76,11 @@ std::string_view queue_type_name(QueueType type) {
   return "classic";
 }
 
-Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::string_view queue,
-                                             const QueueFlags& flags) {
-  // Arguments a queue type does not support, as RabbitMQ 3.10 refuses them: before any value is
-  // checked ("x-delivery-limit=-1" on a classic queue is refused for its type, not its sign).
+namespace {
+
+// Arguments a queue type does not support, as RabbitMQ 3.10 refuses them: before any value is
+// checked ("x-delivery-limit=-1" on a classic queue is refused for its type, not its sign).
+Status refuse_for_type(const FieldTable& arguments, std::string_view queue) {
   static constexpr std::string_view kClassicRefuses[] = {"x-delivery-limit", "x-max-in-memory-length",
                                                          "x-max-in-memory-bytes"};
   static constexpr std::string_view kQuorumRefuses[] = {"x-max-priority", "x-queue-mode"};
@@ -105,83 +106,85 @@ Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::s
                                                             type_module(declared_type));
     }
   }
+  return ok_status();
+}
 
-  QueueArguments out;
-  for (const auto& [key, value] : arguments) {
-    if (key == "x-message-ttl") {
-      auto v = integer_argument(value, key, queue, {.too_large = kMaxTimerMs});
-      if (!v) return v.error();
-      out.message_ttl_ms = v.value();
-    } else if (key == "x-expires") {
-      auto v = integer_argument(value, key, queue, {.allow_zero = false, .too_large = kMaxTimerMs});
-      if (!v) return v.error();
-      out.expires_ms = v.value();
-    } else if (key == "x-max-length") {
-      auto v = integer_argument(value, key, queue, {});
-      if (!v) return v.error();
-      out.max_length = v.value();
-    } else if (key == "x-max-length-bytes") {
-      auto v = integer_argument(value, key, queue, {});
-      if (!v) return v.error();
-      out.max_length_bytes = v.value();
-    } else if (key == "x-max-priority") {
-      auto v = integer_argument(value, key, queue, {.max = 255});  // 0 is allowed: a plain FIFO
-      if (!v) return v.error();
-      out.max_priority = static_cast<std::uint8_t>(v.value());
-    } else if (key == "x-delivery-limit") {
-      // Quorum queues (3.10) take any integer here; a negative one acts like 0 (one delivery).
-      auto v = integer_argument(value, key, queue, {.allow_negative = true});
-      if (!v) return v.error();
-      out.delivery_limit = v.value();
-    } else if (key == "x-overflow") {
-      auto v = string_argument(value, key, queue);
-      if (!v) return v.error();
-      if (v.value() == "drop-head") {
-        out.overflow = Overflow::kDropHead;
-      } else if (v.value() == "reject-publish") {
-        out.overflow = Overflow::kRejectPublish;
-      } else if (v.value() == "reject-publish-dlx") {
-        out.overflow = Overflow::kRejectPublishDlx;
-      } else {
-        return invalid_arg(key, queue, "invalid_overflow");
-      }
-    } else if (key == "x-dead-letter-exchange") {
-      auto v = exchange_name_argument(value, key, queue);
-      if (!v) return v.error();
-      out.dead_letter_exchange = v.value();
-    } else if (key == "x-dead-letter-routing-key") {
-      auto v = string_argument(value, key, queue);
-      if (!v) return v.error();
-      out.dead_letter_routing_key = v.value();
-    } else if (key == "x-single-active-consumer") {
-      auto b = value.as_bool();
-      if (!b) return invalid_arg(key, queue, "{unacceptable_type," + std::string(value.type_name()) + "}");
-      out.single_active_consumer = *b;
-    } else if (key == "x-queue-type") {
-      auto v = string_argument(value, key, queue);
-      if (!v) return v.error();
-      if (v.value() == "classic") {
-        out.type = QueueType::kClassic;
-      } else if (v.value() == "quorum") {
-        out.type = QueueType::kQuorum;
-      } else if (v.value() == "stream") {
-        out.type = QueueType::kStream;
-      } else {
-        return invalid_arg(key, queue, "\"unsupported queue type '" + v.value() + "'\"");
-      }
-    } else if (key == "x-queue-mode") {
-      auto v = string_argument(value, key, queue);
-      if (!v) return v.error();
-      if (v.value() != "default" && v.value() != "lazy") {
-        return invalid_arg(key, queue, "\"unsupported queue mode '" + v.value() + "'\"");
-      }
+// One argument into `out`; other arguments are kept but mean nothing to the broker, as in
+// RabbitMQ.
+Status apply_argument(const std::string& key, const FieldValue& value, std::string_view queue, QueueArguments& out) {
+  if (key == "x-message-ttl") {
+    auto v = integer_argument(value, key, queue, {.too_large = kMaxTimerMs});
+    if (!v) return v.error();
+    out.message_ttl_ms = v.value();
+  } else if (key == "x-expires") {
+    auto v = integer_argument(value, key, queue, {.allow_zero = false, .too_large = kMaxTimerMs});
+    if (!v) return v.error();
+    out.expires_ms = v.value();
+  } else if (key == "x-max-length") {
+    auto v = integer_argument(value, key, queue, {});
+    if (!v) return v.error();
+    out.max_length = v.value();
+  } else if (key == "x-max-length-bytes") {
+    auto v = integer_argument(value, key, queue, {});
+    if (!v) return v.error();
+    out.max_length_bytes = v.value();
+  } else if (key == "x-max-priority") {
+    auto v = integer_argument(value, key, queue, {.max = 255});  // 0 is allowed: a plain FIFO
+    if (!v) return v.error();
+    out.max_priority = static_cast<std::uint8_t>(v.value());
+  } else if (key == "x-delivery-limit") {
+    // Quorum queues (3.10) take any integer here; a negative one acts like 0 (one delivery).
+    auto v = integer_argument(value, key, queue, {.allow_negative = true});
+    if (!v) return v.error();
+    out.delivery_limit = v.value();
+  } else if (key == "x-overflow") {
+    auto v = string_argument(value, key, queue);
+    if (!v) return v.error();
+    if (v.value() == "drop-head") {
+      out.overflow = Overflow::kDropHead;
+    } else if (v.value() == "reject-publish") {
+      out.overflow = Overflow::kRejectPublish;
+    } else if (v.value() == "reject-publish-dlx") {
+      out.overflow = Overflow::kRejectPublishDlx;
+    } else {
+      return invalid_arg(key, queue, "invalid_overflow");
     }
-    // Other arguments are kept but mean nothing to the broker, as in RabbitMQ.
+  } else if (key == "x-dead-letter-exchange") {
+    auto v = exchange_name_argument(value, key, queue);
+    if (!v) return v.error();
+    out.dead_letter_exchange = v.value();
+  } else if (key == "x-dead-letter-routing-key") {
+    auto v = string_argument(value, key, queue);
+    if (!v) return v.error();
+    out.dead_letter_routing_key = v.value();
+  } else if (key == "x-single-active-consumer") {
+    auto b = value.as_bool();
+    if (!b) return invalid_arg(key, queue, "{unacceptable_type," + std::string(value.type_name()) + "}");
+    out.single_active_consumer = *b;
+  } else if (key == "x-queue-type") {
+    auto v = string_argument(value, key, queue);
+    if (!v) return v.error();
+    if (v.value() == "classic") {
+      out.type = QueueType::kClassic;
+    } else if (v.value() == "quorum") {
+      out.type = QueueType::kQuorum;
+    } else if (v.value() == "stream") {
+      out.type = QueueType::kStream;
+    } else {
+      return invalid_arg(key, queue, "\"unsupported queue type '" + v.value() + "'\"");
+    }
+  } else if (key == "x-queue-mode") {
+    auto v = string_argument(value, key, queue);
+    if (!v) return v.error();
+    if (v.value() != "default" && v.value() != "lazy") {
+      return invalid_arg(key, queue, "\"unsupported queue mode '" + v.value() + "'\"");
+    }
   }
-  if (out.dead_letter_routing_key && !out.dead_letter_exchange) {
-    return invalid_arg("x-dead-letter-routing-key", queue, "routing_key_but_no_dlx_defined");
-  }
+  return ok_status();
+}
 
+// Quorum queues and streams are durable, shared and long-lived.
+Status check_flags(const QueueArguments& out, std::string_view queue, const QueueFlags& flags) {
   if (out.type != QueueType::kClassic) {
     if (flags.auto_delete) {
       return make_error(ReplyCode::kPreconditionFailed, "invalid property 'auto-delete' for " + resource(queue));
@@ -193,6 +196,22 @@ Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::s
       return make_error(ReplyCode::kPreconditionFailed, "invalid property 'non-durable' for " + resource(queue));
     }
   }
+  return ok_status();
+}
+
+}  // namespace
+
+Result<QueueArguments> parse_queue_arguments(const FieldTable& arguments, std::string_view queue,
+                                             const QueueFlags& flags) {
+  if (auto refused = refuse_for_type(arguments, queue); !refused) return refused.error();
+  QueueArguments out;
+  for (const auto& [key, value] : arguments) {
+    if (auto applied = apply_argument(key, value, queue, out); !applied) return applied.error();
+  }
+  if (out.dead_letter_routing_key && !out.dead_letter_exchange) {
+    return invalid_arg("x-dead-letter-routing-key", queue, "routing_key_but_no_dlx_defined");
+  }
+  if (auto checked = check_flags(out, queue, flags); !checked) return checked.error();
   return out;
 }
 

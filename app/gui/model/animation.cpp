@@ -238,7 +238,13 @@ class Builder {
 
   void on_event(std::uint32_t index, const trace::Event& e) {
     if (e.message_id != 0) anim_.message_events[e.message_id].push_back(index);
-    const sim::TimeUs t = e.time_us;
+    on_topology_event(e);
+    on_message_sent(index, e);
+    on_message_taken(index, e);
+  }
+
+  // Connections, exchanges, queues, bindings and consumers: the nodes and edges.
+  void on_topology_event(const trace::Event& e) {
     switch (e.kind) {
       case EventKind::kConnectionOpened: {
         const std::string& name = e.text;
@@ -281,6 +287,15 @@ class Builder {
         prefetch_[c] = static_cast<std::int32_t>(e.count);
         break;
       }
+      default:
+        break;
+    }
+  }
+
+  // A message on its way: published and routed, returned, or dropped.
+  void on_message_sent(std::uint32_t index, const trace::Event& e) {
+    const sim::TimeUs t = e.time_us;
+    switch (e.kind) {
       case EventKind::kPublished: {
         const int producer = actor_node(e.connection);
         const int x = exchange_node(e.exchange);
@@ -327,6 +342,15 @@ class Builder {
         }
         break;
       }
+      default:
+        break;
+    }
+  }
+
+  // A copy leaving a queue: delivered, acked, requeued, dead-lettered, lost.
+  void on_message_taken(std::uint32_t index, const trace::Event& e) {
+    const sim::TimeUs t = e.time_us;
+    switch (e.kind) {
       case EventKind::kDelivered: {
         if (is_direct_reply_to(e.queue)) {
           deliver_reply(index, e, t);
