@@ -10,6 +10,12 @@ int QuizState::answered_count() const {
   return static_cast<int>(results.size() - static_cast<std::size_t>(std::count(results.begin(), results.end(), Result::kUnanswered)));
 }
 
+int QuizState::question_for(const scenario::LessonStep* step) const {
+  for (std::size_t i = 0; i < questions.size(); ++i)
+    if (questions[i].step == step) return static_cast<int>(i);
+  return -1;
+}
+
 void QuizState::toggle_queue(const std::string& name) {
   auto it = std::find(picked.begin(), picked.end(), name);
   if (it == picked.end()) {

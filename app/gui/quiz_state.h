@@ -31,6 +31,8 @@ struct QuizState {
   std::vector<scenario::CheckResult> checks;
 
   int right() const;
+  // The index of the question this lesson step asks, or -1.
+  int question_for(const scenario::LessonStep* step) const;
   int answered_count() const;
   void toggle_queue(const std::string& name);
   void start(int question);  // puts a question on screen with a fresh answer

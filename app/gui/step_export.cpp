@@ -12,13 +12,6 @@ namespace {
 
 constexpr int kSettleFrames = 4;  // ImGui lays out over a few frames before a picture is true
 
-// The lesson's question asked at this step, if any.
-int question_at(const GuiApp& app, const scenario::LessonStep* step) {
-  for (std::size_t i = 0; i < app.quiz.questions.size(); ++i)
-    if (app.quiz.questions[i].step == step) return static_cast<int>(i);
-  return -1;
-}
-
 }  // namespace
 
 std::string StepExport::start(GuiApp& app, const std::string& dir) {
@@ -40,7 +33,7 @@ void StepExport::stage(GuiApp& app) {
   const LessonMark& mark = app.session.lesson()[step_];
   app.seek(mark.time_us());
   app.quiz.pending = -1;
-  if (const int q = question_at(app, mark.step); q >= 0) app.quiz.start(q);
+  if (const int q = app.quiz.question_for(mark.step); q >= 0) app.quiz.start(q);
 }
 
 bool StepExport::after_render(GuiApp& app, int width, int height, std::string& error) {
@@ -61,7 +54,7 @@ void StepExport::write_index_entry(const GuiApp& app, const std::string& png) {
   const LessonMark& mark = app.session.lesson()[step_];
   index_ << "## " << step_ + 1 << ". At " << (mark.due_us ? clock_text(mark.time_us()) : "never") << "\n\n";
   if (!mark.step->text.empty()) index_ << mark.step->text << "\n\n";
-  if (const int q = question_at(app, mark.step); q >= 0) {
+  if (const int q = app.quiz.question_for(mark.step); q >= 0) {
     const auto& asked = app.quiz.questions[static_cast<std::size_t>(q)];
     index_ << "**Question:** " << asked.prompt << "\n\n**Answer:** " << asked.answer.text() << "\n\n";
     if (!mark.step->ask->explanation.empty()) index_ << mark.step->ask->explanation << "\n\n";

@@ -173,6 +173,8 @@ std::string Answer::text() const {
 }
 
 std::vector<AskedQuestion> answer_questions(const Scenario& scenario) {
+  // Most scenarios ask nothing: then there is no run to record.
+  if (std::none_of(scenario.lesson.begin(), scenario.lesson.end(), [](const LessonStep& l) { return l.ask.has_value(); })) return {};
   Recording recording(scenario);
   {
     Runner runner(scenario, {.sinks = {&recording}});

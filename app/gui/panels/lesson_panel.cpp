@@ -20,16 +20,9 @@ const char* result_mark(QuizState::Result r) {
   return "";
 }
 
-// The question a step asks, if any, by its index among the lesson's questions.
-int question_of(const QuizState& quiz, const scenario::LessonStep* step) {
-  for (std::size_t i = 0; i < quiz.questions.size(); ++i)
-    if (quiz.questions[i].step == step) return static_cast<int>(i);
-  return -1;
-}
-
 void draw_step(GuiApp& app, std::size_t i, bool is_current) {
   const LessonMark& m = app.session.lesson()[i];
-  const int question = question_of(app.quiz, m.step);
+  const int question = app.quiz.question_for(m.step);
   std::string text = m.due_us ? clock_text(*m.due_us) : "never came due";
   text += "  ";
   if (question >= 0) text += result_mark(app.quiz.results[static_cast<std::size_t>(question)]) + app.quiz.questions[static_cast<std::size_t>(question)].prompt + " ";
