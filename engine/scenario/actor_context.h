@@ -1,10 +1,11 @@
 #pragma once
-// What every simulated client shares: the broker it talks to, the scheduler it waits on, the
+// What every scenario client shares: the broker it talks to (simulated or real), the scheduler it waits on, the
 // run's random numbers and network latency, and the list of errors the clients met.
 #include <string>
 #include <vector>
 
 #include "broker/broker.h"
+#include "scenario/broker_client.h"
 #include "scenario/scenario.h"
 #include "sim/rng.h"
 #include "sim/scheduler.h"
@@ -28,7 +29,7 @@ sim::TimeUs draw(sim::Rng& rng, const Distribution& d);
 sim::TimeUs mean_of(const Distribution& d);
 
 struct ActorContext {
-  broker::Broker& broker;
+  BrokerClient& client;
   sim::Scheduler& scheduler;
   sim::Rng& rng;
   trace::Tracer& tracer;

@@ -9,16 +9,16 @@ void ClientConnection::start() {
 
 void ClientConnection::stop() {
   running_ = false;
-  if (connection_ && context_.broker.connection_open(*connection_)) {
-    context_.broker.close_connection(*connection_, broker::ReplyCode::kSuccess, "closed by the application");
+  if (connection_ && context_.client.connection_open(*connection_)) {
+    context_.client.close_connection(*connection_, broker::ReplyCode::kSuccess, "closed by the application");
   }
   connection_.reset();
 }
 
 void ClientConnection::crash() {
   running_ = false;
-  if (connection_ && context_.broker.connection_open(*connection_)) {
-    context_.broker.close_connection(*connection_, broker::ReplyCode::kConnectionForced, "consumer crashed");
+  if (connection_ && context_.client.connection_open(*connection_)) {
+    context_.client.close_connection(*connection_, broker::ReplyCode::kConnectionForced, "consumer crashed");
   }
   connection_.reset();
 }
@@ -26,14 +26,14 @@ void ClientConnection::crash() {
 std::optional<broker::ChannelKey> ClientConnection::open_channel() const {
   if (!connection_) return std::nullopt;
   const broker::ChannelKey key{*connection_, 1};
-  if (!context_.broker.find_channel(key)) return std::nullopt;
+  if (!context_.client.channel_is_open(key)) return std::nullopt;
   return key;
 }
 
 std::optional<broker::ChannelKey> ClientConnection::channel() {
   if (!running_) return std::nullopt;
   if (auto key = open_channel()) return key;
-  auto& b = context_.broker;
+  auto& b = context_.client;
   if (!connection_ || !b.connection_open(*connection_)) connection_ = b.open_connection(name_, listener_);
   const broker::ChannelKey key{*connection_, 1};
   if (!context_.ok(b.channel_open(key), name_, at_)) return std::nullopt;

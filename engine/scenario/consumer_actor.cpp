@@ -35,7 +35,7 @@ ActorStats ConsumerActor::stats() const {
 // On each new channel: its own queue first (as an application declares before it consumes),
 // then its prefetch, then basic.consume.
 void ConsumerActor::setup(broker::ChannelKey key) {
-  auto& b = context_.broker;
+  auto& b = context_.client;
   if (spec_.own_queue) {
     const QueueSpec& q = *spec_.own_queue;
     auto declared = b.queue_declare(key, queue_declare_of(q));
@@ -47,7 +47,7 @@ void ConsumerActor::setup(broker::ChannelKey key) {
       }
     }
   }
-  if (spec_.prefetch && !context_.ok(b.basic_qos(key, 0, spec_.prefetch, false), spec_.name, spec_.at)) return;
+  if (spec_.prefetch && !context_.ok(b.basic_qos(key, spec_.prefetch), spec_.name, spec_.at)) return;
   if (!consuming_) return;
   if (spec_.poll_us) return poll(++poll_generation_);
   broker::Consume c;
@@ -81,15 +81,14 @@ void ConsumerActor::start_consuming() {
   if (!connection_.running()) return connect();
   const auto key = connection_.channel();
   if (!key) return;
-  const broker::Channel* channel = context_.broker.find_channel(*key);
-  if (channel && !channel->consumers.count(spec_.name)) setup(*key);
+  if (!context_.client.has_consumer(*key, spec_.name)) setup(*key);
 }
 
 void ConsumerActor::stop_consuming() {
   consuming_ = false;
   ++poll_generation_;  // a polling loop ends
   if (spec_.poll_us) return;
-  if (const auto key = connection_.open_channel()) context_.ok(context_.broker.basic_cancel(*key, spec_.name), spec_.name, spec_.at);
+  if (const auto key = connection_.open_channel()) context_.ok(context_.client.basic_cancel(*key, spec_.name), spec_.name, spec_.at);
 }
 
 // The broker closed every connection; the application is still running and reconnects, unless
@@ -105,7 +104,7 @@ void ConsumerActor::poll(std::uint64_t generation) {
   if (generation != poll_generation_ || !consuming_) return;
   const auto key = connection_.open_channel();
   if (!key) return;
-  auto got = context_.broker.basic_get(*key, queue_, spec_.auto_ack);
+  auto got = context_.client.basic_get(*key, queue_, spec_.auto_ack);
   if (!context_.ok(got, spec_.name, spec_.at)) return;
   sim::TimeUs next = context_.now() + context_.latency() + context_.latency() + *spec_.poll_us;
   if (got.value()) {
@@ -183,7 +182,7 @@ void ConsumerActor::finish(std::uint64_t tag, Outcome outcome, bool park, bool r
   const auto key = connection_.open_channel();
   if (!key) return;
   ++stats_.processed;
-  auto& b = context_.broker;
+  auto& b = context_.client;
   if (retry) {
     // Republished to the retry ladder by the application itself, then acked.
     FollowUp again = *spec_.retry;
@@ -196,7 +195,7 @@ void ConsumerActor::finish(std::uint64_t tag, Outcome outcome, bool park, bool r
     ++stats_.requeued;
     publish(again, handled);
     ++stats_.acked;
-    context_.ok(b.basic_ack(*key, tag, false), spec_.name, spec_.at);
+    context_.ok(b.basic_ack(*key, tag), spec_.name, spec_.at);
     return;
   }
   if (park) {
@@ -204,14 +203,14 @@ void ConsumerActor::finish(std::uint64_t tag, Outcome outcome, bool park, bool r
     ++stats_.parked;
     publish(*spec_.park, handled);
     ++stats_.acked;
-    context_.ok(b.basic_ack(*key, tag, false), spec_.name, spec_.at);
+    context_.ok(b.basic_ack(*key, tag), spec_.name, spec_.at);
     return;
   }
   settle(*key, tag, outcome, handled);
 }
 
 void ConsumerActor::settle(broker::ChannelKey key, std::uint64_t tag, Outcome outcome, const Handled& handled) {
-  auto& b = context_.broker;
+  auto& b = context_.client;
   switch (outcome) {
     case Outcome::kAck:
       for (const FollowUp& f : spec_.on_ack) publish(f, handled);
@@ -224,15 +223,15 @@ void ConsumerActor::settle(broker::ChannelKey key, std::uint64_t tag, Outcome ou
         }
       }
       ++stats_.acked;
-      context_.ok(b.basic_ack(key, tag, false), spec_.name, spec_.at);
+      context_.ok(b.basic_ack(key, tag), spec_.name, spec_.at);
       break;
     case Outcome::kNackRequeue:
       ++stats_.requeued;
-      context_.ok(b.basic_nack(key, tag, false, true), spec_.name, spec_.at);
+      context_.ok(b.basic_nack(key, tag, true), spec_.name, spec_.at);
       break;
     case Outcome::kNack:
       ++stats_.nacked;
-      context_.ok(b.basic_nack(key, tag, false, false), spec_.name, spec_.at);
+      context_.ok(b.basic_nack(key, tag, false), spec_.name, spec_.at);
       break;
     case Outcome::kReject:
       ++stats_.rejected;
@@ -270,7 +269,7 @@ void ConsumerActor::publish(const FollowUp& f, const Handled& handled) {
   broker::Publish& p = publish_scratch_;
   fill_publish(p, f.exchange, f.message, stats_.published + 1, spec_.name, handled.message.get());
   ++stats_.published;
-  context_.ok(context_.broker.basic_publish(*key, p), spec_.name, spec_.at);
+  context_.ok(context_.client.basic_publish(*key, p), spec_.name, spec_.at);
 }
 
 // A rule on a header (its presence, or its value, compared as RabbitMQ compares header values)

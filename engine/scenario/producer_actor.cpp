@@ -14,7 +14,7 @@ ProducerActor::ProducerActor(ActorContext& context, const ProducerSpec& spec, Cl
       // A new channel numbers its publishes from 1; what the old one left unconfirmed is gone.
       channel_sequence_ = 0;
       unconfirmed_.clear();
-      context_.ok(context_.broker.confirm_select(key), spec_.name, spec_.at);
+      context_.ok(context_.client.confirm_select(key), spec_.name, spec_.at);
       if (held_) {
         held_ = false;
         schedule_next(context_.now());
@@ -127,7 +127,7 @@ bool ProducerActor::send() {
     fill_publish(publish_scratch_, spec_.exchange, *t, seq, spec_.name);
     publish_scratch_.mandatory = spec_.mandatory;
     if (spec_.confirms) unconfirmed_.insert(++channel_sequence_);
-    context_.ok(context_.broker.basic_publish(*key, publish_scratch_), spec_.name, spec_.at);
+    context_.ok(context_.client.basic_publish(*key, publish_scratch_), spec_.name, spec_.at);
   });
   return !spec_.count || sent_ < *spec_.count;
 }

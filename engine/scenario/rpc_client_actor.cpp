@@ -23,7 +23,7 @@ RpcClientActor::RpcClientActor(ActorContext& context, const RpcClientSpec& spec)
 
 // Its reply queue: the pseudo-queue of direct reply-to, or an exclusive server-named queue.
 void RpcClientActor::setup(broker::ChannelKey key) {
-  auto& b = context_.broker;
+  auto& b = context_.client;
   if (spec_.direct_reply_to) {
     reply_to_ = std::string(broker::Broker::kDirectReplyTo);
   } else {
@@ -83,7 +83,7 @@ void RpcClientActor::transmit(const std::string& id, std::uint64_t seq) {
   p.properties.reply_to = reply_to_;
   if (spec_.expiration_us) p.properties.expiration = std::to_string(*spec_.expiration_us / sim::kMicrosPerMilli);
   context_.scheduler.schedule_after(context_.latency(), [this, p = std::move(p)] {
-    if (const auto key = connection_.open_channel()) context_.ok(context_.broker.basic_publish(*key, p), spec_.name, spec_.at);
+    if (const auto key = connection_.open_channel()) context_.ok(context_.client.basic_publish(*key, p), spec_.name, spec_.at);
   });
   context_.scheduler.schedule_after(spec_.timeout_us, [this, id, seq] { on_timeout(id, seq); });
 }

@@ -21,11 +21,16 @@ Runner::Runner(const Scenario& scenario, RunOptions options)
   tracer_.add_sink(this);
   for (trace::Sink* sink : options_.sinks) tracer_.add_sink(sink);
   broker_ = std::make_unique<broker::Broker>(scheduler_, rng_, tracer_);
-  context_.emplace(ActorContext{*broker_, scheduler_, rng_, tracer_, scenario.latency, end_us_, errors_});
+  client_ = options_.client ? options_.client : &sim_client_.emplace(*broker_);
+  context_.emplace(ActorContext{*client_, scheduler_, rng_, tracer_, scenario.latency, end_us_, errors_});
   declare_topology();
-  for (const auto& c : scenario_.consumers) consumers_.push_back(std::make_unique<ConsumerActor>(*context_, c, losses_));
-  for (const auto& p : scenario_.producers) producers_.push_back(std::make_unique<ProducerActor>(*context_, p));
-  for (const auto& c : scenario_.rpc_clients) rpc_clients_.push_back(std::make_unique<RpcClientActor>(*context_, c));
+  for (const auto& c : scenario_.consumers) {
+    consumers_.push_back(std::make_unique<ConsumerActor>(context_for_next_actor(), c, losses_));
+  }
+  for (const auto& p : scenario_.producers) producers_.push_back(std::make_unique<ProducerActor>(context_for_next_actor(), p));
+  for (const auto& c : scenario_.rpc_clients) {
+    rpc_clients_.push_back(std::make_unique<RpcClientActor>(context_for_next_actor(), c));
+  }
   schedule_timeline();
   for (std::size_t i = 0; i < scenario_.expectations.size(); ++i) {
     if (scenario_.expectations[i].at_us) timed_expectations_.push_back(i);
@@ -37,6 +42,16 @@ Runner::Runner(const Scenario& scenario, RunOptions options)
 
 Runner::~Runner() = default;
 
+ActorContext& Runner::context_for_next_actor() {
+  if (!options_.random_stream_per_actor) return *context_;
+  // splitmix64's increment spreads the seeds of neighbouring actors apart.
+  const std::uint64_t stream = actor_rngs_.size() + 1;
+  sim::Rng& rng = actor_rngs_.emplace_back(seed_ ^ (stream * 0x9e3779b97f4a7c15ull));
+  ActorContext context = *context_;
+  return actor_contexts_.emplace_back(ActorContext{context.client, context.scheduler, rng, context.tracer,
+                                                   context.latency_distribution, context.end_us, context.errors});
+}
+
 // A deleted queue's counters are kept: the event comes before the broker forgets the queue.
 void Runner::on_event(const trace::Event& e) {
   if (e.kind != trace::EventKind::kQueueDeleted) return;
@@ -46,11 +61,11 @@ void Runner::on_event(const trace::Event& e) {
 }
 
 void Runner::declare_topology() {
-  admin_ = {broker_->open_connection("scenario topology", nullptr), 1};
-  (void)broker_->channel_open(admin_);
+  admin_ = {client_->open_connection("scenario topology", nullptr), 1};
+  (void)client_->channel_open(admin_);
   // The loader checked all of this against a scratch broker; anything that still fails here
   // (it depends on the run) is the run's error.
-  scenario::declare_topology(*broker_, admin_, scenario_, [this](Position at, const broker::Error& e) {
+  scenario::declare_topology(*client_, admin_, scenario_, [this](Position at, const broker::Error& e) {
     errors_.push_back({0, e.code, e.text, "topology", at});
   });
 }
@@ -59,9 +74,9 @@ void Runner::schedule_timeline() {
   for (const auto& event : scenario_.timeline) {
     scheduler_.schedule_at(event.at_us, [this, &event] {
       // Timeline actions come from the operator's console, on a channel of its own.
-      if (!broker_->find_channel(admin_)) {
-        if (!broker_->connection_open(admin_.connection)) admin_.connection = broker_->open_connection("timeline", nullptr);
-        (void)broker_->channel_open(admin_);
+      if (!client_->channel_is_open(admin_)) {
+        if (!client_->connection_open(admin_.connection)) admin_.connection = client_->open_connection("timeline", nullptr);
+        (void)client_->channel_open(admin_);
       }
       apply(event);
     });
@@ -70,7 +85,7 @@ void Runner::schedule_timeline() {
 
 void Runner::apply(const TimelineEvent& event) {
   using K = TimelineEvent::Kind;
-  auto& b = *broker_;
+  auto& b = *client_;
   auto ok = [&](const auto& result) { context_->ok(result, "timeline", event.at); };
   switch (event.kind) {
     case K::kPublish: {
@@ -95,12 +110,16 @@ void Runner::apply(const TimelineEvent& event) {
     case K::kDeclareExchange:
       return ok(b.exchange_declare(admin_, exchange_declare_of(event.exchange_spec)));
     case K::kRestartBroker:
-      b.restart();
+      if (!b.restart_broker()) {
+        errors_.push_back({event.at_us, broker::ReplyCode::kNotImplemented, "this broker cannot be restarted from here",
+                           "timeline", event.at});
+        return;
+      }
       // Clients reconnect, as real ones would; consumers stopped on purpose stay stopped.
       for (auto& c : consumers_) c->after_broker_restart();
       return;
     case K::kPurgeQueue: return ok(b.queue_purge(admin_, event.target));
-    case K::kDeleteQueue: return ok(b.queue_delete(admin_, event.target, false, false));
+    case K::kDeleteQueue: return ok(b.queue_delete(admin_, event.target));
     default: return apply_to_actor(event);
   }
 }
@@ -144,10 +163,14 @@ void Runner::take_snapshots_before(sim::TimeUs time_us) {
 
 void Runner::run() {
   std::uint64_t steps = 0;
-  while (!scheduler_.empty() && scheduler_.next_due_us() <= end_us_) {
+  const std::uint64_t progress_every = options_.pacer ? 64 : 65536;
+  for (;;) {
+    const bool idle = scheduler_.empty() || scheduler_.next_due_us() > end_us_;
+    if (options_.pacer && !options_.pacer->wait_until(idle ? end_us_ : scheduler_.next_due_us(), clock_)) continue;
+    if (idle) break;
     take_snapshots_before(scheduler_.next_due_us());
     scheduler_.run_next();
-    if (options_.progress && ++steps % 65536 == 0) options_.progress(scheduler_.now_us(), tracer_.events_emitted());
+    if (options_.progress && ++steps % progress_every == 0) options_.progress(scheduler_.now_us(), tracer_.events_emitted());
   }
   scheduler_.run_until(end_us_);
   take_snapshots_before(end_us_ + 1);

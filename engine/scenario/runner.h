@@ -2,6 +2,7 @@
 // Plays a scenario: a broker plus simulated producers and consumers on one scheduler, in
 // simulated time. Same scenario and seed, same trace.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -11,8 +12,10 @@
 
 #include "broker/broker.h"
 #include "scenario/actor_context.h"
+#include "scenario/broker_client.h"
 #include "scenario/consumer_actor.h"
 #include "scenario/scenario.h"
+#include "scenario/sim_broker_client.h"
 #include "sim/clock.h"
 #include "sim/rng.h"
 #include "sim/scheduler.h"
@@ -23,12 +26,31 @@ namespace brokersim::scenario {
 class ProducerActor;
 class RpcClientActor;
 
+// Paces a run against a real broker: simulated time follows the wall clock, and what the broker
+// pushes reaches the actors when it arrives.
+class Pacer {
+ public:
+  virtual ~Pacer() = default;
+  // Waits for simulated time `due_us` to come, handing the broker's pushes to the actors as they
+  // arrive (moving `clock` to their time first). True when `due_us` came; false when pushes came
+  // first, as they may have scheduled work that is due sooner.
+  virtual bool wait_until(sim::TimeUs due_us, sim::SimClock& clock) = 0;
+};
+
 struct RunOptions {
   std::optional<std::uint64_t> seed;  // overrides the scenario's
   std::optional<sim::TimeUs> until_us;  // stops early (or later) than the scenario's duration
   std::vector<trace::Sink*> sinks;
   // Called now and then with the simulated time, so a front end can show progress.
   std::function<void(sim::TimeUs now_us, std::uint64_t events)> progress;
+  // A real broker instead of the simulated one (`verify`, `drive`), paced on the wall clock.
+  // The simulated broker then stays empty, and what the run measures comes from the clients.
+  BrokerClient* client = nullptr;
+  Pacer* pacer = nullptr;
+  // Each actor draws its random numbers from a stream of its own (seeded from the run's seed
+  // and its place in the file), so the order in which actors act does not change what they
+  // draw. `verify` needs that: a real broker interleaves the actors a little differently.
+  bool random_stream_per_actor = false;
 };
 
 // A queue that was deleted during the run, with its counters as they were then.
@@ -77,6 +99,7 @@ class Runner final : private trace::Sink {
   void apply(const TimelineEvent& event);
   void apply_to_actor(const TimelineEvent& event);
   void take_snapshots_before(sim::TimeUs time_us);
+  ActorContext& context_for_next_actor();
 
   const Scenario& scenario_;
   RunOptions options_;
@@ -87,10 +110,15 @@ class Runner final : private trace::Sink {
   sim::Rng rng_;
   trace::Tracer tracer_;
   std::unique_ptr<broker::Broker> broker_;
+  std::optional<SimBrokerClient> sim_client_;
+  BrokerClient* client_ = nullptr;  // the simulated broker's, or options_.client
   std::vector<RunError> errors_;
   std::vector<Loss> losses_;
   std::map<std::string, DeletedQueue> deleted_queues_;
   std::optional<ActorContext> context_;  // made once the broker exists
+  // With random_stream_per_actor: one random stream, and so one context, per actor.
+  std::deque<sim::Rng> actor_rngs_;
+  std::deque<ActorContext> actor_contexts_;
   broker::ChannelKey admin_;
   std::vector<std::unique_ptr<ProducerActor>> producers_;
   std::vector<std::unique_ptr<ConsumerActor>> consumers_;

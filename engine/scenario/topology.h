@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "broker/broker.h"
+#include "scenario/broker_client.h"
 #include "scenario/scenario.h"
 
 namespace brokersim::scenario {
@@ -14,6 +15,9 @@ broker::QueueDeclare queue_declare_of(const QueueSpec& q);
 
 using TopologyErrorHandler = std::function<void(Position, const broker::Error&)>;
 
+void declare_topology(BrokerClient& client, broker::ChannelKey channel, const Scenario& scenario,
+                      const TopologyErrorHandler& on_error);
+// The same on a simulated broker (a scratch one, to check a scenario before it runs).
 void declare_topology(broker::Broker& broker, broker::ChannelKey channel, const Scenario& scenario,
                       const TopologyErrorHandler& on_error);
 
