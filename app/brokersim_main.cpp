@@ -10,6 +10,7 @@
 #include "quiz_command.h"
 #include "scenario_commands.h"
 #include "serve_command.h"
+#include "verify_command.h"
 
 namespace {
 
@@ -43,6 +44,13 @@ constexpr std::string_view kUsage =
     "  serve [--listen HOST:PORT ...] [--scenario FILE] [--users FILE] [--log-events]\n"
     "      Serve AMQP 0-9-1 on a real port in real time (default 127.0.0.1:5672 and\n"
     "      [::1]:5672), so pika, amqplib or rabbitmq-c programs can connect.\n"
+    "  verify FILE --against URL [--speed X] [--seed N] [--keep] [--restart-command CMD]\n"
+    "      Play the scenario in simulated time (the prediction), then run the same actors\n"
+    "      against a real RabbitMQ (amqp://user:password@host:port/vhost) and compare them\n"
+    "      side by side. Exit 0 when they agree, 1 when they differ, 2 when it cannot run.\n"
+    "  drive FILE --against URL [--against URL ...] [--speed X] [--seed N] [--keep]\n"
+    "      Run the scenario's actors against a real broker or cluster as a load, with a\n"
+    "      live progress line and the summary tables.\n"
     "  help\n"
     "      Show this text.\n";
 
@@ -103,6 +111,8 @@ int main(int argc, char** argv) {
   if (command == "explain") return brokersim::app::explain_command(argc, argv);
   if (command == "export-definitions") return brokersim::app::export_definitions_command(argc, argv);
   if (command == "import-definitions") return brokersim::app::import_definitions_command(argc, argv);
+  if (command == "verify") return brokersim::app::verify_command(argc, argv);
+  if (command == "drive") return brokersim::app::drive_command(argc, argv);
   if (command == "help" || command == "--help" || command == "-h") {
     std::cout << kUsage;
     return 0;

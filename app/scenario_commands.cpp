@@ -148,6 +148,21 @@ void print_summary(const scenario::Runner& runner) {
               ull(a.copies_dropped), lost_summary(runner).c_str());
 }
 
+void print_seen_queues(const scenario::RunSide& seen) {
+  std::printf("\n%-24s %9s %11s %9s %9s %9s %9s\n", "queue", "delivered", "redelivered", "acked", "nacked", "depth",
+              "consumers");
+  for (const auto& [name, end] : seen.queues_at_end) {
+    const auto it = seen.seen.queues.find(name);
+    const scenario::QueueSeen q = it == seen.seen.queues.end() ? scenario::QueueSeen{} : it->second;
+    const std::string depth = end ? std::to_string(end->message_count) : "gone";
+    const std::string consumers = end ? std::to_string(end->consumer_count) : "-";
+    std::printf("%-24s %9llu %11llu %9llu %9llu %9s %9s\n", name.c_str(), ull(q.delivered), ull(q.redelivered), ull(q.acked),
+                ull(q.nacked), depth.c_str(), consumers.c_str());
+  }
+  std::printf("(as the clients saw them: deliveries to the scenario's actors, their acks and nacks, and a passive\n"
+              " declare at the end for depth and consumers)\n");
+}
+
 // Prints every event as it happens, and the lesson's steps as they come due.
 class LogPrinter final : public trace::Sink {
   // A step's text, or that it asks a question (brokersim quiz asks it).
@@ -196,6 +211,18 @@ std::vector<std::string> scenario_files(int argc, char** argv, bool& bad_input) 
 }
 
 }  // namespace
+
+void print_drive_summary(const scenario::Runner& runner, const scenario::RunSide& seen) {
+  print_seen_queues(seen);
+  print_consumers(runner);
+  print_producers(runner);
+  print_rpc_clients(runner);
+  if (!seen.errors.empty()) {
+    std::printf("\n%zu channel or connection error(s):\n", seen.errors.size());
+    for (const std::string& e : seen.errors) std::printf("  %s\n", e.c_str());
+  }
+  std::printf("\n%llu publishes sent by the actors\n", ull(seen.seen.publishes));
+}
 
 int validate_command(int argc, char** argv) {
   if (argc < 3) {

@@ -1,6 +1,13 @@
 #pragma once
 // The scenario commands of the brokersim CLI: run, validate, check.
+#include "scenario/runner.h"
+#include "scenario/verification.h"
+
 namespace brokersim::app {
+
+// `drive`'s summary: run's tables of consumers, producers and RPC clients, then each queue as
+// the clients saw it (the broker's own counters are not on the wire).
+void print_drive_summary(const scenario::Runner& runner, const scenario::RunSide& seen);
 
 int run_command(int argc, char** argv);       // brokersim run FILE [--seed N] [--until T] [--trace F]
 int validate_command(int argc, char** argv);  // brokersim validate FILE...

@@ -36,7 +36,9 @@ std::optional<std::int64_t> queue_metric(std::string_view m, const broker::Queue
   return std::nullopt;
 }
 
-std::optional<std::int64_t> consumer_metric(std::string_view m, const ActorStats& s) {
+}  // namespace
+
+std::optional<std::int64_t> actor_metric(std::string_view m, const ActorStats& s) {
   if (m == "received") return as_value(s.received);
   if (m == "processed") return as_value(s.processed);
   if (m == "acked") return as_value(s.acked);
@@ -56,6 +58,8 @@ std::optional<std::int64_t> consumer_metric(std::string_view m, const ActorStats
   if (m == "duplicate_replies") return as_value(s.duplicate_replies);
   return std::nullopt;
 }
+
+namespace {
 
 std::optional<std::int64_t> exchange_metric(std::string_view m, const broker::Exchange& x) {
   if (m == "published") return as_value(x.published_count);
@@ -96,10 +100,10 @@ std::optional<std::int64_t> measure(const Expectation& e, const Runner& runner) 
     }
     case Expectation::Subject::kConsumer:
       for (const auto& [name, stats] : runner.consumer_stats()) {
-        if (name == e.name) return consumer_metric(e.metric, stats);
+        if (name == e.name) return actor_metric(e.metric, stats);
       }
       for (const auto& [name, stats] : runner.producer_stats()) {
-        if (name == e.name) return consumer_metric(e.metric, stats);
+        if (name == e.name) return actor_metric(e.metric, stats);
       }
       return std::nullopt;
   }

@@ -16,6 +16,9 @@ std::span<const std::string_view> queue_metrics();
 std::span<const std::string_view> consumer_metrics();
 std::span<const std::string_view> exchange_metrics();
 
+// One of consumer_metrics() from an actor's counters; nullopt for another name.
+std::optional<std::int64_t> actor_metric(std::string_view metric, const ActorStats& stats);
+
 // One expectation's metric in the run as it is now; nullopt if its subject never existed.
 std::optional<std::int64_t> measure(const Expectation& e, const Runner& runner);
 

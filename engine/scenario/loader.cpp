@@ -848,11 +848,31 @@ constexpr std::string_view kSolutionSections[] = {"broker", "actors", "timeline"
 
 void read_exercise(Reader& r, const YAML::Node& node, Scenario& s);
 
+void read_verify(Reader& r, const YAML::Node& node, Scenario& s) {
+  if (!r.mapping(node, "verify", {"speed", "timing"})) return;
+  with(node, "speed", [&](auto v) {
+    s.verify.speed = r.positive_number(v, "speed (2 plays the scenario twice as fast)");
+  });
+  with(node, "timing", [&](auto v) {
+    if (!r.sequence(v, "timing")) return;
+    for (const auto& t : v) {
+      if (!r.mapping(t, "a timing-dependent quantity", {"quantity", "within", "why"})) continue;
+      if (!t["quantity"] || !t["why"]) r.error(t, "a timing-dependent quantity needs 'quantity' and 'why'");
+      VerifySpec::Timing timing;
+      timing.at = position_of(t);
+      with(t, "quantity", [&](auto q) { timing.quantity = r.string(q, "quantity").value_or(""); });
+      with(t, "within", [&](auto w) { timing.within = r.integer(w, "within", 0, INT64_MAX).value_or(0); });
+      with(t, "why", [&](auto w) { timing.why = r.string(w, "why").value_or(""); });
+      s.verify.timing.push_back(std::move(timing));
+    }
+  });
+}
+
 void read_root(Reader& r, const YAML::Node& root, Scenario& s) {
   // `layout` holds node positions for the GUI; the engine has no use for it.
   r.mapping(root, "the scenario",
             {"name", "description", "seed", "duration", "broker", "latency", "actors", "timeline", "expect", "lesson",
-             "exercise", "layout"});
+             "exercise", "layout", "verify"});
   if (!root["name"]) r.error(Position{1, 1}, "a scenario needs a 'name'");
   with(root, "name", [&](auto v) { s.name = r.string(v, "name").value_or(""); });
   with(root, "description", [&](auto v) { s.description = r.string(v, "description").value_or(""); });
@@ -871,6 +891,7 @@ void read_root(Reader& r, const YAML::Node& root, Scenario& s) {
   });
   with(root, "lesson", [&](auto v) { read_lesson(r, v, s); });
   with(root, "exercise", [&](auto v) { read_exercise(r, v, s); });
+  with(root, "verify", [&](auto v) { read_verify(r, v, s); });
 }
 
 // One check: an expect block and the hint shown when any of it fails.

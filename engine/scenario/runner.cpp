@@ -22,6 +22,7 @@ Runner::Runner(const Scenario& scenario, RunOptions options)
   for (trace::Sink* sink : options_.sinks) tracer_.add_sink(sink);
   broker_ = std::make_unique<broker::Broker>(scheduler_, rng_, tracer_);
   client_ = options_.client ? options_.client : &sim_client_.emplace(*broker_);
+  if (options_.observations) client_ = &observer_.emplace(*client_, *options_.observations);
   context_.emplace(ActorContext{*client_, scheduler_, rng_, tracer_, scenario.latency, end_us_, errors_});
   declare_topology();
   for (const auto& c : scenario_.consumers) {
@@ -167,11 +168,12 @@ void Runner::run() {
   for (;;) {
     const bool idle = scheduler_.empty() || scheduler_.next_due_us() > end_us_;
     if (options_.pacer && !options_.pacer->wait_until(idle ? end_us_ : scheduler_.next_due_us(), clock_)) continue;
-    if (idle) break;
+    if (idle || (options_.pacer && options_.pacer->stopped())) break;
     take_snapshots_before(scheduler_.next_due_us());
     scheduler_.run_next();
     if (options_.progress && ++steps % progress_every == 0) options_.progress(scheduler_.now_us(), tracer_.events_emitted());
   }
+  if (options_.pacer && options_.pacer->stopped()) return;
   scheduler_.run_until(end_us_);
   take_snapshots_before(end_us_ + 1);
 }

@@ -14,6 +14,7 @@
 #include "scenario/actor_context.h"
 #include "scenario/broker_client.h"
 #include "scenario/consumer_actor.h"
+#include "scenario/observing_client.h"
 #include "scenario/scenario.h"
 #include "scenario/sim_broker_client.h"
 #include "sim/clock.h"
@@ -35,6 +36,8 @@ class Pacer {
   // arrive (moving `clock` to their time first). True when `due_us` came; false when pushes came
   // first, as they may have scheduled work that is due sooner.
   virtual bool wait_until(sim::TimeUs due_us, sim::SimClock& clock) = 0;
+  // The broker is gone: the run ends now, with what it measured so far.
+  virtual bool stopped() const = 0;
 };
 
 struct RunOptions {
@@ -51,6 +54,8 @@ struct RunOptions {
   // and its place in the file), so the order in which actors act does not change what they
   // draw. `verify` needs that: a real broker interleaves the actors a little differently.
   bool random_stream_per_actor = false;
+  // Records what the clients see of the broker, as `verify` compares it.
+  Observations* observations = nullptr;
 };
 
 // A queue that was deleted during the run, with its counters as they were then.
@@ -75,6 +80,8 @@ class Runner final : private trace::Sink {
   // For the real AMQP port: it serves the same broker and drives the same scheduler on the
   // wall clock instead of calling run(), so the scenario's actors play alongside real clients.
   broker::Broker& live_broker() { return *broker_; }
+  // What the actors speak to: the simulated broker's client, or the one in the options.
+  BrokerClient& client() { return *client_; }
   sim::Scheduler& live_scheduler() { return scheduler_; }
   const trace::Tracer& tracer() const { return tracer_; }
   // Per consumer, in the order the scenario lists them, then the RPC clients.
@@ -111,6 +118,7 @@ class Runner final : private trace::Sink {
   trace::Tracer tracer_;
   std::unique_ptr<broker::Broker> broker_;
   std::optional<SimBrokerClient> sim_client_;
+  std::optional<ObservingClient> observer_;
   BrokerClient* client_ = nullptr;  // the simulated broker's, or options_.client
   std::vector<RunError> errors_;
   std::vector<Loss> losses_;

@@ -254,6 +254,20 @@ struct Exercise {
   Position at;
 };
 
+// How `brokersim verify` plays this scenario against a real RabbitMQ.
+struct VerifySpec {
+  std::optional<double> speed;  // how much faster than the scenario's time; default: see verify
+  // A quantity that hangs on real scheduling (which of two equal consumers got a message, a
+  // TTL a few milliseconds from a delivery): compared within `within`, and why, for the table.
+  struct Timing {
+    std::string quantity;  // as the verify table names it: "consumer worker-1 received"
+    std::int64_t within = 0;
+    std::string why;
+    Position at;
+  };
+  std::vector<Timing> timing;
+};
+
 struct Scenario {
   std::string file;
   std::string name;
@@ -272,6 +286,7 @@ struct Scenario {
   std::vector<ExpectedError> expected_errors;
   std::vector<LessonStep> lesson;
   std::optional<Exercise> exercise;
+  VerifySpec verify;
 };
 
 }  // namespace brokersim::scenario

@@ -140,6 +140,19 @@ class Reader {
     return std::nullopt;
   }
 
+  std::optional<double> positive_number(const YAML::Node& node, std::string_view what) {
+    if (node.IsScalar()) {
+      try {
+        std::size_t used = 0;
+        const double v = std::stod(node.Scalar(), &used);
+        if (used == node.Scalar().size() && v > 0) return v;
+      } catch (const std::exception&) {
+      }
+    }
+    error(node, std::string(what) + " must be a number above 0");
+    return std::nullopt;
+  }
+
   std::optional<sim::TimeUs> duration(const YAML::Node& node, std::string_view what) {
     if (node.IsScalar()) {
       if (auto d = parse_duration(node.Scalar())) return d;
