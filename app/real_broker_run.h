@@ -35,8 +35,8 @@ struct FixedNames {
 };
 FixedNames fixed_names_of(const scenario::Scenario& scenario);
 
-// The default speed: the shortest delay the scenario has (a TTL, an expiration, a processing
-// time, a gap between publishes or timeline actions) takes 20 ms of wall-clock time.
+// The default speed: the shortest timer the broker enforces (a queue TTL, x-expires, a
+// message's expiration) takes 20 ms of wall-clock time; without one, the run takes about 4 s.
 double default_speed(const scenario::Scenario& scenario);
 
 // What a run's clients saw, with the queues declared passively at the end, on any broker.
@@ -59,6 +59,7 @@ class RealBrokerRun {
   const scenario::Runner& runner() const { return *runner_; }
   const std::optional<std::string>& lost() const { return client_->lost(); }
   std::size_t open_connections() const { return client_->open_connections(); }
+  const std::vector<std::size_t>& connections_per_url() const { return client_->connections_per_url(); }
 
  private:
   // The channel brokersim's own checks and clean-up use, opened again after an error.

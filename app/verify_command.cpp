@@ -200,6 +200,11 @@ int drive_command(int argc, char** argv) {
   const auto lost = real.lost();
   real.clean_up();
   print_drive_summary(real.runner(), seen);
+  std::printf("connections opened per node:");
+  for (std::size_t i = 0; i < args->urls.size(); ++i) {
+    std::printf(" %s:%u: %zu", args->urls[i].host.c_str(), unsigned{args->urls[i].port}, real.connections_per_url()[i]);
+  }
+  std::printf("\n");
   if (lost) {
     std::printf("\nthe run stopped early: %s\n", lost->c_str());
     return kExitCannotRun;

@@ -11,6 +11,7 @@ packages=(
   xvfb xauth libgl1-mesa-dri         # the GUI's screenshot tests run in a virtual X server
   libasio-dev                        # the AMQP port's TCP server
   python3-pika amqp-tools librabbitmq-dev  # real AMQP clients for the port's tests
+  rabbitmq-server                    # the real broker `brokersim verify` checks lessons against (3.10.8)
   clang                              # libFuzzer target for the AMQP codec
   emscripten dpkg-dev                # the browser build (dpkg-dev unpacks `apt-get source`)
   chromium                           # the browser build's tests, headless

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A private RabbitMQ node on loopback, for tests and `brokersim verify`: Debian's rabbitmq-server
 # (3.10.8) started by hand, without systemd, on free ports, with its data under DIR.
-#   scripts/rabbitmq_node.sh start DIR   starts it, waits for its AMQP port, prints the port
+#   scripts/rabbitmq_node.sh start DIR [N] starts it with N AMQP ports (default 1), waits for
+#                                        them, prints them (also in DIR/ports)
 #   scripts/rabbitmq_node.sh stop DIR    stops it and removes DIR
 #   scripts/rabbitmq_node.sh restart DIR stops and starts the broker application (a restart
 #                                        that keeps durable queues and persistent messages)
@@ -15,22 +16,28 @@ ctl() { rabbitmqctl -q -n "$(cat "$dir/node")" "$@"; }
 case "$action" in
   start)
     mkdir -p "$dir/mnesia" "$dir/log"
-    port=$(free_port)
+    ports=()
+    for i in $(seq "${3:-1}"); do ports+=("$(free_port)"); done
     echo "brokersim-$(basename "$dir")-$$@localhost" > "$dir/node"
-    echo "$port" > "$dir/port"
+    echo "${ports[*]}" > "$dir/ports"
+    echo "${ports[0]}" > "$dir/port"
+    # Listeners on loopback only; one node may listen on several ports (a stand-in for a
+    # cluster's nodes when `drive` spreads its connections).
+    : > "$dir/rabbitmq.conf"
+    for i in "${!ports[@]}"; do echo "listeners.tcp.$((i + 1)) = 127.0.0.1:${ports[$i]}" >> "$dir/rabbitmq.conf"; done
     if [ "$(id -u)" -eq 0 ]; then chown -R rabbitmq:rabbitmq "$dir" 2>/dev/null || true; chmod 755 "$dir"; fi
-    RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT=$port RABBITMQ_DIST_PORT=$(free_port) \
+    RABBITMQ_CONFIG_FILE=$dir/rabbitmq.conf RABBITMQ_DIST_PORT=$(free_port) \
       RABBITMQ_NODENAME=$(cat "$dir/node") RABBITMQ_MNESIA_BASE=$dir/mnesia RABBITMQ_LOG_BASE=$dir/log \
       nohup rabbitmq-server > "$dir/server.out" 2>&1 &
-    # The AMQP port opens only once the broker has booted.
+    # The AMQP ports open only once the broker has booted.
     for _ in $(seq 240); do
-      if /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; then
-        echo "$port"
+      if /usr/bin/python3 -c "import socket; [socket.create_connection(('127.0.0.1', p), 1) for p in (${ports[*]// /,},)]" 2>/dev/null; then
+        echo "${ports[*]}"
         exit 0
       fi
       sleep 0.5
     done
-    echo "rabbitmq-server did not open port $port within 120 s; see $dir/server.out" >&2
+    echo "rabbitmq-server did not open ports ${ports[*]} within 120 s; see $dir/server.out" >&2
     exit 1
     ;;
   restart)

@@ -123,3 +123,47 @@ TEST_CASE("basic.get takes the head message, reports what is left, and says empt
   CHECK_FALSE(empty.value().has_value());
   CHECK(w.broker.nothing_lost());
 }
+
+// Checked against RabbitMQ 3.10.8 with pika (and its rabbit_queue_consumers): a consumer that is
+// offered a message while its prefetch is full leaves the rotation, and rejoins at the back
+// once it acks. One that was full but never offered anything keeps its place.
+TEST_CASE("a consumer passed over while full rejoins the rotation at the back when it acks") {
+  World w;
+  auto& producer = w.client();
+  auto& slow = w.client("slow");
+  auto& fast = w.client("fast");
+  auto ch = producer.channel();
+  w.declare_queue(ch, "work");
+  REQUIRE(w.broker.basic_qos(slow.channel(), 0, 1, false).ok());
+  REQUIRE(w.broker.basic_qos(fast.channel(), 0, 1, false).ok());
+  w.consume(slow.channel(), "work", false);
+  w.consume(fast.channel(), "work", false);
+  REQUIRE(w.publish(ch, "", "work", "m1").ok());  // slow, now full
+  REQUIRE(w.publish(ch, "", "work", "m2").ok());  // fast
+  REQUIRE(w.broker.basic_ack(fast.channel(), fast.deliveries.back().delivery_tag, false).ok());
+  REQUIRE(w.publish(ch, "", "work", "m3").ok());  // slow is next but full: passed over, fast takes it
+  REQUIRE(w.broker.basic_ack(fast.channel(), fast.deliveries.back().delivery_tag, false).ok());
+  REQUIRE(w.broker.basic_ack(slow.channel(), slow.deliveries.back().delivery_tag, false).ok());  // slow rejoins last
+  REQUIRE(w.publish(ch, "", "work", "m4").ok());
+  REQUIRE(w.publish(ch, "", "work", "m5").ok());
+  CHECK(fast.bodies() == std::vector<std::string>{"m2", "m3", "m4"});
+  CHECK(slow.bodies() == std::vector<std::string>{"m1", "m5"});
+}
+
+TEST_CASE("a consumer that was full but never passed over keeps its place in the rotation") {
+  World w;
+  auto& producer = w.client();
+  auto& a = w.client("a");
+  auto& b = w.client("b");
+  auto ch = producer.channel();
+  w.declare_queue(ch, "work");
+  REQUIRE(w.broker.basic_qos(a.channel(), 0, 1, false).ok());
+  w.consume(a.channel(), "work", false);
+  w.consume(b.channel(), "work", true);
+  REQUIRE(w.publish(ch, "", "work", "m1").ok());  // a, now full; b is next
+  REQUIRE(w.broker.basic_ack(a.channel(), a.deliveries.back().delivery_tag, false).ok());  // nothing was offered to a
+  REQUIRE(w.publish(ch, "", "work", "m2").ok());
+  REQUIRE(w.publish(ch, "", "work", "m3").ok());
+  CHECK(b.bodies() == std::vector<std::string>{"m2"});
+  CHECK(a.bodies() == std::vector<std::string>{"m1", "m3"});
+}

@@ -123,3 +123,17 @@ TEST_CASE("stream: queue.declare-ok counts every message the stream holds, read 
   REQUIRE(again.ok());
   CHECK(again.value().message_count == 3);
 }
+
+TEST_CASE("stream: queue.declare-ok counts no consumers, even while readers read (as RabbitMQ 3.10 does)") {
+  StreamWorld s;
+  Client& a = s.reader("first");
+  REQUIRE(a.bodies().size() == 3);
+  auto again = s.w.broker.queue_declare(s.pch, {.name = "events", .passive = true});
+  REQUIRE(again.ok());
+  CHECK(again.value().consumer_count == 0);
+  // A classic queue with a consumer does count it.
+  auto ch = s.w.client().channel();
+  s.w.declare_queue(ch, "plain");
+  REQUIRE(s.w.broker.basic_consume(ch, {.queue = "plain", .consumer_tag = "c"}).ok());
+  CHECK(s.w.broker.queue_declare(ch, {.name = "plain", .passive = true}).value().consumer_count == 1);
+}

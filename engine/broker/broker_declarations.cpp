@@ -9,6 +9,17 @@ namespace brokersim::broker {
 
 using namespace internal;
 
+namespace {
+
+// What declare-ok reports of an existing queue. RabbitMQ 3.10 counts no consumers on a stream
+// (its readers are not queue consumers there); a stream's message count is its log.
+QueueDeclareOk declare_ok_of(const Queue& q) {
+  const std::size_t consumers = q.type() == QueueType::kStream ? 0 : q.consumers().size();
+  return QueueDeclareOk{q.name(), static_cast<std::uint32_t>(q.message_count()), static_cast<std::uint32_t>(consumers)};
+}
+
+}  // namespace
+
 // =====================================================================================
 // [SECTION] exchanges
 // =====================================================================================
@@ -258,8 +269,7 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
     if (auto err = check_exclusive_access(*q, key.connection)) return fail(key, *err);
     channel.last_declared_queue = name;
     touch_unused_timer(*q);  // RabbitMQ counts even a passive declare as use
-    return QueueDeclareOk{name, static_cast<std::uint32_t>(q->message_count()),
-                          static_cast<std::uint32_t>(q->consumers().size())};
+    return declare_ok_of(*q);
   }
 
   std::string name = d.name;
@@ -289,8 +299,7 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
       return fail(key, *err);
     channel.last_declared_queue = name;
     touch_unused_timer(*existing);  // a redeclare counts as use for x-expires
-    return QueueDeclareOk{name, static_cast<std::uint32_t>(existing->message_count()),
-                          static_cast<std::uint32_t>(existing->consumers().size())};
+    return declare_ok_of(*existing);
   }
 
   auto arguments = parse_queue_arguments(d.arguments, name, {d.durable, d.exclusive, d.auto_delete});

@@ -199,11 +199,12 @@ void Broker::dispatch(Queue& queue, bool fresh_publish) {
           chosen = candidate;
           break;
         }
+        candidate->passed_over = true;
       }
     }
     if (!chosen) return;
     deliver(*chosen, queue.take_front());
-    queue.rotate_after_delivery(chosen);
+    queue.move_to_back_of_group(chosen);
   }
 }
 
@@ -389,6 +390,7 @@ void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, boo
   // Freed prefetch capacity on a globally limited channel may unblock any of its consumers.
   if (channel.prefetch_global) {
     for (auto& [tag, consumer] : channel.consumers) {
+      rejoin_if_free(*consumer);
       if (consumer->queue && std::find(to_dispatch.begin(), to_dispatch.end(), consumer->queue) == to_dispatch.end())
         to_dispatch.push_back(consumer->queue);
     }
@@ -400,8 +402,19 @@ void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, boo
 
 void Broker::release(Channel& channel, Unacked& unacked) {
   if (unacked.counts_toward_prefetch) --channel.unacked_toward_global;
-  if (unacked.consumer) --unacked.consumer->unacked;
+  if (unacked.consumer) {
+    --unacked.consumer->unacked;
+    rejoin_if_free(*unacked.consumer);
+  }
   if (unacked.queue) unacked.queue->note_unacked(-1);
+}
+
+// A consumer passed over while full goes to the back of the rotation when it frees up, in the
+// order such consumers free up (RabbitMQ's blocked consumers, unblocked by an ack).
+void Broker::rejoin_if_free(Consumer& consumer) {
+  if (!consumer.passed_over || !can_take(consumer)) return;
+  consumer.passed_over = false;
+  if (consumer.queue) consumer.queue->move_to_back_of_group(&consumer);
 }
 
 MessageRef Broker::with_delivery_count(const MessageRef& message, std::uint32_t count) {

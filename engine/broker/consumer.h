@@ -24,6 +24,9 @@ struct Consumer {
   std::int32_t priority = 0;         // x-priority
   std::uint32_t prefetch_limit = 0;  // per-consumer basic.qos at consume time; 0 = unlimited
   std::uint32_t unacked = 0;
+  // Offered a message while its prefetch was full, and passed over: as in RabbitMQ, it leaves
+  // the rotation then, and rejoins at the back of it once it can take a message again.
+  bool passed_over = false;
   std::uint64_t stream_offset = 0;  // streams: the next offset this consumer reads
   FieldTable arguments;
 };

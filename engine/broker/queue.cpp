@@ -44,7 +44,7 @@ void Queue::remove_consumer(const Consumer* consumer) {
   consumers_.erase(std::remove(consumers_.begin(), consumers_.end(), consumer), consumers_.end());
 }
 
-void Queue::rotate_after_delivery(const Consumer* consumer) {
+void Queue::move_to_back_of_group(const Consumer* consumer) {
   if (consumers_.size() < 2) return;
   auto it = std::find(consumers_.begin(), consumers_.end(), consumer);
   if (it == consumers_.end()) return;

@@ -95,8 +95,9 @@ class Queue {
   void add_consumer(Consumer* consumer);
   void remove_consumer(const Consumer* consumer);
   // Consumers are kept highest priority first; within a priority, the one served longest ago
-  // comes first. After a delivery the consumer moves behind its equals: round-robin.
-  void rotate_after_delivery(const Consumer* consumer);
+  // comes first. After a delivery the consumer moves behind its equals (round-robin), and so
+  // does one passed over while full, once it frees up.
+  void move_to_back_of_group(const Consumer* consumer);
 
   // With x-single-active-consumer: the one consumer that receives (the earliest registered).
   Consumer* single_active_consumer() const;

@@ -24,7 +24,8 @@ Error error_of(const Method& close) {
 
 }  // namespace
 
-AmqpBrokerClient::AmqpBrokerClient(Options options) : options_(std::move(options)) {}
+AmqpBrokerClient::AmqpBrokerClient(Options options)
+    : options_(std::move(options)), opened_per_url_(options_.urls.size(), 0) {}
 AmqpBrokerClient::~AmqpBrokerClient() = default;
 
 std::int64_t AmqpBrokerClient::scaled_ms(std::int64_t scenario_ms) const {
@@ -65,7 +66,9 @@ broker::ConnectionId AmqpBrokerClient::open_connection(std::string name, broker:
   c.name = std::move(name);
   c.listener = listener;
   if (lost_) return id;
-  const AmqpUrl& url = options_.urls[next_url_++ % options_.urls.size()];
+  const std::size_t index = next_url_++ % options_.urls.size();
+  const AmqpUrl& url = options_.urls[index];
+  ++opened_per_url_[index];
   c.wire = std::make_unique<AmqpClientConnection>();
   if (auto why = c.wire->open(url, c.name, options_.timeout)) lost_ = "connecting '" + c.name + "' to " + url.display() + ": " + *why;
   return id;
@@ -337,7 +340,10 @@ bool AmqpBrokerClient::restart_broker() {
   for (auto& [id, c] : connections_) {
     if (c.wire) connection_closed(c, "restart");
   }
+  const auto began = std::chrono::steady_clock::now();
   if (std::system(options_.restart_command.c_str()) != 0) lost_ = "the restart command failed: " + options_.restart_command;
+  // The scenario's restart is instant: its clock stands still while the node restarts.
+  if (started_) *started_ += std::chrono::steady_clock::now() - began;
   return true;
 }
 

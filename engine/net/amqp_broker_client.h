@@ -48,6 +48,8 @@ class AmqpBrokerClient final : public scenario::BrokerClient, public scenario::P
   std::int64_t scaled_ms(std::int64_t scenario_ms) const;
   // Closes every open connection cleanly (the end of a run).
   void close_all();
+  // How many connections were opened on each of the URLs, in their order.
+  const std::vector<std::size_t>& connections_per_url() const { return opened_per_url_; }
   // Connections that are open now.
   std::size_t open_connections() const;
 
@@ -121,6 +123,7 @@ class AmqpBrokerClient final : public scenario::BrokerClient, public scenario::P
   std::map<broker::ConnectionId, Connection> connections_;
   broker::ConnectionId next_id_ = 1;
   std::size_t next_url_ = 0;
+  std::vector<std::size_t> opened_per_url_;
   std::optional<std::string> lost_;
   std::vector<AsyncError> async_errors_;
   std::optional<std::chrono::steady_clock::time_point> started_;

@@ -47,6 +47,9 @@ class ObservingClient::Tap final : public broker::ConnectionListener {
 ObservingClient::~ObservingClient() = default;
 
 std::string ObservingClient::scenario_name(const std::string& queue) const {
+  // A direct reply-to address is the pseudo-queue plus a suffix of the broker's own.
+  constexpr std::string_view kReplyTo = "amq.rabbitmq.reply-to.";
+  if (queue.rfind(kReplyTo, 0) == 0) return std::string(kReplyTo) + "*";
   const auto it = server_named_.find(queue);
   return it == server_named_.end() ? queue : it->second;
 }
@@ -81,8 +84,12 @@ broker::Result<broker::QueueDeclareOk> ObservingClient::queue_declare(broker::Ch
 }
 
 broker::Result<std::string> ObservingClient::basic_consume(broker::ChannelKey key, const broker::Consume& consume) {
+  // The simulated broker delivers before the call returns; a real one after consume-ok. Either
+  // way the delivery must find its queue.
+  const std::string queue = scenario_name(consume.queue);
+  if (!consume.consumer_tag.empty()) consumer_queues_[{key.connection, key.channel, consume.consumer_tag}] = queue;
   auto result = inner_.basic_consume(key, consume);
-  if (result.ok()) consumer_queues_[{key.connection, key.channel, result.value()}] = scenario_name(consume.queue);
+  if (result.ok()) consumer_queues_[{key.connection, key.channel, result.value()}] = queue;
   return result;
 }
 

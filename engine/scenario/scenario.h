@@ -260,7 +260,8 @@ struct VerifySpec {
   // A quantity that hangs on real scheduling (which of two equal consumers got a message, a
   // TTL a few milliseconds from a delivery): compared within `within`, and why, for the table.
   struct Timing {
-    std::string quantity;  // as the verify table names it: "consumer worker-1 received"
+    // As the verify table names it ("actor worker-1 received"); * and ? match as in a shell.
+    std::string quantity;
     std::int64_t within = 0;
     std::string why;
     Position at;

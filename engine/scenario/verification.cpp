@@ -1,5 +1,7 @@
 #include "scenario/verification.h"
 
+#include <fnmatch.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <set>
@@ -54,7 +56,7 @@ class Table {
  private:
   const VerifySpec::Timing* timing(const std::string& quantity) const {
     for (const auto& t : scenario_.verify.timing) {
-      if (t.quantity == quantity) return &t;
+      if (::fnmatch(t.quantity.c_str(), quantity.c_str(), 0) == 0) return &t;
     }
     return nullptr;
   }
