@@ -172,7 +172,9 @@ std::optional<std::string> RealBrokerRun::prepare() {
 }
 
 void RealBrokerRun::run() {
-  if (prepared_) runner_->run();
+  if (!prepared_) return;
+  runner_->run();
+  if (options_.progress && !client_->lost()) options_.progress(runner_->end_us());
 }
 
 scenario::RunSide RealBrokerRun::measure() {

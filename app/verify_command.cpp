@@ -86,7 +86,8 @@ std::function<void(sim::TimeUs)> progress_line(const RealBrokerRun* const* run, 
   auto last = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
   return [run, end_us, terminal, last](sim::TimeUs now_us) {
     const auto now = std::chrono::steady_clock::now();
-    if (now - *last < (terminal ? std::chrono::milliseconds(100) : std::chrono::milliseconds(5000))) return;
+    const bool done = now_us >= end_us;
+    if (!done && now - *last < (terminal ? std::chrono::milliseconds(100) : std::chrono::milliseconds(2000))) return;
     *last = now;
     std::fprintf(stderr, "%s  on the broker: %s of %s, %zu connections open%s", terminal ? "\r" : "",
                  trace::format_time(now_us).c_str(), trace::format_time(end_us).c_str(),

@@ -18,7 +18,8 @@ case "$action" in
     mkdir -p "$dir/mnesia" "$dir/log"
     ports=()
     for i in $(seq "${3:-1}"); do ports+=("$(free_port)"); done
-    echo "brokersim-$(basename "$dir")-$$@localhost" > "$dir/node"
+    # Erlang node names take letters, digits, - and _ only.
+    echo "brokersim-$(basename "$dir" | tr -c "a-zA-Z0-9_\n" -)-$$@localhost" > "$dir/node"
     echo "${ports[*]}" > "$dir/ports"
     echo "${ports[0]}" > "$dir/port"
     # Listeners on loopback only; one node may listen on several ports (a stand-in for a
@@ -30,8 +31,9 @@ case "$action" in
       RABBITMQ_NODENAME=$(cat "$dir/node") RABBITMQ_MNESIA_BASE=$dir/mnesia RABBITMQ_LOG_BASE=$dir/log \
       nohup rabbitmq-server > "$dir/server.out" 2>&1 &
     # The AMQP ports open only once the broker has booted.
+    port_list=$(IFS=,; echo "${ports[*]}")
     for _ in $(seq 240); do
-      if /usr/bin/python3 -c "import socket; [socket.create_connection(('127.0.0.1', p), 1) for p in (${ports[*]// /,},)]" 2>/dev/null; then
+      if /usr/bin/python3 -c "import socket; [socket.create_connection(('127.0.0.1', p), 1) for p in ($port_list,)]" 2>/dev/null; then
         echo "${ports[*]}"
         exit 0
       fi
