@@ -121,6 +121,34 @@ void print_table(const std::vector<scenario::VerifyRow>& rows) {
   }
 }
 
+// What a run against the broker saw, and why it stopped early if it did.
+struct BrokerOutcome {
+  scenario::RunSide seen;
+  std::optional<std::string> lost;
+};
+
+// Checks, plays, measures and cleans up. nullopt (and why, on stderr) when it cannot start.
+std::optional<BrokerOutcome> play_on_broker(RealBrokerRun& real, const std::string& command) {
+  if (auto why = real.prepare()) {
+    real.clean_up();
+    fail(command, *why);
+    return std::nullopt;
+  }
+  real.run();
+  if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\n");
+  BrokerOutcome outcome{real.measure(), real.lost()};
+  real.clean_up();
+  return outcome;
+}
+
+// The scenario the arguments name; its errors printed as file:line:col.
+std::optional<scenario::LoadResult> load(const Arguments& args) {
+  scenario::LoadResult loaded = scenario::load_scenario_file(args.file);
+  for (const auto& e : loaded.errors) std::cerr << e.to_string() << '\n';
+  if (!loaded.ok()) return std::nullopt;
+  return loaded;
+}
+
 double chosen_speed(const Arguments& a, const scenario::Scenario& s) {
   if (a.speed) return *a.speed;
   if (s.verify.speed) return *s.verify.speed;
@@ -131,15 +159,13 @@ double chosen_speed(const Arguments& a, const scenario::Scenario& s) {
 
 int verify_command(int argc, char** argv) {
   const auto args = parse("verify", argc, argv);
-  if (!args) return kExitCannotRun;
-  const scenario::LoadResult loaded = scenario::load_scenario_file(args->file);
-  for (const auto& e : loaded.errors) std::cerr << e.to_string() << '\n';
-  if (!loaded.ok()) return kExitCannotRun;
-  const scenario::Scenario& s = loaded.scenario;
+  const auto loaded = args ? load(*args) : std::nullopt;
+  if (!loaded) return kExitCannotRun;
+  const scenario::Scenario& s = loaded->scenario;
   const double speed = chosen_speed(*args, s);
   std::printf("brokersim verify %s against %s\n", args->file.c_str(), args->urls.front().display().c_str());
-  std::printf("speed: x%g (%s of scenario time take %.1f s on the wall clock)\n", speed,
-              trace::format_time(s.duration_us).c_str(), static_cast<double>(s.duration_us) / 1e6 / speed);
+  std::printf("speed: x%g (%g s of scenario time take %.1f s on the wall clock)\n", speed,
+              static_cast<double>(s.duration_us) / 1e6, static_cast<double>(s.duration_us) / 1e6 / speed);
 
   // The prediction: the same actors on the simulated broker.
   scenario::Observations predicted;
@@ -155,19 +181,12 @@ int verify_command(int argc, char** argv) {
   RealBrokerRun real(s, {args->urls, speed, args->seed, args->restart_command, args->keep, true,
                          progress_line(&live, prediction.end_us())});
   live = &real;
-  if (auto why = real.prepare()) {
-    real.clean_up();
-    return fail("verify", *why);
-  }
-  real.run();
-  if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\n");
-  const scenario::RunSide broker = real.measure();
-  const auto lost = real.lost();
-  real.clean_up();
-  const auto rows = scenario::compare_runs(s, simulated, broker);
+  const auto broker = play_on_broker(real, "verify");
+  if (!broker) return kExitCannotRun;
+  const auto rows = scenario::compare_runs(s, simulated, broker->seen);
   print_table(rows);
-  if (lost) {
-    std::printf("\nverdict: incomplete: the run stopped early: %s\n", lost->c_str());
+  if (broker->lost) {
+    std::printf("\nverdict: incomplete: the run stopped early: %s\n", broker->lost->c_str());
     return kExitCannotRun;
   }
   const std::size_t n = scenario::differences(rows);
@@ -177,37 +196,28 @@ int verify_command(int argc, char** argv) {
 
 int drive_command(int argc, char** argv) {
   const auto args = parse("drive", argc, argv);
-  if (!args) return kExitCannotRun;
-  const scenario::LoadResult loaded = scenario::load_scenario_file(args->file);
-  for (const auto& e : loaded.errors) std::cerr << e.to_string() << '\n';
-  if (!loaded.ok()) return kExitCannotRun;
-  const scenario::Scenario& s = loaded.scenario;
+  const auto loaded = args ? load(*args) : std::nullopt;
+  if (!loaded) return kExitCannotRun;
+  const scenario::Scenario& s = loaded->scenario;
   const double speed = chosen_speed(*args, s);
   std::printf("brokersim drive %s against", args->file.c_str());
   for (const auto& url : args->urls) std::printf(" %s", url.display().c_str());
-  std::printf("\nspeed: x%g; %s of scenario time take %.1f s\n", speed, trace::format_time(s.duration_us).c_str(),
+  std::printf("\nspeed: x%g; %g s of scenario time take %.1f s\n", speed, static_cast<double>(s.duration_us) / 1e6,
               static_cast<double>(s.duration_us) / 1e6 / speed);
   const RealBrokerRun* live = nullptr;
   RealBrokerRun real(s, {args->urls, speed, args->seed, args->restart_command, args->keep, false,
                          progress_line(&live, s.duration_us)});
   live = &real;
-  if (auto why = real.prepare()) {
-    real.clean_up();
-    return fail("drive", *why);
-  }
-  real.run();
-  if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\n");
-  const scenario::RunSide seen = real.measure();
-  const auto lost = real.lost();
-  real.clean_up();
-  print_drive_summary(real.runner(), seen);
+  const auto outcome = play_on_broker(real, "drive");
+  if (!outcome) return kExitCannotRun;
+  print_drive_summary(real.runner(), outcome->seen);
   std::printf("connections opened per node:");
   for (std::size_t i = 0; i < args->urls.size(); ++i) {
     std::printf(" %s:%u: %zu", args->urls[i].host.c_str(), unsigned{args->urls[i].port}, real.connections_per_url()[i]);
   }
   std::printf("\n");
-  if (lost) {
-    std::printf("\nthe run stopped early: %s\n", lost->c_str());
+  if (outcome->lost) {
+    std::printf("\nthe run stopped early: %s\n", outcome->lost->c_str());
     return kExitCannotRun;
   }
   return 0;
