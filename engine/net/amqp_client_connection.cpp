@@ -97,14 +97,16 @@ bool AmqpClientConnection::handshake(const AmqpUrl& url, const std::string& conn
 
 void AmqpClientConnection::write(const std::string& bytes) {
   if (!alive_) return;
-  // The socket is non-blocking for reads; writes wait until the kernel took everything.
+  // The socket is non-blocking for reads; writes wait until the kernel took everything, but
+  // not for ever: a broker that stops reading (a memory alarm, a hung node) ends the run.
   std::size_t written = 0;
+  int stalled_seconds = 0;
   while (written < bytes.size()) {
     asio::error_code error;
     written += socket_->socket.write_some(asio::buffer(bytes.data() + written, bytes.size() - written), error);
     if (error == asio::error::would_block || error == asio::error::try_again) {
       pollfd fd{native_handle(), POLLOUT, 0};
-      ::poll(&fd, 1, 1000);
+      if (::poll(&fd, 1, 1000) == 0 && ++stalled_seconds >= 10) return fail("the broker stopped reading for 10 s");
       continue;
     }
     if (error) return fail("write failed: " + error.message());
