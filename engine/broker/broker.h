@@ -288,7 +288,7 @@ class Broker {
   // Undoes a delivery's bookkeeping (prefetch counts, the queue's unacked count) once it is
   // taken off the channel, before it is acked, requeued or dropped.
   void release(Channel& channel, Unacked& unacked);
-  void rejoin_if_free(Consumer& consumer);
+  [[gnu::cold]] void rejoin_if_free(Consumer& consumer);
   void requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason);
   void drop(const QueuedMessage& entry, const std::string& queue, trace::Reason reason, std::string_view why);
 

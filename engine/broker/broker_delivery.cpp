@@ -404,7 +404,7 @@ void Broker::release(Channel& channel, Unacked& unacked) {
   if (unacked.counts_toward_prefetch) --channel.unacked_toward_global;
   if (unacked.consumer) {
     --unacked.consumer->unacked;
-    rejoin_if_free(*unacked.consumer);
+    if (unacked.consumer->passed_over) [[unlikely]] rejoin_if_free(*unacked.consumer);  // rare: keep acks cheap
   }
   if (unacked.queue) unacked.queue->note_unacked(-1);
 }
