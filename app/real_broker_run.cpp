@@ -73,6 +73,11 @@ std::optional<std::int64_t> wire_value(const scenario::Expectation& e, std::size
   return std::nullopt;
 }
 
+// An error as the table compares it: who met it, RabbitMQ's code and text.
+std::string error_text(const std::string& who, broker::ReplyCode code, const std::string& text) {
+  return who + ": " + std::to_string(static_cast<int>(code)) + " " + text;
+}
+
 }  // namespace
 
 FixedNames fixed_names_of(const Scenario& s) {
@@ -109,7 +114,7 @@ scenario::RunSide measure_side(const Scenario& s, scenario::Runner& runner, scen
   side.actors = runner.consumer_stats();
   for (auto& p : runner.producer_stats()) side.actors.push_back(std::move(p));
   for (const auto& e : runner.errors()) {
-    side.errors.push_back(e.who + ": " + std::to_string(static_cast<int>(e.code)) + " " + e.text);
+    side.errors.push_back(error_text(e.who, e.code, e.text));
   }
   scenario::BrokerClient& client = runner.client();
   broker::ChannelKey key{client.open_connection("verify", nullptr), 1};
@@ -180,7 +185,7 @@ void RealBrokerRun::run() {
 scenario::RunSide RealBrokerRun::measure() {
   scenario::RunSide side = measure_side(scenario_, *runner_, seen_, false);
   for (const auto& e : client_->async_errors()) {
-    side.errors.push_back(e.who + ": " + std::to_string(static_cast<int>(e.error.code)) + " " + e.error.text);
+    side.errors.push_back(error_text(e.who, e.error.code, e.error.text));
   }
   return side;
 }
