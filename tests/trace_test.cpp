@@ -102,11 +102,18 @@ TEST_CASE("trace: the compact trace log gives back every event exactly as emitte
   REQUIRE(w.publish(ch, "orders", "order.created.us", "m", true).ok());
   REQUIRE(w.broker.basic_get(ch, "eu", false).value().has_value());
   REQUIRE(w.broker.basic_ack(ch, 1, false).ok());
+  REQUIRE(w.publish(ch, "orders", "order.refused.eu", "m", true).ok());
+  REQUIRE(w.broker.basic_get(ch, "eu", false).value().has_value());
+  REQUIRE(w.broker.basic_reject(ch, 2, false).ok());  // dropped, reason rejected: typed, not in the JSON
   const auto& recorded = w.recorder.events;
   REQUIRE(log.size() == recorded.size());
+  bool saw_reason = false;
   for (std::size_t i = 0; i < log.size(); ++i) {
     CHECK(brokersim::trace::to_json(log.at(i)) == brokersim::trace::to_json(recorded[i]));
+    CHECK(log.at(i).reason == recorded[i].reason);
+    saw_reason = saw_reason || recorded[i].reason == brokersim::trace::Reason::kRejected;
   }
+  CHECK(saw_reason);
   CHECK(log.distinct_strings() < 20);  // names are stored once
 }
 

@@ -154,6 +154,14 @@ std::string clock_text(sim::TimeUs t) {
   return text;
 }
 
+std::string event_line(const Session& session, std::uint32_t index) {
+  const trace::Event e = session.trace().at(index);
+  const sim::TimeUs shown = session.animation().shown_us[index];
+  std::string line = clock_text(shown) + "  " + trace::describe(e);
+  if (shown - e.time_us >= sim::millis(1)) line += "  (simulated at " + clock_text(e.time_us) + ")";
+  return line;
+}
+
 void section(const char* title) {
   ImGui::Spacing();
   ImGui::TextDisabled("%s", title);

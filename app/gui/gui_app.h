@@ -95,6 +95,10 @@ const std::vector<Shortcut>& shortcuts();
 // Simulated time for people: "12.345 s", or "3:02.500" past a minute.
 std::string clock_text(sim::TimeUs t);
 
+// A trace event as the log and the inspector list it: stamped with the screen's clock, the
+// one the playhead shows, and with the simulated time too where the picture shows it later.
+std::string event_line(const Session& session, std::uint32_t index);
+
 // A small heading with a rule under it (ImGui 1.86 has no SeparatorText).
 void section(const char* title);
 

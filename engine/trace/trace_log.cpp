@@ -27,9 +27,11 @@ void TraceLog::on_event(const Event& e) {
   c.channel = e.channel;
   c.kind = e.kind;
   const bool connection_fits = e.connection <= std::numeric_limits<std::uint32_t>::max();
-  if (!connection_fits || e.count != 0 || e.reply_code != 0 || !e.destination.empty() || !e.text.empty()) {
+  if (!connection_fits || e.count != 0 || e.reply_code != 0 || !e.destination.empty() || !e.text.empty() ||
+      e.reason != Reason::kNone) {
     c.rare = static_cast<std::uint32_t>(rare_.size());
-    rare_.push_back({e.connection, e.count, e.reply_code, strings_.intern(e.destination), strings_.intern(e.text)});
+    rare_.push_back(
+        {e.connection, e.count, e.reply_code, e.reason, strings_.intern(e.destination), strings_.intern(e.text)});
   } else {
     c.rare = kNoRareFields;
   }
@@ -77,6 +79,7 @@ Event TraceLog::at(std::size_t index) const {
     e.connection = r.connection;
     e.count = r.count;
     e.reply_code = r.reply_code;
+    e.reason = r.reason;
     e.destination = strings_.text(r.destination);
     e.text = strings_.text(r.text);
   }

@@ -38,6 +38,7 @@ class TraceLog final : public Sink {
     std::uint64_t connection;  // authoritative when present: it may not fit CompactEvent's
     std::uint64_t count;
     std::uint16_t reply_code;
+    Reason reason;
     StringId destination, text;
   };
   static constexpr std::uint32_t kNoRareFields = ~std::uint32_t{0};

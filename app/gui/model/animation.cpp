@@ -37,12 +37,29 @@ bool is_direct_reply_to(const std::string& name) {
   return name.compare(0, prefix.size(), prefix) == 0 && (name.size() == prefix.size() || name[prefix.size()] == '.');
 }
 
+// A moment on the screen, and the moment it would have been had nothing ahead of it been
+// late: their difference is how far the picture has fallen behind the simulation.
+struct Arrival {
+  sim::TimeUs at_us = 0;
+  sim::TimeUs ideal_us = 0;
+};
+
 // Where one copy of a message (a message in one queue) is, and when its current animation
 // ends: the next animation of the copy starts no earlier, so hops play one after the other
 // even when the simulation does them in the same microsecond.
 struct CopyState {
   sim::TimeUs free_at_us = 0;
   int consumer = -1;  // node holding it unacked, or -1 when ready
+  sim::TimeUs since_us = 0;  // simulated time it got there
+  // When something done to the copy at simulated time `t` shows: after its dot is there, and
+  // as long after as the simulation took (a consumer's processing time stays visible).
+  sim::TimeUs next_start(sim::TimeUs t) const { return std::max(t, free_at_us + std::max<sim::TimeUs>(0, t - since_us)); }
+};
+
+// A change of a counter (a queue's depth, an unacked count) at a time on the screen.
+struct Change {
+  sim::TimeUs at_us = 0;
+  int delta = 0;
 };
 
 class Builder {
@@ -53,19 +70,41 @@ class Builder {
 
   Animation build() {
     add_scenario_actors();
-    for (std::size_t i = 0; i < log_.size(); ++i) on_event(static_cast<std::uint32_t>(i), log_.at(i));
+    anim_.shown_us.resize(log_.size());
+    for (std::size_t i = 0; i < log_.size(); ++i) {
+      anim_.shown_us[i] = log_.time_at(i);
+      on_event(static_cast<std::uint32_t>(i), log_.at(i));
+    }
     std::stable_sort(anim_.segments.begin(), anim_.segments.end(),
                      [](const Segment& a, const Segment& b) { return a.start_us < b.start_us; });
-    anim_.ready.resize(topo_.nodes().size());
-    anim_.unacked.resize(topo_.nodes().size());
+    anim_.ready = finish_series(ready_changes_);
+    anim_.unacked = finish_series(unacked_changes_);
     anim_.prefetch.resize(topo_.nodes().size(), 0);
-    for (auto& [node, s] : ready_series_) anim_.ready[node] = std::move(s);
-    for (auto& [node, s] : unacked_series_) anim_.unacked[node] = std::move(s);
     for (auto& [node, p] : prefetch_) anim_.prefetch[node] = p;
+    anim_.shown_order.resize(log_.size());
+    for (std::uint32_t i = 0; i < anim_.shown_order.size(); ++i) anim_.shown_order[i] = i;
+    std::stable_sort(anim_.shown_order.begin(), anim_.shown_order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return anim_.shown_us[a] < anim_.shown_us[b]; });
     return std::move(anim_);
   }
 
  private:
+  // Counters change on the screen's clock, which is not in trace order: sort each node's
+  // changes, then add them up. Several changes at one instant count as the state after it.
+  std::vector<StepSeries> finish_series(std::map<int, std::vector<Change>>& changes) const {
+    std::vector<StepSeries> out(topo_.nodes().size());
+    for (auto& [node, list] : changes) {
+      std::stable_sort(list.begin(), list.end(), [](const Change& a, const Change& b) { return a.at_us < b.at_us; });
+      std::int32_t value = 0;
+      StepSeries& series = out[static_cast<std::size_t>(node)];
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        value = std::max(0, value + list[i].delta);
+        if (i + 1 == list.size() || list[i + 1].at_us != list[i].at_us) series.set(list[i].at_us, value);
+      }
+    }
+    return out;
+  }
+
   void add_scenario_actors() {
     // Dead-letter and alternate-exchange links are part of the topology, drawn (dashed)
     // before any message takes them.
@@ -149,59 +188,72 @@ class Builder {
     return s;
   }
 
-  // Series are kept per node in maps while building, since nodes appear as the trace goes.
-  void bump_ready(int queue, sim::TimeUs t, int delta) {
-    auto& v = ready_now_[queue];
-    v = std::max(0, v + delta);
-    series(ready_series_, queue).set(t, v);
+  // How long a hop takes that starts `lag` behind the simulation. A publish, its route and
+  // its delivery put a service's reply about three hops behind; up to that is normal. Past
+  // it, hops shorten so the picture catches up rather than drifting ever later.
+  sim::TimeUs hop_length(sim::TimeUs lag) const {
+    const sim::TimeUs excess = std::max<sim::TimeUs>(0, lag - 3 * timings_.hop_us - sim::millis(100));
+    return std::max(timings_.min_hop_us, timings_.hop_us - excess);
   }
-  void bump_unacked(int node, sim::TimeUs t, int delta) {
-    auto& v = unacked_now_[node];
-    v = std::max(0, v + delta);
-    series(unacked_series_, node).set(t, v);
+
+  Segment hop_segment(std::uint32_t index, const trace::Event& e, SegmentKind kind, Arrival from, int edge,
+                      bool reversed = false) {
+    Segment s = segment(index, e, kind, from.at_us, hop_length(from.at_us - from.ideal_us));
+    s.edge = edge;
+    s.reversed = reversed;
+    add(s);
+    return s;
   }
-  static StepSeries& series(std::map<int, StepSeries>& m, int node) { return m[node]; }
+  Arrival after(const Segment& s, Arrival from) const { return {s.end_us, from.ideal_us + timings_.hop_us}; }
+
+  void shown(std::uint32_t index, sim::TimeUs at_us) { anim_.shown_us[index] = std::max(anim_.shown_us[index], at_us); }
+
+  // An actor's own events show in the order it did them: nothing it does starts before what it
+  // did last started, and nothing it sends leaves before what it received has arrived.
+  sim::TimeUs actor_start(int node, sim::TimeUs t, sim::TimeUs not_before = 0) {
+    sim::TimeUs& clock = actor_clock_[node];
+    clock = std::max({clock, t, not_before});
+    return clock;
+  }
+
+  void change(std::map<int, std::vector<Change>>& changes, int node, sim::TimeUs at_us, int delta) {
+    changes[node].push_back({at_us, delta});
+  }
 
   // Routes one publish (or dead-letter) through the exchange graph, starting when the message
-  // reaches `first_exchange`, and leaves each copy in its queue.
-  void route(std::uint32_t index, const trace::Event& e, int first_exchange, sim::TimeUs arrive_us) {
-    std::map<std::string, sim::TimeUs> arrival{{e.exchange, arrive_us}};
-    (void)first_exchange;
+  // reaches its first exchange, and leaves each copy in its queue. Returns when the last copy
+  // is in: the moment the event's words are all true on the screen.
+  sim::TimeUs route(std::uint32_t index, const trace::Event& e, Arrival arrive) {
+    std::map<std::string, Arrival> at_exchange{{e.exchange, arrive}}, at_queue;
     for (const trace::RouteStep& step : e.route_steps()) {
       if (!step.matched && !step.alternate) continue;
+      auto at = at_exchange.find(step.source);
+      const Arrival from = at == at_exchange.end() ? arrive : at->second;
       if (!step.to_exchange && is_direct_reply_to(step.destination)) {
-        auto at = arrival.find(step.source);
-        pending_replies_[e.message_id] = {exchange_node(step.source), at == arrival.end() ? arrive_us : at->second};
+        pending_replies_[e.message_id] = {exchange_node(step.source), from};
         continue;  // drawn when it reaches the requester (kDelivered)
       }
-      const int from = exchange_node(step.source);
+      const int source = exchange_node(step.source);
       const int to = step.to_exchange ? exchange_node(step.destination)
                                       : topo_.ensure_node(NodeKind::kQueue, step.destination);
       const EdgeKind kind = step.alternate ? EdgeKind::kAlternate : EdgeKind::kBinding;
       std::string label = step.arguments.empty() ? step.binding_key : step.arguments;
       if (step.alternate) label = "alternate";
-      const int edge = topo_.ensure_edge(kind, from, to, label);
-      auto at = arrival.find(step.source);
-      const sim::TimeUs start = at == arrival.end() ? arrive_us : at->second;
-      Segment s = segment(index, e, SegmentKind::kHop, start, timings_.hop_us);
-      s.edge = edge;
-      add(s);
-      if (step.to_exchange) {
-        arrival[step.destination] = s.end_us;
-      } else {
-        copy_arrival_[step.destination] = s.end_us;
-      }
+      const Segment s = hop_segment(index, e, SegmentKind::kHop, from, topo_.ensure_edge(kind, source, to, label));
+      (step.to_exchange ? at_exchange : at_queue)[step.destination] = after(s, from);
     }
+    sim::TimeUs done = arrive.at_us;
     for (const std::string& q : e.queues) {
       if (is_direct_reply_to(q)) continue;
       const int node = topo_.ensure_node(NodeKind::kQueue, q);
-      CopyState& copy = copies_[{e.message_id, q}];
-      auto it = copy_arrival_.find(q);
-      copy.free_at_us = it == copy_arrival_.end() ? arrive_us : it->second;
-      copy.consumer = -1;
-      bump_ready(node, e.time_us, +1);
+      auto it = at_queue.find(q);
+      const sim::TimeUs in = it == at_queue.end() ? arrive.at_us : it->second.at_us;
+      copies_[{e.message_id, q}] = CopyState{in, -1, e.time_us};
+      change(ready_changes_, node, in, +1);
+      last_arrival_[node] = in;
+      done = std::max(done, in);
     }
-    copy_arrival_.clear();
+    return done;
   }
 
   // A direct reply: one hop from the exchange it was published to, to the requester.
@@ -209,31 +261,49 @@ class Builder {
     const int requester = actor_node(e.connection, NodeKind::kConsumer);
     auto pending = pending_replies_.find(e.message_id);
     const int from = pending != pending_replies_.end() ? pending->second.first : exchange_node("");
-    Segment s = segment(index, e, SegmentKind::kHop, pending != pending_replies_.end() ? pending->second.second : t, timings_.hop_us);
-    s.edge = topo_.ensure_edge(EdgeKind::kBinding, from, requester, "direct reply-to");
-    add(s);
+    const Arrival start = pending != pending_replies_.end() ? pending->second.second : Arrival{t, t};
+    const Segment s = hop_segment(index, e, SegmentKind::kHop, start,
+                                  topo_.ensure_edge(EdgeKind::kBinding, from, requester, "direct reply-to"));
     Segment flash = segment(index, e, SegmentKind::kAck, s.end_us, timings_.flash_us);
     flash.node = requester;
     add(flash);
+    received(requester, s.end_us);
+    shown(index, s.end_us);
     if (pending != pending_replies_.end()) pending_replies_.erase(pending);
+  }
+
+  void received(int node, sim::TimeUs at_us) {
+    sim::TimeUs& until = received_until_[node];
+    until = std::max(until, at_us);
   }
 
   // The copy's state, made up when the trace starts mid-way (it never does in a scenario run).
   CopyState take_copy(std::uint64_t message, const std::string& queue, sim::TimeUs t) {
     auto it = copies_.find({message, queue});
-    if (it == copies_.end()) return CopyState{t, -1};
+    if (it == copies_.end()) return CopyState{t, -1, t};
     CopyState c = it->second;
     copies_.erase(it);
     return c;
   }
 
-  void leave_queue(const CopyState& c, int queue, sim::TimeUs t) {
+  void leave_queue(const CopyState& c, int queue, sim::TimeUs at_us) {
     if (c.consumer >= 0) {
-      bump_unacked(queue, t, -1);
-      bump_unacked(c.consumer, t, -1);
+      change(unacked_changes_, queue, at_us, -1);
+      change(unacked_changes_, c.consumer, at_us, -1);
     } else {
-      bump_ready(queue, t, -1);
+      change(ready_changes_, queue, at_us, -1);
     }
+  }
+
+  // When a copy dies in its queue: once it is there, and for an overflow, once the message
+  // that pushed it out has arrived.
+  sim::TimeUs death_start(const trace::Event& e, const CopyState& c, int queue) {
+    sim::TimeUs start = c.next_start(e.time_us);
+    if (e.reason == trace::Reason::kMaxlen) {
+      auto last = last_arrival_.find(queue);
+      if (last != last_arrival_.end()) start = std::max(start, last->second);
+    }
+    return start;
   }
 
   void on_event(std::uint32_t index, const trace::Event& e) {
@@ -292,7 +362,7 @@ class Builder {
     }
   }
 
-  // A message on its way: published and routed, returned, or dropped.
+  // A message on its way: published and routed, returned, confirmed, or dropped.
   void on_message_sent(std::uint32_t index, const trace::Event& e) {
     const sim::TimeUs t = e.time_us;
     switch (e.kind) {
@@ -302,15 +372,18 @@ class Builder {
         // A labelled message ("poison") is coloured by its label, so it stands out from its key.
         const std::string colour_by = e.text.empty() ? e.routing_key : "[" + e.text + "]";
         colors_by_message_[e.message_id] = key_color(colour_by);
-        const int edge = topo_.ensure_edge(EdgeKind::kPublish, producer, x, "");
-        Segment s = segment(index, e, SegmentKind::kHop, t, timings_.hop_us);
-        s.edge = edge;
-        add(s);
+        // What a service or an RPC server sends follows what it received.
+        const Arrival from{actor_start(producer, t, received_until_[producer]), t};
+        const Segment s = hop_segment(index, e, SegmentKind::kHop, from, topo_.ensure_edge(EdgeKind::kPublish, producer, x, ""));
         last_exchange_[e.message_id] = {x, s.end_us};
-        route(index, e, x, s.end_us);
-        if (t / sim::kMicrosPerSecond >= static_cast<sim::TimeUs>(anim_.published_per_second.size()))
-          anim_.published_per_second.resize(t / sim::kMicrosPerSecond + 1, 0);
-        ++anim_.published_per_second[t / sim::kMicrosPerSecond];
+        routed_at_[e.message_id] = route(index, e, after(s, from));
+        shown(index, routed_at_[e.message_id]);
+        count_per_second(anim_.published_per_second, t);
+        break;
+      }
+      case EventKind::kConfirmed: {  // once the message is in its queues
+        auto routed = routed_at_.find(e.message_id);
+        if (routed != routed_at_.end()) shown(index, routed->second);
         break;
       }
       case EventKind::kReturned: {
@@ -322,24 +395,87 @@ class Builder {
         s.edge = topo_.ensure_edge(EdgeKind::kPublish, producer, x, "");
         s.reversed = true;
         add(s);
+        received(producer, s.end_us);
+        shown(index, s.end_us);
         break;
       }
-      case EventKind::kDropped: {
-        if (!e.queue.empty()) {
-          const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
-          const CopyState c = take_copy(e.message_id, e.queue, t);
-          leave_queue(c, q, t);
-          Segment s = segment(index, e, SegmentKind::kDeath, std::max(t, c.free_at_us), timings_.death_us);
-          s.node = c.consumer >= 0 ? c.consumer : q;
-          add(s);
-        } else {
-          auto last = last_exchange_.find(e.message_id);
-          const int x = !e.exchange.empty() || last == last_exchange_.end() ? exchange_node(e.exchange) : last->second.first;
-          const sim::TimeUs start = last != last_exchange_.end() ? std::max(t, last->second.second) : t;
-          Segment s = segment(index, e, SegmentKind::kDeath, start, timings_.death_us);
-          s.node = x;
-          add(s);
-        }
+      case EventKind::kDropped:
+        dropped(index, e);
+        break;
+      default:
+        break;
+    }
+  }
+
+  static void count_per_second(std::vector<std::uint32_t>& per_second, sim::TimeUs t) {
+    const auto second = static_cast<std::size_t>(t / sim::kMicrosPerSecond);
+    if (second >= per_second.size()) per_second.resize(second + 1, 0);
+    ++per_second[second];
+  }
+
+  // A copy that dies in its queue, or a message no queue took, fading out where it is.
+  void dropped(std::uint32_t index, const trace::Event& e) {
+    Segment s;
+    if (!e.queue.empty()) {
+      const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
+      const CopyState c = take_copy(e.message_id, e.queue, e.time_us);
+      const sim::TimeUs start = death_start(e, c, q);
+      leave_queue(c, q, start);
+      s = segment(index, e, SegmentKind::kDeath, start, timings_.death_us);
+      s.node = c.consumer >= 0 ? c.consumer : q;
+    } else {
+      auto last = last_exchange_.find(e.message_id);
+      const int x = !e.exchange.empty() || last == last_exchange_.end() ? exchange_node(e.exchange) : last->second.first;
+      const sim::TimeUs start = last != last_exchange_.end() ? std::max(e.time_us, last->second.second) : e.time_us;
+      s = segment(index, e, SegmentKind::kDeath, start, timings_.death_us);
+      s.node = x;
+    }
+    add(s);
+    shown(index, s.start_us);
+  }
+
+  // A copy leaving a queue: delivered, acked, requeued, dead-lettered, lost.
+  void on_message_taken(std::uint32_t index, const trace::Event& e) {
+    const sim::TimeUs t = e.time_us;
+    switch (e.kind) {
+      case EventKind::kDelivered:
+        if (is_direct_reply_to(e.queue)) deliver_reply(index, e, t);
+        else delivered(index, e);
+        count_per_second(anim_.delivered_per_second, t);
+        break;
+      case EventKind::kLostInConsumer: {  // an auto-acked message dies with its application
+        const int consumer = actor_node(e.connection, NodeKind::kConsumer);
+        Segment s = segment(index, e, SegmentKind::kDeath, actor_start(consumer, t, received_until_[consumer]), timings_.death_us);
+        s.node = consumer;
+        add(s);
+        shown(index, s.start_us);
+        break;
+      }
+      case EventKind::kAcked: {
+        const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
+        const CopyState c = take_copy(e.message_id, e.queue, t);
+        const int consumer = c.consumer >= 0 ? c.consumer : actor_node(e.connection);
+        const sim::TimeUs start = actor_start(consumer, t, c.next_start(t));
+        leave_queue(c, q, start);
+        Segment s = segment(index, e, SegmentKind::kAck, start, timings_.flash_us);
+        s.node = consumer;
+        add(s);
+        shown(index, start);
+        break;
+      }
+      case EventKind::kRequeued:
+        requeued(index, e);
+        break;
+      case EventKind::kDeadLettered: {
+        const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
+        const int dlx = exchange_node(e.exchange);
+        const CopyState c = take_copy(e.message_id, e.queue, t);
+        const Arrival from{death_start(e, c, q), t};
+        leave_queue(c, q, from.at_us);
+        const Segment s = hop_segment(index, e, SegmentKind::kDeadLetter, from,
+                                      topo_.ensure_edge(EdgeKind::kDeadLetter, q, dlx, "dead letters"));
+        last_exchange_[e.message_id] = {dlx, s.end_us};
+        shown(index, route(index, e, after(s, from)));
         break;
       }
       default:
@@ -347,82 +483,39 @@ class Builder {
     }
   }
 
-  // A copy leaving a queue: delivered, acked, requeued, dead-lettered, lost.
-  void on_message_taken(std::uint32_t index, const trace::Event& e) {
-    const sim::TimeUs t = e.time_us;
-    switch (e.kind) {
-      case EventKind::kDelivered: {
-        if (is_direct_reply_to(e.queue)) {
-          deliver_reply(index, e, t);
-          break;
-        }
-        const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
-        const int consumer = actor_node(e.connection, NodeKind::kConsumer);
-        CopyState c = take_copy(e.message_id, e.queue, t);
-        bump_ready(q, t, -1);
-        Segment s = segment(index, e, SegmentKind::kHop, std::max(t, c.free_at_us), timings_.hop_us);
-        s.edge = topo_.ensure_edge(EdgeKind::kConsume, q, consumer, "");
-        add(s);
-        if (e.has(trace::kNoAck)) {
-          Segment flash = segment(index, e, SegmentKind::kAck, s.end_us, timings_.flash_us);
-          flash.node = consumer;
-          add(flash);
-        } else {
-          c.free_at_us = s.end_us;
-          c.consumer = consumer;
-          copies_[{e.message_id, e.queue}] = c;
-          bump_unacked(q, t, +1);
-          bump_unacked(consumer, t, +1);
-        }
-        const auto second = t / sim::kMicrosPerSecond;
-        if (second >= static_cast<sim::TimeUs>(anim_.delivered_per_second.size()))
-          anim_.delivered_per_second.resize(second + 1, 0);
-        ++anim_.delivered_per_second[second];
-        break;
-      }
-      case EventKind::kLostInConsumer: {  // an auto-acked message dies with its application
-        Segment s = segment(index, e, SegmentKind::kDeath, t, timings_.death_us);
-        s.node = actor_node(e.connection, NodeKind::kConsumer);
-        add(s);
-        break;
-      }
-      case EventKind::kAcked: {
-        const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
-        const CopyState c = take_copy(e.message_id, e.queue, t);
-        leave_queue(c, q, t);
-        Segment s = segment(index, e, SegmentKind::kAck, std::max(t, c.free_at_us), timings_.flash_us);
-        s.node = c.consumer >= 0 ? c.consumer : actor_node(e.connection);
-        add(s);
-        break;
-      }
-      case EventKind::kRequeued: {
-        const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
-        CopyState c = take_copy(e.message_id, e.queue, t);
-        const int consumer = c.consumer >= 0 ? c.consumer : actor_node(e.connection);
-        leave_queue(c, q, t);
-        Segment s = segment(index, e, SegmentKind::kRequeue, std::max(t, c.free_at_us), timings_.hop_us);
-        s.edge = topo_.ensure_edge(EdgeKind::kConsume, q, consumer, "");
-        s.reversed = true;
-        add(s);
-        copies_[{e.message_id, e.queue}] = CopyState{s.end_us, -1};
-        bump_ready(q, t, +1);
-        break;
-      }
-      case EventKind::kDeadLettered: {
-        const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
-        const int dlx = exchange_node(e.exchange);
-        const CopyState c = take_copy(e.message_id, e.queue, t);
-        leave_queue(c, q, t);
-        Segment s = segment(index, e, SegmentKind::kDeadLetter, std::max(t, c.free_at_us), timings_.hop_us);
-        s.edge = topo_.ensure_edge(EdgeKind::kDeadLetter, q, dlx, "dead letters");
-        add(s);
-        last_exchange_[e.message_id] = {dlx, s.end_us};
-        route(index, e, dlx, s.end_us);
-        break;
-      }
-      default:
-        break;
+  // A copy leaving for a consumer: out of the queue when the dot leaves it, held unacked by
+  // the consumer when the dot arrives.
+  void delivered(std::uint32_t index, const trace::Event& e) {
+    const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
+    const int consumer = actor_node(e.connection, NodeKind::kConsumer);
+    CopyState c = take_copy(e.message_id, e.queue, e.time_us);
+    const Arrival from{actor_start(consumer, e.time_us, c.next_start(e.time_us)), e.time_us};
+    change(ready_changes_, q, from.at_us, -1);
+    const Segment s = hop_segment(index, e, SegmentKind::kHop, from, topo_.ensure_edge(EdgeKind::kConsume, q, consumer, ""));
+    received(consumer, s.end_us);
+    shown(index, s.end_us);
+    if (e.has(trace::kNoAck)) {
+      Segment flash = segment(index, e, SegmentKind::kAck, s.end_us, timings_.flash_us);
+      flash.node = consumer;
+      add(flash);
+      return;
     }
+    copies_[{e.message_id, e.queue}] = CopyState{s.end_us, consumer, e.time_us};
+    change(unacked_changes_, q, from.at_us, +1);
+    change(unacked_changes_, consumer, s.end_us, +1);
+  }
+
+  void requeued(std::uint32_t index, const trace::Event& e) {
+    const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
+    const CopyState c = take_copy(e.message_id, e.queue, e.time_us);
+    const int consumer = c.consumer >= 0 ? c.consumer : actor_node(e.connection);
+    const Arrival from{actor_start(consumer, e.time_us, c.next_start(e.time_us)), e.time_us};
+    leave_queue(c, q, from.at_us);
+    const Segment s = hop_segment(index, e, SegmentKind::kRequeue, from,
+                                  topo_.ensure_edge(EdgeKind::kConsume, q, consumer, ""), /*reversed=*/true);
+    copies_[{e.message_id, e.queue}] = CopyState{s.end_us, -1, e.time_us};
+    change(ready_changes_, q, s.end_us, +1);
+    shown(index, s.end_us);
   }
 
  private:
@@ -436,11 +529,11 @@ class Builder {
   std::map<std::string, std::uint16_t> key_colors_;
   std::unordered_map<std::uint64_t, std::uint16_t> colors_by_message_;
   std::map<std::pair<std::uint64_t, std::string>, CopyState> copies_;
-  std::map<std::string, sim::TimeUs> copy_arrival_;
-  std::map<std::uint64_t, std::pair<int, sim::TimeUs>> pending_replies_;  // message -> exchange node, arrival there
+  std::map<std::uint64_t, std::pair<int, Arrival>> pending_replies_;  // message -> exchange node, arrival there
   std::unordered_map<std::uint64_t, std::pair<int, sim::TimeUs>> last_exchange_;
-  std::map<int, int> ready_now_, unacked_now_;
-  std::map<int, StepSeries> ready_series_, unacked_series_;
+  std::unordered_map<std::uint64_t, sim::TimeUs> routed_at_;  // message -> its copies all in their queues
+  std::map<int, sim::TimeUs> actor_clock_, received_until_, last_arrival_;
+  std::map<int, std::vector<Change>> ready_changes_, unacked_changes_;
   std::map<int, std::int32_t> prefetch_;
 };
 

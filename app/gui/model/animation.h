@@ -48,6 +48,9 @@ struct AnimationTimings {
   // A hop that the simulation makes in no time still takes this long on screen at 1x,
   // long enough for the eye to follow.
   sim::TimeUs hop_us = sim::millis(450);
+  // When the picture has fallen behind the simulation (a causing dot still on its way), the
+  // next hops shorten by the lag, down to this, so it catches up instead of drifting.
+  sim::TimeUs min_hop_us = sim::millis(1);
   sim::TimeUs flash_us = sim::millis(350);
   sim::TimeUs death_us = sim::millis(900);
 };
@@ -63,6 +66,16 @@ struct Animation {
   std::vector<std::uint32_t> published_per_second, delivered_per_second;
   // Every event that names a message, by message id, in trace order.
   std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> message_events;
+
+  // The one clock of the screen. Each trace event is shown as done when its animation says
+  // so: a publish when its copies reach their queues, a delivery when the dot reaches the
+  // consumer, an ack when its flash starts. Depths, unacked counts, the log and the lesson
+  // all follow these times, so they never run ahead of the dots. Never before the event's
+  // own simulated time.
+  std::vector<sim::TimeUs> shown_us;         // by trace index
+  std::vector<std::uint32_t> shown_order;    // trace indices by shown time, ties in trace order
+  std::vector<sim::TimeUs> moments;          // sorted segment starts and ends: where a step stops
+  sim::TimeUs last_moment_us() const { return moments.empty() ? 0 : moments.back(); }
 };
 
 // Fills `topology` (nodes and edges seen in the trace, plus the scenario's actors) and returns

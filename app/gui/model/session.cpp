@@ -1,6 +1,7 @@
 #include "gui/model/session.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "broker/broker.h"
 #include "scenario/lesson.h"
@@ -70,6 +71,9 @@ void Session::run() {
   topology_ = TopologyView();
   animation_ = build_animation(*scenario_, *trace_, topology_);
   topology_.layout(fixed_);
+  // The last dots may land after the simulation's last event: the run lasts until they do.
+  if (!animation_.shown_order.empty()) end_us_ = std::max(end_us_, animation_.shown_us[animation_.shown_order.back()]);
+  for (const Segment& s : animation_.segments) end_us_ = std::max(end_us_, s.end_us);
 
   lesson_.clear();
   for (const auto& step : scenario_->lesson) lesson_.push_back({&step, std::nullopt});
@@ -78,7 +82,7 @@ void Session::run() {
     const trace::Event e = trace_->at(i);
     for (const scenario::LessonStep* due : follower.on_event(e)) {
       const auto index = static_cast<std::size_t>(due - scenario_->lesson.data());
-      if (!lesson_[index].due_us) lesson_[index].due_us = e.time_us;
+      if (!lesson_[index].due_us) lesson_[index].due_us = animation_.shown_us[i];
     }
   }
   // Timed steps are due at their time even when no event falls on it.
@@ -87,26 +91,41 @@ void Session::run() {
 }
 
 std::size_t Session::events_until(sim::TimeUs time_us) const {
-  std::size_t lo = 0, hi = trace_->size();
-  while (lo < hi) {
-    const std::size_t mid = (lo + hi) / 2;
-    if (trace_->time_at(mid) <= time_us) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  const auto& order = animation_.shown_order;
+  const auto& shown = animation_.shown_us;
+  return static_cast<std::size_t>(
+      std::upper_bound(order.begin(), order.end(), time_us,
+                       [&](sim::TimeUs t, std::uint32_t index) { return t < shown[index]; }) -
+      order.begin());
 }
 
 std::optional<sim::TimeUs> Session::next_event_after(sim::TimeUs time_us, std::uint64_t message_id) const {
+  // The next moment the picture changes: a dot leaving or arriving, or an event shown.
+  std::optional<sim::TimeUs> next;
+  auto consider = [&](sim::TimeUs t) {
+    if (t > time_us && (!next || t < *next)) next = t;
+  };
+  const auto& segs = animation_.segments;
   if (message_id != 0) {
-    auto it = animation_.message_events.find(message_id);
-    if (it == animation_.message_events.end()) return std::nullopt;
-    for (std::uint32_t index : it->second)
-      if (trace_->time_at(index) > time_us) return trace_->time_at(index);
-    return std::nullopt;
+    for (const Segment& s : segs)
+      if (s.message_id == message_id) {
+        consider(s.start_us);
+        consider(s.end_us);
+      }
+    return next;
   }
-  const std::size_t next = events_until(time_us);
-  if (next >= trace_->size()) return std::nullopt;
-  return trace_->time_at(next);
+  const std::size_t shown = events_until(time_us);
+  if (shown < animation_.shown_order.size()) consider(animation_.shown_us[animation_.shown_order[shown]]);
+  auto first = std::lower_bound(segs.begin(), segs.end(), time_us - animation_.longest_segment_us,
+                                [](const Segment& s, sim::TimeUs t) { return s.start_us < t; });
+  for (auto it = first; it != segs.end(); ++it) {
+    consider(it->end_us);
+    if (it->start_us > time_us) {
+      consider(it->start_us);
+      break;
+    }
+  }
+  return next;
 }
 
 void Session::scene_at(sim::TimeUs time_us, Scene& out) const {
@@ -143,6 +162,46 @@ void Session::scene_at(sim::TimeUs time_us, Scene& out) const {
       d.position = topology_.nodes()[s.node].center;
     }
     out.dots.push_back(d);
+  }
+  spread_side_by_side(out.dots);
+}
+
+// Copies that share an edge at one moment (a fanout, a burst at one instant) would be drawn
+// on top of each other and read as one message: they move apart across the edge, in lanes.
+void Session::spread_side_by_side(std::vector<SceneDot>& dots) const {
+  constexpr float kSpacing = 13.0f;  // world units: a dot's diameter and a gap
+  constexpr int kMaxLanes = 7;       // past this a burst forms rows behind, rather than fill the canvas
+  std::vector<std::size_t> travelling;
+  for (std::size_t i = 0; i < dots.size(); ++i)
+    if (dots[i].edge >= 0) travelling.push_back(i);
+  auto along = [&](const SceneDot& d) { return d.reversed ? 1.0f - d.fraction : d.fraction; };
+  std::stable_sort(travelling.begin(), travelling.end(), [&](std::size_t a, std::size_t b) {
+    return dots[a].edge != dots[b].edge ? dots[a].edge < dots[b].edge : along(dots[a]) < along(dots[b]);
+  });
+  for (std::size_t first = 0; first < travelling.size();) {
+    const SceneDot& head = dots[travelling[first]];
+    std::size_t last = first + 1;
+    while (last < travelling.size() && dots[travelling[last]].edge == head.edge &&
+           std::hypot(dots[travelling[last]].position.x - head.position.x,
+                      dots[travelling[last]].position.y - head.position.y) < kSpacing)
+      ++last;
+    const auto count = static_cast<int>(last - first);
+    if (count > 1) {
+      const EdgeCurve curve = topology_.curve(head.edge);
+      const float f = along(head);
+      const Vec2 tangent = curve.at(std::min(1.0f, f + 0.01f)) - curve.at(std::max(0.0f, f - 0.01f));
+      const float length = std::max(1e-3f, std::hypot(tangent.x, tangent.y));
+      const Vec2 normal{-tangent.y / length, tangent.x / length};
+      const int lanes = std::min(count, kMaxLanes);
+      const Vec2 back{-tangent.x / length * (head.reversed ? -1.0f : 1.0f), -tangent.y / length * (head.reversed ? -1.0f : 1.0f)};
+      for (int k = 0; k < count; ++k) {
+        const float lane = static_cast<float>(k % lanes) - static_cast<float>(lanes - 1) / 2;
+        const auto row = static_cast<float>(k / lanes);
+        SceneDot& d = dots[travelling[first + static_cast<std::size_t>(k)]];
+        d.position = d.position + normal * (lane * kSpacing) + back * (row * kSpacing);
+      }
+    }
+    first = last;
   }
 }
 

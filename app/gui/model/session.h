@@ -119,6 +119,7 @@ class Session {
   // is accepted makes it the scenario and re-runs.
   std::string apply(scenario::Scenario changed);
   void run();
+  void spread_side_by_side(std::vector<SceneDot>& dots) const;
 
   std::unique_ptr<scenario::Scenario> scenario_;
   std::unique_ptr<trace::TraceLog> trace_;

@@ -53,13 +53,17 @@ void draw_event_log_panel(GuiApp& app) {
   if (wanted != filter.built_for || filter.built_trace != &log || filter.built_size != log.size()) {
     filter.matches.clear();
     const std::string needle = lower_trimmed(filter.text);
-    for (std::size_t i = 0; i < log.size(); ++i) {
+    const auto& order = app.session.animation().shown_order;
+    // Lines come in the order the picture shows them, so the newest line is what just happened
+    // on the canvas. `matches` holds positions in that order.
+    for (std::size_t row = 0; row < order.size(); ++row) {
+      const std::uint32_t i = order[row];
       if (filter.messages_only) {
         const auto k = log.kind_at(i);
         if (k < trace::EventKind::kPublished || k > trace::EventKind::kDeadLettered) continue;
       }
       if (!needle.empty() && lower_trimmed(trace::describe(log.at(i))).find(needle) == std::string::npos) continue;
-      filter.matches.push_back(static_cast<std::uint32_t>(i));
+      filter.matches.push_back(static_cast<std::uint32_t>(row));
     }
     filter.built_for = wanted;
     filter.built_trace = &log;
@@ -79,9 +83,9 @@ void draw_event_log_panel(GuiApp& app) {
   clipper.Begin(count);
   while (clipper.Step()) {
     for (int row = clipper.DisplayStart; row < clipper.DisplayEnd; ++row) {
-      const std::uint32_t i = filter.matches[row];
+      const std::uint32_t i = app.session.animation().shown_order[filter.matches[row]];
       const trace::Event e = log.at(i);
-      const std::string line = clock_text(e.time_us) + "  " + trace::describe(e);
+      const std::string line = event_line(app.session, i);
       const bool selected = e.message_id != 0 && app.selection.kind == Selection::Kind::kMessage &&
                             app.selection.message_id == e.message_id;
       ImGui::PushID(static_cast<int>(i));

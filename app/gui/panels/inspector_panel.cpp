@@ -29,7 +29,8 @@ void message_inspector(GuiApp& app, std::uint64_t id) {
     app.follow_message = id;
   }
   ImGui::SameLine();
-  if (ImGui::Button("Go to its publish")) app.seek(first.time_us);
+  // Where its dot leaves the publisher, on the screen's clock.
+  if (ImGui::Button("Go to its publish")) app.seek(app.session.next_event_after(-1, id).value_or(first.time_us));
 
   // x-death as RabbitMQ keeps it: one entry per (queue, reason), newest first, with counts.
   struct Death {
@@ -39,7 +40,7 @@ void message_inspector(GuiApp& app, std::uint64_t id) {
   };
   std::vector<Death> deaths;
   for (std::uint32_t i : it->second) {
-    if (log.kind_at(i) != trace::EventKind::kDeadLettered || log.time_at(i) > app.time_us) continue;
+    if (log.kind_at(i) != trace::EventKind::kDeadLettered || app.session.animation().shown_us[i] > app.time_us) continue;
     const trace::Event e = log.at(i);
     const std::string reason = e.text.substr(0, e.text.find(':'));
     auto d = std::find_if(deaths.begin(), deaths.end(), [&](const Death& x) { return x.queue == e.queue && x.reason == reason; });
@@ -59,16 +60,15 @@ void message_inspector(GuiApp& app, std::uint64_t id) {
 
   section("history");
   for (std::uint32_t i : it->second) {
-    const bool future = log.time_at(i) > app.time_us;
-    const trace::Event e = log.at(i);
-    const std::string line = clock_text(e.time_us) + "  " + trace::describe(e);
+    const bool future = app.session.animation().shown_us[i] > app.time_us;
+    const std::string line = event_line(app.session, i);
     if (future) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     // A wrapped line that seeks when clicked: a selectable as tall as the wrapped text.
     ImGui::PushID(static_cast<int>(i));
     const float width = ImGui::GetContentRegionAvail().x;
     const ImVec2 start = ImGui::GetCursorPos();
     if (ImGui::Selectable("##line", false, 0, {width, ImGui::CalcTextSize(line.c_str(), nullptr, false, width).y}))
-      app.seek(e.time_us);
+      app.seek(app.session.animation().shown_us[i]);
     ImGui::SetCursorPos(start);
     ImGui::PushTextWrapPos(start.x + width);
     ImGui::TextUnformatted(line.c_str());
@@ -93,14 +93,16 @@ void node_inspector(GuiApp& app, int index) {
                     q.auto_delete ? "yes" : "no");
         ImGui::TextWrapped("arguments: %s", q.arguments.empty() ? "none" : broker::to_display(q.arguments).c_str());
       }
-      // Rates over the last second of simulated time, from the trace.
+      // Rates over the last second on the screen's clock, from the trace.
       const trace::TraceLog& log = app.session.trace();
-      const std::size_t end = app.scene.events_done;
+      const Animation& anim = app.session.animation();
       int in = 0, out = 0;
-      for (std::size_t i = end; i > 0 && log.time_at(i - 1) > app.time_us - sim::seconds(1); --i) {
-        const auto k = log.kind_at(i - 1);
+      for (std::size_t n = app.scene.events_done; n > 0; --n) {
+        const std::uint32_t i = anim.shown_order[n - 1];
+        if (anim.shown_us[i] <= app.time_us - sim::seconds(1)) break;
+        const auto k = log.kind_at(i);
         if (k != trace::EventKind::kDelivered && k != trace::EventKind::kPublished) continue;
-        const trace::Event e = log.at(i - 1);
+        const trace::Event e = log.at(i);
         if (k == trace::EventKind::kDelivered && e.queue == node.name) ++out;
         if (k == trace::EventKind::kPublished && std::find(e.queues.begin(), e.queues.end(), node.name) != e.queues.end()) ++in;
       }
