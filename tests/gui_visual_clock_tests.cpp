@@ -177,3 +177,41 @@ TEST_CASE("a lesson step comes due on the screen's clock, with the event that br
     CHECK(at.events_done > before.events_done);
   }
 }
+
+TEST_CASE("the topology drawn is the topology at the playhead: an unbind removes exactly that binding") {
+  const Session s = open_lesson("exchange_to_exchange");
+  const TopologyView& topo = s.topology();
+  const int events = *topo.find_node(NodeKind::kExchange, "events");
+  const int audit = *topo.find_node(NodeKind::kExchange, "audit");
+  const int unbound = *topo.find_edge(events, audit);
+  // The timeline unbinds events -> audit at 10 s; dots already on it finish first.
+  const Scene before = s.scene_at(sim::millis(9'500));
+  const Scene after = s.scene_at(sim::seconds(12));
+  REQUIRE(before.edge_opacity.size() == topo.edges().size());
+  for (std::size_t i = 0; i < topo.edges().size(); ++i) {
+    INFO("edge " << topo.nodes()[topo.edges()[i].from].name << " -> " << topo.nodes()[topo.edges()[i].to].name);
+    CHECK(before.edge_opacity[i] == 1.0f);
+    CHECK(after.edge_opacity[i] == (static_cast<int>(i) == unbound ? 0.0f : 1.0f));
+  }
+  CHECK(before.node_opacity == after.node_opacity);
+  // No dot travels the binding once it is no longer drawn.
+  for (sim::TimeUs t = sim::seconds(10); t <= s.end_us(); t += sim::millis(20)) {
+    const Scene scene = s.scene_at(t);
+    for (const SceneDot& d : scene.dots)
+      if (d.edge == unbound) CHECK(scene.edge_opacity[static_cast<std::size_t>(unbound)] > 0.0f);
+  }
+}
+
+TEST_CASE("a queue appears when declared and goes when deleted, its consumers' edges with it") {
+  const Session s = open_lesson("queue_lifecycles");
+  const TopologyView& topo = s.topology();
+  const int inbox = *topo.find_node(NodeKind::kQueue, "alice.inbox");
+  const int cache = *topo.find_node(NodeKind::kQueue, "report.cache");
+  // alice.inbox is deleted with Alice's connection at 5.5 s; report.cache expires later.
+  CHECK(s.scene_at(sim::seconds(5)).node_opacity[static_cast<std::size_t>(inbox)] == 1.0f);
+  const Scene end = s.scene_at(s.end_us());
+  CHECK(end.node_opacity[static_cast<std::size_t>(inbox)] == 0.0f);
+  CHECK(end.node_opacity[static_cast<std::size_t>(cache)] == 0.0f);
+  for (std::size_t i = 0; i < topo.edges().size(); ++i)
+    if (topo.edges()[i].from == inbox || topo.edges()[i].to == inbox) CHECK(end.edge_opacity[i] == 0.0f);
+}

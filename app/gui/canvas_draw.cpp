@@ -61,10 +61,33 @@ void arrow_head(ImDrawList* draw, const EdgeCurve& c, const CanvasTransform& xf,
                           {tip.x - dx * s + dy * s * 0.5f, tip.y - dy * s - dx * s * 0.5f}, color);
 }
 
+// ImGui has no opacity for a group of shapes: fade the vertices drawn since `first_vertex`.
+void fade_since(ImDrawList* draw, int first_vertex, float opacity) {
+  if (opacity >= 1.0f) return;
+  for (int i = first_vertex; i < draw->VtxBuffer.Size; ++i) {
+    ImU32& c = draw->VtxBuffer[i].col;
+    const auto alpha = static_cast<ImU32>(static_cast<float>((c >> IM_COL32_A_SHIFT) & 0xFF) * opacity);
+    c = (c & ~IM_COL32_A_MASK) | (alpha << IM_COL32_A_SHIFT);
+  }
+}
+
+float edge_opacity(const GuiApp& app, std::size_t edge) {
+  const auto& o = app.scene.edge_opacity;
+  return edge < o.size() ? o[edge] : 1.0f;
+}
+
+float node_opacity(const GuiApp& app, std::size_t node) {
+  const auto& o = app.scene.node_opacity;
+  return node < o.size() ? o[node] : 1.0f;
+}
+
 void draw_edges(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
   const TopologyView& topo = app.session.topology();
   const float thickness = std::clamp(1.6f * xf.zoom, 1.0f, 3.0f);
   for (std::size_t i = 0; i < topo.edges().size(); ++i) {
+    const float opacity = edge_opacity(app, i);
+    if (opacity <= 0) continue;  // not declared yet, or deleted: the topology at the playhead
+    const int first_vertex = draw->VtxBuffer.Size;
     const Edge& e = topo.edges()[i];
     const EdgeCurve c = topo.curve(static_cast<int>(i));
     const bool selected = app.selection.kind == Selection::Kind::kEdge && app.selection.index == static_cast<int>(i);
@@ -76,6 +99,7 @@ void draw_edges(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) 
                            thickness, 24);
     }
     arrow_head(draw, c, xf, color);
+    fade_since(draw, first_vertex, opacity);
   }
 }
 
@@ -100,6 +124,7 @@ std::vector<LabelBox> place_edge_labels(const GuiApp& app, const CanvasTransform
   static constexpr float kFractions[] = {0.7f, 0.6f, 0.8f, 0.5f, 0.87f, 0.4f, 0.3f, 0.93f, 0.2f};
   for (std::size_t i = 0; i < topo.edges().size(); ++i) {
     const Edge& e = topo.edges()[i];
+    if (edge_opacity(app, i) <= 0) continue;
     if (e.kind == EdgeKind::kPublish || e.kind == EdgeKind::kConsume || e.kind == EdgeKind::kDeadLetter) continue;
     std::string label = e.label.empty() ? (e.kind == EdgeKind::kBinding ? "(any)" : "") : e.label;
     if (label.empty()) continue;
@@ -139,10 +164,12 @@ void draw_edge_labels(ImDrawList* draw, const GuiApp& app, const CanvasTransform
     if (!b.shown) continue;
     const Edge& e = topo.edges()[i];
     const bool selected = app.selection.kind == Selection::Kind::kEdge && app.selection.index == static_cast<int>(i);
+    const int first_vertex = draw->VtxBuffer.Size;
     draw->AddRectFilled(b.min, b.max, pal::rgba(30, 32, 40, 235), 4);
     draw->AddRect(b.min, b.max, selected ? pal::kSelection : pal::with_alpha(pal::edge_color(e.kind), 0.8f), 4);
     draw->AddText(app.font, b.size, {b.min.x + 4, b.min.y + 1}, e.dashed() ? pal::edge_color(e.kind) : pal::kText,
                   b.text.c_str());
+    fade_since(draw, first_vertex, edge_opacity(app, i));
   }
 }
 
@@ -359,7 +386,13 @@ void draw_canvas(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf,
   if (!app.session.is_open()) return;
   draw->PushClipRect(canvas_min, canvas_max, true);
   draw_edges(draw, app, xf);
-  for (int i = 0; i < static_cast<int>(app.session.topology().nodes().size()); ++i) draw_node(draw, app, xf, i);
+  for (int i = 0; i < static_cast<int>(app.session.topology().nodes().size()); ++i) {
+    const float opacity = node_opacity(app, static_cast<std::size_t>(i));
+    if (opacity <= 0) continue;
+    const int first_vertex = draw->VtxBuffer.Size;
+    draw_node(draw, app, xf, i);
+    fade_since(draw, first_vertex, opacity);
+  }
   draw_dots(draw, app, xf);
   // Keys stay readable on a busy edge: labels go over the dots.
   draw_edge_labels(draw, app, xf);
@@ -372,6 +405,7 @@ std::optional<int> node_at(const GuiApp& app, const CanvasTransform& xf, ImVec2 
   const auto& nodes = app.session.topology().nodes();
   for (int i = static_cast<int>(nodes.size()) - 1; i >= 0; --i) {
     const Node& n = nodes[i];
+    if (node_opacity(app, static_cast<std::size_t>(i)) <= 0) continue;
     if (std::abs(w.x - n.center.x) <= n.size.x / 2 && std::abs(w.y - n.center.y) <= n.size.y / 2) return i;
   }
   return std::nullopt;

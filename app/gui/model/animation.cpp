@@ -1,6 +1,7 @@
 #include "gui/model/animation.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 
 #include "broker/broker.h"
@@ -23,6 +24,26 @@ void StepSeries::set(sim::TimeUs time_us, std::int32_t value) {
     points.push_back({time_us, value});
   }
   max_value = std::max(max_value, value);
+}
+
+void Presence::appear(sim::TimeUs t) {
+  if (!spans.empty() && spans.back().second > t) return;  // there already (a redeclaration)
+  // What the run starts with is simply there, with no fade.
+  spans.push_back({t == 0 ? -kFadeUs : t, std::numeric_limits<sim::TimeUs>::max()});
+}
+
+void Presence::vanish(sim::TimeUs t) {
+  if (!spans.empty() && spans.back().second > t) spans.back().second = t;
+}
+
+float Presence::opacity(sim::TimeUs t) const {
+  if (spans.empty()) return 1;
+  auto after = std::upper_bound(spans.begin(), spans.end(), t, [](sim::TimeUs v, const auto& s) { return v < s.first; });
+  if (after == spans.begin()) return 0;
+  const auto& [from, to] = *std::prev(after);
+  const float fade = static_cast<float>(kFadeUs);
+  if (t < to) return std::min(1.0f, static_cast<float>(t - from) / fade);
+  return std::max(0.0f, 1.0f - static_cast<float>(t - to) / fade);
 }
 
 namespace {
@@ -81,6 +102,10 @@ class Builder {
     anim_.unacked = finish_series(unacked_changes_);
     anim_.prefetch.resize(topo_.nodes().size(), 0);
     for (auto& [node, p] : prefetch_) anim_.prefetch[node] = p;
+    anim_.node_presence.resize(topo_.nodes().size());
+    for (auto& [node, p] : node_presence_) anim_.node_presence[node] = std::move(p);
+    anim_.edge_presence.resize(topo_.edges().size());
+    for (auto& [edge, p] : edge_presence_) anim_.edge_presence[edge] = std::move(p);
     anim_.shown_order.resize(log_.size());
     for (std::uint32_t i = 0; i < anim_.shown_order.size(); ++i) anim_.shown_order[i] = i;
     std::stable_sort(anim_.shown_order.begin(), anim_.shown_order.end(),
@@ -172,6 +197,26 @@ class Builder {
   void add(Segment s) {
     anim_.longest_segment_us = std::max(anim_.longest_segment_us, s.end_us - s.start_us);
     anim_.segments.push_back(s);
+    auto busy = [&](std::map<int, sim::TimeUs>& until, int at) { until[at] = std::max(until[at], s.end_us); };
+    if (s.edge >= 0) {
+      busy(edge_busy_until_, s.edge);
+      busy(node_busy_until_, topo_.edges()[s.edge].from);
+      busy(node_busy_until_, topo_.edges()[s.edge].to);
+    }
+    if (s.node >= 0) busy(node_busy_until_, s.node);
+  }
+
+  // A deleted node or edge goes once the dots already on it are through: the deletion is shown
+  // then, so no dot travels a binding that is no longer drawn.
+  void vanish_node(std::uint32_t index, int node, sim::TimeUs t) {
+    const sim::TimeUs at = std::max(t, node_busy_until_[node]);
+    node_presence_[node].vanish(at);
+    shown(index, at);
+  }
+  void vanish_edge(std::uint32_t index, int edge, sim::TimeUs t) {
+    const sim::TimeUs at = std::max(t, edge_busy_until_[edge]);
+    edge_presence_[edge].vanish(at);
+    shown(index, at);
   }
 
   Segment segment(std::uint32_t index, const trace::Event& e, SegmentKind kind, sim::TimeUs start, sim::TimeUs length) {
@@ -308,24 +353,20 @@ class Builder {
 
   void on_event(std::uint32_t index, const trace::Event& e) {
     if (e.message_id != 0) anim_.message_events[e.message_id].push_back(index);
-    on_topology_event(e);
+    on_topology_event(index, e);
     on_message_sent(index, e);
     on_message_taken(index, e);
   }
 
-  // Connections, exchanges, queues, bindings and consumers: the nodes and edges.
-  void on_topology_event(const trace::Event& e) {
+  // Connections, exchanges, queues, bindings and consumers: the nodes and edges, and when
+  // each is there.
+  void on_topology_event(std::uint32_t index, const trace::Event& e) {
+    const sim::TimeUs t = e.time_us;
     switch (e.kind) {
-      case EventKind::kConnectionOpened: {
-        const std::string& name = e.text;
-        int node = -1;
-        if (auto p = topo_.find_node(NodeKind::kProducer, name)) node = *p;
-        else if (auto c = topo_.find_node(NodeKind::kConsumer, name)) node = *c;
-        if (node >= 0) {
-          connection_node_[e.connection] = node;
-        } else if (name != "scenario topology" && name != "timeline") {
-          client_names_[e.connection] = name;
-        }
+      case EventKind::kConnectionOpened: on_connection_opened(e); break;
+      case EventKind::kConnectionClosed: {
+        auto it = connection_node_.find(e.connection);
+        if (it != connection_node_.end()) vanish_node(index, it->second, t);
         break;
       }
       case EventKind::kExchangeDeclared:
@@ -334,32 +375,62 @@ class Builder {
           const int node = exchange_node(e.exchange);
           const std::string type = e.text.substr(0, e.text.find(','));
           topo_.set_detail(node, type);
+          node_presence_[node].appear(t);
         }
         break;
+      case EventKind::kExchangeDeleted:
+        if (auto node = topo_.find_node(NodeKind::kExchange, e.exchange)) vanish_node(index, *node, t);
+        break;
       case EventKind::kQueueDeclared:
-        if (e.queue.rfind("amq.gen-", 0) != 0 || e.connection != 0) topo_.ensure_node(NodeKind::kQueue, e.queue);
+        if (e.queue.rfind("amq.gen-", 0) != 0 || e.connection != 0)
+          node_presence_[topo_.ensure_node(NodeKind::kQueue, e.queue)].appear(t);
         break;
-      case EventKind::kBindingCreated: {
-        const int from = exchange_node(e.exchange);
-        if (topo_.nodes()[from].detail.empty() && e.exchange.rfind("amq.", 0) == 0)
-          topo_.set_detail(from, e.exchange.substr(4));
-        const int to = e.has(trace::kToExchange) ? exchange_node(e.destination)
-                                                  : topo_.ensure_node(NodeKind::kQueue, e.destination);
-        // Headers bindings are known by their arguments, which the event's text carries.
-        topo_.ensure_edge(EdgeKind::kBinding, from, to, e.text.empty() ? e.routing_key : e.text);
+      case EventKind::kQueueDeleted:
+        if (auto node = topo_.find_node(NodeKind::kQueue, e.queue)) vanish_node(index, *node, t);
         break;
-      }
+      case EventKind::kBindingCreated: edge_presence_[binding_edge(e)].appear(t); break;
+      case EventKind::kBindingDeleted: vanish_edge(index, binding_edge(e), t); break;
       case EventKind::kConsumerAdded: {
         if (is_direct_reply_to(e.queue)) break;  // a channel that takes replies, not a queue
         const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
         const int c = actor_node(e.connection, NodeKind::kConsumer);
-        topo_.ensure_edge(EdgeKind::kConsume, q, c, "");
+        edge_presence_[topo_.ensure_edge(EdgeKind::kConsume, q, c, "")].appear(t);
         prefetch_[c] = static_cast<std::int32_t>(e.count);
+        break;
+      }
+      case EventKind::kConsumerCancelled: {
+        auto actor = connection_node_.find(e.connection);
+        auto q = topo_.find_node(NodeKind::kQueue, e.queue);
+        if (actor == connection_node_.end() || !q) break;
+        if (auto edge = topo_.find_edge(*q, actor->second)) vanish_edge(index, *edge, t);
         break;
       }
       default:
         break;
     }
+  }
+
+  void on_connection_opened(const trace::Event& e) {
+    const std::string& name = e.text;
+    int node = -1;
+    if (auto p = topo_.find_node(NodeKind::kProducer, name)) node = *p;
+    else if (auto c = topo_.find_node(NodeKind::kConsumer, name)) node = *c;
+    if (node >= 0) {
+      connection_node_[e.connection] = node;
+      node_presence_[node].appear(e.time_us);
+    } else if (name != "scenario topology" && name != "timeline") {
+      client_names_[e.connection] = name;
+    }
+  }
+
+  int binding_edge(const trace::Event& e) {
+    const int from = exchange_node(e.exchange);
+    if (topo_.nodes()[from].detail.empty() && e.exchange.rfind("amq.", 0) == 0)
+      topo_.set_detail(from, e.exchange.substr(4));
+    const int to = e.has(trace::kToExchange) ? exchange_node(e.destination)
+                                              : topo_.ensure_node(NodeKind::kQueue, e.destination);
+    // Headers bindings are known by their arguments, which the event's text carries.
+    return topo_.ensure_edge(EdgeKind::kBinding, from, to, e.text.empty() ? e.routing_key : e.text);
   }
 
   // A message on its way: published and routed, returned, confirmed, or dropped.
@@ -534,6 +605,8 @@ class Builder {
   std::unordered_map<std::uint64_t, sim::TimeUs> routed_at_;  // message -> its copies all in their queues
   std::map<int, sim::TimeUs> actor_clock_, received_until_, last_arrival_;
   std::map<int, std::vector<Change>> ready_changes_, unacked_changes_;
+  std::map<int, Presence> node_presence_, edge_presence_;
+  std::map<int, sim::TimeUs> node_busy_until_, edge_busy_until_;  // the last dot on it ends
   std::map<int, std::int32_t> prefetch_;
 };
 

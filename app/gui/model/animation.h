@@ -44,6 +44,17 @@ struct StepSeries {
   void set(sim::TimeUs time_us, std::int32_t value);
 };
 
+// When a node or an edge is there: from its declaration to its deletion, perhaps several
+// times (a connection lost and opened again). No spans means always (the built-in exchanges).
+struct Presence {
+  std::vector<std::pair<sim::TimeUs, sim::TimeUs>> spans;  // [appeared, gone)
+  void appear(sim::TimeUs t);
+  void vanish(sim::TimeUs t);
+  // 1 while there; rising just after it appears and falling just after it goes; else 0.
+  float opacity(sim::TimeUs t) const;
+  static constexpr sim::TimeUs kFadeUs = sim::millis(400);
+};
+
 struct AnimationTimings {
   // A hop that the simulation makes in no time still takes this long on screen at 1x,
   // long enough for the eye to follow.
@@ -61,6 +72,7 @@ struct Animation {
   std::vector<StepSeries> ready;     // per node (queues)
   std::vector<StepSeries> unacked;   // per node: queues and consumers
   std::vector<std::int32_t> prefetch;  // per node (consumers), 0 = unlimited
+  std::vector<Presence> node_presence, edge_presence;
   std::vector<std::string> routing_keys;  // by key_color
   // Per second of simulated time: publishes and deliveries, for the rate charts.
   std::vector<std::uint32_t> published_per_second, delivered_per_second;

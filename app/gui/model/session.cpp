@@ -138,6 +138,14 @@ void Session::scene_at(sim::TimeUs time_us, Scene& out) const {
     out.nodes[i].unacked = animation_.unacked[i].at(time_us);
     out.nodes[i].prefetch = animation_.prefetch[i];
   }
+  out.node_opacity.resize(n);
+  for (std::size_t i = 0; i < n; ++i) out.node_opacity[i] = animation_.node_presence[i].opacity(time_us);
+  const auto& edges = topology_.edges();
+  out.edge_opacity.resize(edges.size());
+  for (std::size_t i = 0; i < edges.size(); ++i)
+    out.edge_opacity[i] = std::min({animation_.edge_presence[i].opacity(time_us),
+                                    out.node_opacity[static_cast<std::size_t>(edges[i].from)],
+                                    out.node_opacity[static_cast<std::size_t>(edges[i].to)]});
   out.dots.clear();
   // Segments are sorted by start and none lasts longer than the longest, so only a window
   // of them can be under way at `time_us`.

@@ -39,6 +39,9 @@ struct NodeState {
 struct Scene {
   sim::TimeUs time_us = 0;
   std::vector<NodeState> nodes;  // by node index
+  // How much of each node and edge is there: 0 before it is declared and after it is
+  // deleted, 1 while it exists, and between while it fades in or out.
+  std::vector<float> node_opacity, edge_opacity;
   std::vector<SceneDot> dots;
   std::size_t events_done = 0;  // trace events at or before time_us
 };
