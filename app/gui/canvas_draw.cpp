@@ -41,7 +41,7 @@ void text_centered(ImDrawList* draw, ImFont* font, float size, ImVec2 center, pa
 }
 
 void dashed_curve(ImDrawList* draw, const EdgeCurve& c, const CanvasTransform& xf, pal::Color color, float thickness) {
-  constexpr int kPieces = 28;
+  const int kPieces = 28 * std::max(1, c.count / 3);
   for (int i = 0; i < kPieces; i += 2) {
     const float a = static_cast<float>(i) / kPieces, b = static_cast<float>(i + 1) / kPieces;
     draw->AddLine(xf.to_screen(c.at(a)), xf.to_screen(c.at(b)), color, thickness);
@@ -50,7 +50,7 @@ void dashed_curve(ImDrawList* draw, const EdgeCurve& c, const CanvasTransform& x
 
 void arrow_head(ImDrawList* draw, const EdgeCurve& c, const CanvasTransform& xf, pal::Color color) {
   const ImVec2 tip = xf.to_screen(c.at(1.0f));
-  const ImVec2 back = xf.to_screen(c.at(0.96f));
+  const ImVec2 back = xf.to_screen(c.at(c.count == 1 ? 0.96f : 0.995f));
   float dx = tip.x - back.x, dy = tip.y - back.y;
   const float len = std::sqrt(dx * dx + dy * dy);
   if (len < 1e-3f) return;
@@ -83,7 +83,7 @@ float node_opacity(const GuiApp& app, std::size_t node) {
 
 void draw_edges(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
   const TopologyView& topo = app.session.topology();
-  const float thickness = std::clamp(1.6f * xf.zoom, 1.0f, 3.0f);
+  const float thickness = std::clamp(1.6f * xf.zoom, 1.0f, 3.0f) * pal::colors().line_weight;
   for (std::size_t i = 0; i < topo.edges().size(); ++i) {
     const float opacity = edge_opacity(app, i);
     if (opacity <= 0) continue;  // not declared yet, or deleted: the topology at the playhead
@@ -91,12 +91,15 @@ void draw_edges(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) 
     const Edge& e = topo.edges()[i];
     const EdgeCurve c = topo.curve(static_cast<int>(i));
     const bool selected = app.selection.kind == Selection::Kind::kEdge && app.selection.index == static_cast<int>(i);
-    const pal::Color color = selected ? pal::kSelection : pal::edge_color(e.kind);
+    const pal::Color color = selected ? pal::colors().selection : pal::edge_color(e.kind);
     if (e.dashed()) {
       dashed_curve(draw, c, xf, color, thickness);
     } else {
-      draw->AddBezierCubic(xf.to_screen(c.p0), xf.to_screen(c.c1), xf.to_screen(c.c2), xf.to_screen(c.p3), color,
-                           thickness, 24);
+      for (int k = 0; k < c.count; ++k) {
+        const Cubic& p = c.pieces[static_cast<std::size_t>(k)];
+        draw->AddBezierCubic(xf.to_screen(p.p0), xf.to_screen(p.c1), xf.to_screen(p.c2), xf.to_screen(p.p3), color,
+                             thickness, c.count == 1 ? 24 : 8);
+      }
     }
     arrow_head(draw, c, xf, color);
     fade_since(draw, first_vertex, opacity);
@@ -165,9 +168,9 @@ void draw_edge_labels(ImDrawList* draw, const GuiApp& app, const CanvasTransform
     const Edge& e = topo.edges()[i];
     const bool selected = app.selection.kind == Selection::Kind::kEdge && app.selection.index == static_cast<int>(i);
     const int first_vertex = draw->VtxBuffer.Size;
-    draw->AddRectFilled(b.min, b.max, pal::rgba(30, 32, 40, 235), 4);
-    draw->AddRect(b.min, b.max, selected ? pal::kSelection : pal::with_alpha(pal::edge_color(e.kind), 0.8f), 4);
-    draw->AddText(app.font, b.size, {b.min.x + 4, b.min.y + 1}, e.dashed() ? pal::edge_color(e.kind) : pal::kText,
+    draw->AddRectFilled(b.min, b.max, pal::colors().label_fill, 4);
+    draw->AddRect(b.min, b.max, selected ? pal::colors().selection : pal::with_alpha(pal::edge_color(e.kind), 0.8f), 4);
+    draw->AddText(app.font, b.size, {b.min.x + 4, b.min.y + 1}, e.dashed() ? pal::edge_color(e.kind) : pal::colors().text,
                   b.text.c_str());
     fade_since(draw, first_vertex, edge_opacity(app, i));
   }
@@ -182,15 +185,15 @@ void draw_node(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf, i
   const float rounding = node.kind == NodeKind::kExchange ? 14 * xf.zoom : 5 * xf.zoom;
   const bool selected = app.selection.kind == Selection::Kind::kNode && app.selection.index == index;
   draw->AddRectFilled(min, max, pal::node_fill(node.kind), rounding);
-  draw->AddRect(min, max, selected ? pal::kSelection : pal::node_border(node.kind), rounding, 0,
-                selected ? 3.0f : std::clamp(1.5f * xf.zoom, 1.0f, 2.5f));
+  draw->AddRect(min, max, selected ? pal::colors().selection : pal::node_border(node.kind), rounding, 0,
+                (selected ? 3.0f : std::clamp(1.5f * xf.zoom, 1.0f, 2.5f)) * pal::colors().line_weight);
   const float w = max.x - min.x, h = max.y - min.y;
   const float title = text_size(app, xf, 17.0f);
   const float small = text_size(app, xf, 13.0f);
   const std::string label = fit(app.font, title, node.label, w - 10 * xf.zoom);
   const bool has_body = node.kind == NodeKind::kQueue || node.kind == NodeKind::kConsumer;
   const float title_y = has_body || !node.detail.empty() ? min.y + h * 0.3f : min.y + h * 0.5f;
-  text_centered(draw, app.font, title, {min.x + w / 2, title_y}, pal::kText, label);
+  text_centered(draw, app.font, title, {min.x + w / 2, title_y}, pal::colors().text, label);
 
   if (node.kind == NodeKind::kQueue) {
     // The depth as a stack of cells: unacked (orange) first, then ready (sky blue).
@@ -201,16 +204,16 @@ void draw_node(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf, i
     int drawn = 0;
     for (int i = 0; i < unacked && drawn < capacity; ++i, ++drawn) {
       const float x = min.x + 8 * xf.zoom + drawn * (cell + gap);
-      draw->AddRectFilled({x, y0}, {x + cell, y0 + cell}, pal::kUnacked, 1.5f);
+      draw->AddRectFilled({x, y0}, {x + cell, y0 + cell}, pal::colors().unacked, 1.5f);
     }
     for (int i = 0; i < ready && drawn < capacity; ++i, ++drawn) {
       const float x = min.x + 8 * xf.zoom + drawn * (cell + gap);
-      draw->AddRectFilled({x, y0}, {x + cell, y0 + cell}, pal::kReady, 1.5f);
+      draw->AddRectFilled({x, y0}, {x + cell, y0 + cell}, pal::colors().ready, 1.5f);
     }
-    if (drawn == 0) draw->AddRect({min.x + 8 * xf.zoom, y0}, {min.x + 8 * xf.zoom + cell, y0 + cell}, pal::kTextDim, 1.5f);
+    if (drawn == 0) draw->AddRect({min.x + 8 * xf.zoom, y0}, {min.x + 8 * xf.zoom + cell, y0 + cell}, pal::colors().text_dim, 1.5f);
     const std::string counts = std::to_string(ready) + (unacked ? "+" + std::to_string(unacked) : "");
     const ImVec2 ts = app.font->CalcTextSizeA(small, FLT_MAX, 0, counts.c_str());
-    draw->AddText(app.font, small, {max.x - ts.x - 6 * xf.zoom, y0 + cell / 2 - ts.y / 2}, pal::kText, counts.c_str());
+    draw->AddText(app.font, small, {max.x - ts.x - 6 * xf.zoom, y0 + cell / 2 - ts.y / 2}, pal::colors().text, counts.c_str());
   } else if (node.kind == NodeKind::kConsumer) {
     // Prefetch slots: filled while a delivery is unacked.
     const int used = state.unacked;
@@ -221,15 +224,15 @@ void draw_node(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf, i
     const int columns = std::max(1, static_cast<int>((w - 50 * xf.zoom) / (cell + gap)));
     for (int i = 0; i < std::min(shown, columns); ++i) {
       const float x = min.x + 8 * xf.zoom + i * (cell + gap);
-      if (i < used) draw->AddRectFilled({x, y0}, {x + cell, y0 + cell}, pal::kUnacked, 1.0f);
-      else draw->AddRect({x, y0}, {x + cell, y0 + cell}, pal::kTextDim, 1.0f);
+      if (i < used) draw->AddRectFilled({x, y0}, {x + cell, y0 + cell}, pal::colors().unacked, 1.0f);
+      else draw->AddRect({x, y0}, {x + cell, y0 + cell}, pal::colors().text_dim, 1.0f);
     }
     const std::string counts = std::to_string(used) + "/" + (state.prefetch > 0 ? std::to_string(state.prefetch) : "\xE2\x88\x9E");
     const ImVec2 ts = app.font->CalcTextSizeA(small, FLT_MAX, 0, counts.c_str());
-    draw->AddText(app.font, small, {max.x - ts.x - 6 * xf.zoom, y0 + cell / 2 - ts.y / 2}, pal::kText, counts.c_str());
+    draw->AddText(app.font, small, {max.x - ts.x - 6 * xf.zoom, y0 + cell / 2 - ts.y / 2}, pal::colors().text, counts.c_str());
   } else if (!node.detail.empty()) {
     const std::string detail = fit(app.font, small, node.detail, w - 10 * xf.zoom);
-    text_centered(draw, app.font, small, {min.x + w / 2, min.y + h * 0.7f}, pal::kTextDim, detail);
+    text_centered(draw, app.font, small, {min.x + w / 2, min.y + h * 0.7f}, pal::colors().text_dim, detail);
   }
 }
 
@@ -271,7 +274,7 @@ void draw_dot(ImDrawList* draw, const SceneDot& d, const TopologyView& topo, con
     case SegmentKind::kHop: disc(draw, at, r, color); break;
     case SegmentKind::kRequeue:
       disc(draw, at, r, color);
-      ring(draw, at, r + 3, pal::kUnacked);
+      ring(draw, at, r + 3, pal::colors().unacked);
       break;
     case SegmentKind::kReturn:
       disc(draw, at, r, color);
@@ -284,7 +287,7 @@ void draw_dot(ImDrawList* draw, const SceneDot& d, const TopologyView& topo, con
     case SegmentKind::kAck: {
       const Node& n = topo.nodes()[d.node];
       const ImVec2 p = xf.to_screen({n.center.x + n.size.x / 2 - 12, n.center.y - n.size.y / 2 + 12});
-      ring(draw, p, r + 2 + d.fraction * 12 * xf.zoom, pal::with_alpha(pal::kAck, 1.0f - d.fraction));
+      ring(draw, p, r + 2 + d.fraction * 12 * xf.zoom, pal::with_alpha(pal::colors().ack, 1.0f - d.fraction));
       disc(draw, p, r * (1.0f - d.fraction * 0.7f), pal::with_alpha(color, 1.0f - d.fraction));
       break;
     }
@@ -293,7 +296,7 @@ void draw_dot(ImDrawList* draw, const SceneDot& d, const TopologyView& topo, con
       const Vec2 c = n.center + Vec2{0, -n.size.y / 2 - 10} + jitter(d.message_id, 10);
       const ImVec2 p = xf.to_screen(c);
       const float alpha = 1.0f - d.fraction;
-      disc(draw, p, r + 1, pal::with_alpha(pal::kDeath, alpha));
+      disc(draw, p, r + 1, pal::with_alpha(pal::colors().death, alpha));
       const float x = r * 0.55f;
       draw->AddLine({p.x - x, p.y - x}, {p.x + x, p.y + x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
       draw->AddLine({p.x - x, p.y + x}, {p.x + x, p.y - x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
@@ -334,7 +337,7 @@ void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
       done[at] = true;
     }
     draw_dot(draw, d, topo, xf, r);
-    if (highlighted != 0 && d.message_id == highlighted && d.edge >= 0) ring(draw, xf.to_screen(d.position), r + 6, pal::kSelection);
+    if (highlighted != 0 && d.message_id == highlighted && d.edge >= 0) ring(draw, xf.to_screen(d.position), r + 6, pal::colors().selection);
   }
 }
 
@@ -349,22 +352,22 @@ void draw_legend(ImDrawList* draw, const GuiApp& app, ImVec2 canvas_min) {
   draw->AddRectFilled(min, {min.x + width, min.y + height}, pal::rgba(20, 22, 27, 220), 6);
   // Labelled messages are coloured by their label, listed in brackets.
   const bool labels = std::any_of(keys.begin(), keys.end(), [](const std::string& k) { return k.starts_with('['); });
-  draw->AddText(app.font, size, {min.x + 8, min.y + 5}, pal::kTextDim, labels ? "routing keys, [labels]" : "routing keys");
+  draw->AddText(app.font, size, {min.x + 8, min.y + 5}, pal::colors().text_dim, labels ? "routing keys, [labels]" : "routing keys");
   for (int i = 0; i < shown; ++i) {
     const float y = min.y + 5 + line * (i + 1);
     draw->AddCircleFilled({min.x + 14, y + size / 2}, 5, pal::key_color(static_cast<std::uint16_t>(i)), 12);
     const std::string k = fit(app.font, size, keys[i].empty() ? "(empty key)" : keys[i], width - 34);
-    draw->AddText(app.font, size, {min.x + 26, y}, pal::kText, k.c_str());
+    draw->AddText(app.font, size, {min.x + 26, y}, pal::colors().text, k.c_str());
   }
   if (static_cast<int>(keys.size()) > shown) {
     const std::string more = "+" + std::to_string(keys.size() - shown) + " more (colours repeat)";
-    draw->AddText(app.font, size, {min.x + 8, min.y + 5 + line * (shown + 1)}, pal::kTextDim, more.c_str());
+    draw->AddText(app.font, size, {min.x + 8, min.y + 5 + line * (shown + 1)}, pal::colors().text_dim, more.c_str());
   }
 }
 
 }  // namespace
 
-Camera fit_camera(const TopologyView& topology, ImVec2 canvas_size) {
+Camera fit_camera(const TopologyView& topology, ImVec2 canvas_size, float bottom_reserve) {
   Vec2 lo, hi;
   topology.bounds(lo, hi);
   // Room for the legend on the left and labels all round.
@@ -373,8 +376,9 @@ Camera fit_camera(const TopologyView& topology, ImVec2 canvas_size) {
   Camera cam;
   cam.pan = (lo + hi) * 0.5f;
   const float zx = canvas_size.x / std::max(1.0f, hi.x - lo.x);
-  const float zy = canvas_size.y / std::max(1.0f, hi.y - lo.y);
+  const float zy = std::max(1.0f, canvas_size.y - bottom_reserve) / std::max(1.0f, hi.y - lo.y);
   cam.zoom = std::clamp(std::min(zx, zy), 0.2f, 1.6f);
+  cam.pan.y += bottom_reserve / 2 / cam.zoom;  // the picture centred in the space above the caption
   cam.fitted = true;
   return cam;
 }

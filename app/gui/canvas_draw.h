@@ -24,7 +24,7 @@ struct CanvasTransform {
 };
 
 // Fits the whole topology into a canvas of this size.
-Camera fit_camera(const TopologyView& topology, ImVec2 canvas_size);
+Camera fit_camera(const TopologyView& topology, ImVec2 canvas_size, float bottom_reserve = 0);
 
 void draw_canvas(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf, ImVec2 canvas_min, ImVec2 canvas_max);
 

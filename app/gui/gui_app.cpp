@@ -8,6 +8,8 @@
 #include <cstdio>
 
 #include "gui/model/layout_file.h"
+#include "gui/palette.h"
+#include "gui/theme.h"
 #include "trace/describe.h"
 
 namespace brokersim::gui {
@@ -101,6 +103,7 @@ const std::vector<Shortcut>& shortcuts() {
       {"[ and ]", "slower / faster"},
       {"Ctrl+= / Ctrl+-", "larger / smaller text, for projectors"},
       {"F", "fit the topology to the canvas"},
+      {"H", "high contrast colours, for a projector"},
       {"Esc", "clear the selection and stop following"},
       {"F1", "this help"},
       {"Mouse wheel", "zoom the canvas; drag empty space to pan, drag a node to move it"},
@@ -127,6 +130,9 @@ void handle_shortcuts(GuiApp& app) {
     app.canvas_only = !app.canvas_only;
     app.camera.fitted = false;  // the canvas changed size: fill it again
   }
+  if (pressed(GLFW_KEY_H))
+    apply_theme(palette::current_theme() == palette::Theme::kHighContrast ? palette::Theme::kDark
+                                                                          : palette::Theme::kHighContrast);
   if (pressed(GLFW_KEY_HOME)) app.seek(0);
   if (pressed(GLFW_KEY_ESCAPE)) {
     app.selection = {};
@@ -137,9 +143,16 @@ void handle_shortcuts(GuiApp& app) {
   if (pressed(GLFW_KEY_LEFT_BRACKET)) app.speed = std::max(0.1f, app.speed / 2);
   if (pressed(GLFW_KEY_RIGHT_BRACKET)) app.speed = std::min(100.0f, app.speed * 2);
   if (io.KeyCtrl && (pressed(GLFW_KEY_EQUAL) || pressed(GLFW_KEY_KP_ADD)))
-    app.font_scale = std::min(2.5f, app.font_scale + 0.125f);
+    app.set_font_scale(app.font_scale + 0.125f);
   if (io.KeyCtrl && (pressed(GLFW_KEY_MINUS) || pressed(GLFW_KEY_KP_SUBTRACT)))
-    app.font_scale = std::max(0.75f, app.font_scale - 0.125f);
+    app.set_font_scale(app.font_scale - 0.125f);
+}
+
+void GuiApp::set_font_scale(float scale) {
+  font_scale = std::clamp(scale, 0.75f, 2.5f);
+  // Boxes grow with their text, so larger text for a projector is never cut off.
+  session.set_text_scale(font_scale);
+  camera.fitted = false;
 }
 
 std::string clock_text(sim::TimeUs t) {
@@ -177,11 +190,14 @@ void draw_menu_bar(GuiApp& app) {
       ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("View")) {
-      if (ImGui::MenuItem("Larger text", "Ctrl+=")) app.font_scale = std::min(2.5f, app.font_scale + 0.125f);
-      if (ImGui::MenuItem("Smaller text", "Ctrl+-")) app.font_scale = std::max(0.75f, app.font_scale - 0.125f);
+      if (ImGui::MenuItem("Larger text", "Ctrl+=")) app.set_font_scale(app.font_scale + 0.125f);
+      if (ImGui::MenuItem("Smaller text", "Ctrl+-")) app.set_font_scale(app.font_scale - 0.125f);
       if (ImGui::MenuItem("Fit the topology", "F")) app.camera.fitted = false;
       ImGui::MenuItem("Lesson step as a caption", nullptr, &app.show_caption);
       if (ImGui::MenuItem("Canvas only", "C", &app.canvas_only)) app.camera.fitted = false;
+      bool high_contrast = palette::current_theme() == palette::Theme::kHighContrast;
+      if (ImGui::MenuItem("High contrast, for a projector", "H", &high_contrast))
+        apply_theme(high_contrast ? palette::Theme::kHighContrast : palette::Theme::kDark);
       ImGui::Separator();
       const bool moved = !app.session.fixed_positions().empty();
       if (ImGui::MenuItem("Save node positions into the YAML", nullptr, false, moved && !app.scenario_path.empty()))

@@ -68,6 +68,7 @@ struct GuiApp {
   // Recomputes the lesson's questions when the scenario changed (opened or edited).
   void sync_quiz();
   void report(const std::string& error, const std::string& ok_text);
+  void set_font_scale(float scale);  // Ctrl +/-: text, node boxes and the fit together
 };
 
 // Panels: each draws one ImGui window.

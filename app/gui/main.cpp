@@ -52,6 +52,9 @@ struct Options {
   std::string answer;      // ... and answer it so (the revealed state)
   bool check_exercise = false;  // press the exercise's Check
   std::string export_steps;     // one slide per lesson step into this folder
+  bool present = false;         // the canvas alone, fitted: presentation mode
+  bool high_contrast = false;   // the projector theme
+  float text_scale = 1.0f;      // as Ctrl +/- sets it
 };
 
 int usage(const char* error) {
@@ -60,8 +63,27 @@ int usage(const char* error) {
                "usage: brokersim-gui [SCENARIO.yaml] [--at T] [--screenshot out.png] [--size WxH]\n"
                "                     [--bench-frames N] [--speed X] [--amqp HOST:PORT]\n"
                "                     [--panel inspect|route|lesson|charts|publish|edit] [--follow MESSAGE]\n"
-               "                     [--ask N [--answer TEXT]] [--check-exercise] [--export-steps DIR]\n");
+               "                     [--ask N [--answer TEXT]] [--check-exercise] [--export-steps DIR]\n"
+               "                     [--present] [--theme dark|high-contrast] [--text-scale X]\n");
   return 2;
+}
+
+// The options for a class: presentation mode, the projector theme and the text size. Returns
+// what is wrong, or nullptr.
+template <typename Value>
+const char* parse_presentation(const std::string& option, Value value, Options& o) {
+  if (option == "--present") {
+    o.present = true;
+  } else if (option == "--theme") {
+    const char* v = value();
+    if (!v || (std::string(v) != "dark" && std::string(v) != "high-contrast")) return "--theme is dark or high-contrast";
+    o.high_contrast = std::string(v) == "high-contrast";
+  } else {
+    const char* v = value();
+    o.text_scale = v ? std::strtof(v, nullptr) : 0.0f;
+    if (o.text_scale < 0.75f || o.text_scale > 2.5f) return "--text-scale is from 0.75 to 2.5";
+  }
+  return nullptr;
 }
 
 std::optional<Options> parse(int argc, char** argv, int& exit_code) {
@@ -124,6 +146,8 @@ std::optional<Options> parse(int argc, char** argv, int& exit_code) {
       const char* v = value();
       if (!v) return exit_code = usage("--export-steps wants a folder for the slides"), std::nullopt;
       o.export_steps = v;
+    } else if (a == "--present" || a == "--theme" || a == "--text-scale") {
+      if (const char* error = parse_presentation(a, value, o)) return exit_code = usage(error), std::nullopt;
     } else if (a == "--help" || a == "-h") {
       exit_code = usage("help");
       return std::nullopt;
@@ -214,7 +238,7 @@ GLFWwindow* open_window(gui::GuiApp& app, const Options& options) {
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGui::GetIO().IniFilename = nullptr;
-  gui::apply_theme();
+  gui::apply_theme(options.high_contrast ? gui::palette::Theme::kHighContrast : gui::palette::Theme::kDark);
   gui::load_font(app, gui::kDesktopFontPath);
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init("#version 330");
@@ -344,7 +368,9 @@ int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::
     int fb_w = 0, fb_h = 0;
     glfwGetFramebufferSize(window, &fb_w, &fb_h);
     glViewport(0, 0, fb_w, fb_h);
-    glClearColor(24 / 255.0f, 26 / 255.0f, 31 / 255.0f, 1);  // palette::kBackground
+    float ground[3];
+    gui::clear_colour(ground);
+    glClearColor(ground[0], ground[1], ground[2], 1);
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++frames;
@@ -424,6 +450,8 @@ int main(int argc, char** argv) {
   }
   if (options->speed) app.speed = *options->speed;
   app.open_panel = options->panel;
+  app.canvas_only = options->present;
+  app.set_font_scale(options->text_scale);
   if (options->follow) {
     app.selection = {gui::Selection::Kind::kMessage, -1, options->follow};
     app.follow_message = options->follow;

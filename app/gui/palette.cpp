@@ -23,7 +23,24 @@ Color key_color(std::uint16_t index) {
   return kColors[index % kKeyColors];
 }
 
+namespace {
+
+constexpr Colors kDark{rgba(24, 26, 31),   rgba(34, 37, 44),   rgba(232, 234, 240), rgba(150, 156, 170),
+                       rgba(150, 205, 255), rgba(255, 196, 110), rgba(120, 230, 160), rgba(240, 60, 50),
+                       rgba(255, 255, 255), rgba(30, 32, 40, 235), 1.0f};
+constexpr Colors kHighContrast{rgba(0, 0, 0),       rgba(20, 20, 20),    rgba(255, 255, 255), rgba(215, 215, 215),
+                               rgba(120, 200, 255), rgba(255, 170, 40),  rgba(60, 255, 120),  rgba(255, 40, 40),
+                               rgba(255, 255, 0),   rgba(0, 0, 0, 245),  1.8f};
+Theme g_theme = Theme::kDark;
+
+}  // namespace
+
+void use_theme(Theme theme) { g_theme = theme; }
+Theme current_theme() { return g_theme; }
+const Colors& colors() { return g_theme == Theme::kHighContrast ? kHighContrast : kDark; }
+
 Color node_fill(NodeKind kind) {
+  if (g_theme == Theme::kHighContrast) return rgba(0, 0, 0);
   switch (kind) {
     case NodeKind::kProducer: return rgba(44, 62, 80);
     case NodeKind::kExchange: return rgba(74, 52, 96);
@@ -34,6 +51,14 @@ Color node_fill(NodeKind kind) {
 }
 
 Color node_border(NodeKind kind) {
+  if (g_theme == Theme::kHighContrast) {
+    switch (kind) {
+      case NodeKind::kProducer: return rgba(90, 190, 255);
+      case NodeKind::kExchange: return rgba(230, 120, 255);
+      case NodeKind::kQueue: return rgba(40, 255, 200);
+      case NodeKind::kConsumer: return rgba(255, 210, 60);
+    }
+  }
   switch (kind) {
     case NodeKind::kProducer: return rgba(120, 160, 200);
     case NodeKind::kExchange: return rgba(180, 140, 220);
@@ -44,6 +69,13 @@ Color node_border(NodeKind kind) {
 }
 
 Color edge_color(EdgeKind kind) {
+  if (g_theme == Theme::kHighContrast) {
+    switch (kind) {
+      case EdgeKind::kDeadLetter: return rgba(255, 90, 80);
+      case EdgeKind::kAlternate: return rgba(255, 210, 60);
+      default: return rgba(235, 235, 235);
+    }
+  }
   switch (kind) {
     case EdgeKind::kPublish: return rgba(110, 120, 140);
     case EdgeKind::kBinding: return rgba(140, 130, 170);

@@ -23,14 +23,20 @@ Color node_fill(NodeKind kind);
 Color node_border(NodeKind kind);
 Color edge_color(EdgeKind kind);
 
-inline constexpr Color kBackground = rgba(24, 26, 31);
-inline constexpr Color kGrid = rgba(34, 37, 44);
-inline constexpr Color kText = rgba(232, 234, 240);
-inline constexpr Color kTextDim = rgba(150, 156, 170);
-inline constexpr Color kReady = rgba(150, 205, 255);    // pale blue, apart from the key colours
-inline constexpr Color kUnacked = rgba(255, 196, 110);  // pale orange
-inline constexpr Color kAck = rgba(120, 230, 160);
-inline constexpr Color kDeath = rgba(240, 60, 50);
-inline constexpr Color kSelection = rgba(255, 255, 255);
+// The colours that are not a routing key's. Two themes: the default dark one, and a high
+// contrast one for projectors that wash colours out (black ground, white text, saturated
+// node borders, heavier lines).
+struct Colors {
+  Color background, grid, text, text_dim;
+  Color ready;    // pale blue, apart from the key colours
+  Color unacked;  // pale orange
+  Color ack, death, selection;
+  Color label_fill;   // behind a binding's key
+  float line_weight;  // multiplies edge and border thickness
+};
+enum class Theme : std::uint8_t { kDark, kHighContrast };
+void use_theme(Theme theme);
+Theme current_theme();
+const Colors& colors();
 
 }  // namespace brokersim::gui::palette

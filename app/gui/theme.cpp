@@ -21,7 +21,38 @@ void load_font(GuiApp& app, const char* path, float pixel_ratio) {
   }
 }
 
-void apply_theme() {
+namespace {
+
+// White on black with yellow accents: what stays legible on a washed-out projector.
+void high_contrast_colours(ImVec4* c) {
+  const ImVec4 black(0, 0, 0, 1), white(1, 1, 1, 1), yellow(1, 0.9f, 0, 1), grey(0.25f, 0.25f, 0.25f, 1);
+  c[ImGuiCol_Text] = white;
+  c[ImGuiCol_TextDisabled] = ImVec4(0.85f, 0.85f, 0.85f, 1);
+  c[ImGuiCol_WindowBg] = black;
+  c[ImGuiCol_ChildBg] = ImVec4(0, 0, 0, 0);
+  c[ImGuiCol_PopupBg] = black;
+  c[ImGuiCol_MenuBarBg] = black;
+  c[ImGuiCol_Border] = white;
+  c[ImGuiCol_FrameBg] = grey;
+  c[ImGuiCol_Tab] = grey;
+  c[ImGuiCol_TabActive] = ImVec4(0.1f, 0.3f, 0.8f, 1);
+  c[ImGuiCol_TabHovered] = ImVec4(0.2f, 0.4f, 0.9f, 1);
+  c[ImGuiCol_Button] = ImVec4(0.1f, 0.3f, 0.8f, 1);
+  c[ImGuiCol_ButtonHovered] = ImVec4(0.2f, 0.4f, 0.9f, 1);
+  c[ImGuiCol_Header] = ImVec4(0.1f, 0.3f, 0.8f, 1);
+  c[ImGuiCol_SliderGrab] = yellow;
+  c[ImGuiCol_CheckMark] = yellow;
+}
+
+}  // namespace
+
+void clear_colour(float rgb[3]) {
+  const palette::Color c = palette::colors().background;
+  for (int i = 0; i < 3; ++i) rgb[i] = static_cast<float>((c >> (8 * i)) & 0xFF) / 255.0f;
+}
+
+void apply_theme(palette::Theme theme) {
+  palette::use_theme(theme);
   ImGui::StyleColorsDark();
   ImGuiStyle& style = ImGui::GetStyle();
   style.FrameRounding = 4;
@@ -43,6 +74,10 @@ void apply_theme() {
   c[ImGuiCol_Button] = ImVec4(0.20f, 0.25f, 0.36f, 1);
   c[ImGuiCol_ButtonHovered] = ImVec4(0.28f, 0.36f, 0.52f, 1);
   c[ImGuiCol_Header] = ImVec4(0.22f, 0.28f, 0.40f, 1);
+  if (theme == palette::Theme::kHighContrast) {
+    high_contrast_colours(c);
+    style.FrameBorderSize = 1;
+  }
 }
 
 }  // namespace brokersim::gui

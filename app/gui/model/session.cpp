@@ -54,6 +54,7 @@ bool Session::refresh_live() {
   // A whole rebuild: live traffic is lesson-sized, and the front end calls this a few
   // times a second at most.
   topology_ = TopologyView();
+  topology_.set_text_scale(text_scale_);
   animation_ = build_animation(*scenario_, *trace_, topology_);
   topology_.layout(fixed_);
   return true;
@@ -69,6 +70,7 @@ void Session::run() {
     end_us_ = runner.end_us();
   }
   topology_ = TopologyView();
+  topology_.set_text_scale(text_scale_);
   animation_ = build_animation(*scenario_, *trace_, topology_);
   topology_.layout(fixed_);
   // The last dots may land after the simulation's last event: the run lasts until they do.
@@ -216,6 +218,12 @@ void Session::spread_side_by_side(std::vector<SceneDot>& dots) const {
 void Session::move_node(int node, Vec2 center) {
   topology_.move_node(node, center);
   fixed_[TopologyView::node_key(topology_.nodes()[node])] = center;
+}
+
+void Session::set_text_scale(float scale) {
+  text_scale_ = scale;
+  topology_.set_text_scale(scale);
+  topology_.layout(fixed_);
 }
 
 void Session::set_fixed_positions(std::map<std::string, Vec2> fixed) {

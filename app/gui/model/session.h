@@ -96,6 +96,8 @@ class Session {
   void move_node(int node, Vec2 center);
   const std::map<std::string, Vec2>& fixed_positions() const { return fixed_; }
   void set_fixed_positions(std::map<std::string, Vec2> fixed);
+  // Node boxes grow with the text drawn in them (1 = the default size).
+  void set_text_scale(float scale);
 
   // --- commands. Each returns "" on success, or the engine's error text and changes nothing.
   struct ManualPublish {
@@ -131,6 +133,7 @@ class Session {
   std::vector<LessonMark> lesson_;
   sim::TimeUs end_us_ = 0;
   std::map<std::string, Vec2> fixed_;
+  float text_scale_ = 1.0f;
   // Last, so it goes first: the live runner refers to scenario_ and writes to trace_.
   std::unique_ptr<scenario::Runner> live_runner_;
   std::size_t live_events_seen_ = 0;

@@ -34,7 +34,11 @@ void draw_canvas_panel(GuiApp& app) {
   const ImVec2 size = ImGui::GetContentRegionAvail();
   const ImVec2 max{min.x + size.x, min.y + size.y};
   if (size.x < 10 || size.y < 10 || !app.session.is_open()) return;
-  if (!app.camera.fitted) app.camera = fit_camera(app.session.topology(), size);
+  if (!app.camera.fitted) {
+    // The lesson caption takes the canvas's bottom edge: fit the picture above it.
+    const bool captions = app.show_caption && !app.session.lesson().empty();
+    app.camera = fit_camera(app.session.topology(), size, captions ? 64 * app.font_scale : 0);
+  }
 
   CanvasTransform xf{{min.x + size.x / 2, min.y + size.y / 2}, app.camera.pan, app.camera.zoom};
   ImGui::InvisibleButton("canvas", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);

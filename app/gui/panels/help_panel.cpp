@@ -30,8 +30,8 @@ void draw_help_panel(GuiApp&) {
   swatch(palette::node_border(NodeKind::kConsumer), "consumers: prefetch slots in use / prefetch");
   swatch(palette::edge_color(EdgeKind::kDeadLetter), "dashed: dead-letter link from a queue to its exchange");
   swatch(palette::edge_color(EdgeKind::kAlternate), "dashed: alternate exchange");
-  swatch(palette::kAck, "a green ring at a consumer: ack");
-  swatch(palette::kDeath, "a red dot with a cross: expired or dropped, where it died");
+  swatch(palette::colors().ack, "a green ring at a consumer: ack");
+  swatch(palette::colors().death, "a red dot with a cross: expired or dropped, where it died");
   ImGui::TextWrapped("A dot is one message, coloured by its routing key (the legend on the canvas). A white ring: "
                      "returned to its producer. An orange ring: requeued. A red ring: on its way to the "
                      "dead-letter exchange.");

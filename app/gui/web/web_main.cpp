@@ -144,7 +144,9 @@ void frame(void* bench_frames_arg) {
   gui::draw_frame(s.app);
   ImGui::Render();
   glViewport(0, 0, s.width, s.height);
-  glClearColor(24 / 255.0f, 26 / 255.0f, 31 / 255.0f, 1);  // palette::kBackground
+  float ground[3];
+  gui::clear_colour(ground);
+  glClearColor(ground[0], ground[1], ground[2], 1);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   if (++s.frames == 1) EM_ASM({ if (Module.onFirstFrame) Module.onFirstFrame(); });
