@@ -186,7 +186,7 @@ void draw_node(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf, i
   const bool selected = app.selection.kind == Selection::Kind::kNode && app.selection.index == index;
   draw->AddRectFilled(min, max, pal::node_fill(node.kind), rounding);
   draw->AddRect(min, max, selected ? pal::colors().selection : pal::node_border(node.kind), rounding, 0,
-                (selected ? 3.0f : std::clamp(1.5f * xf.zoom, 1.0f, 2.5f)) * pal::colors().line_weight);
+                (selected ? 3.0f : std::clamp(1.5f * xf.zoom, 1.5f, 2.5f)) * pal::colors().line_weight);
   const float w = max.x - min.x, h = max.y - min.y;
   const float title = text_size(app, xf, 17.0f);
   const float small = text_size(app, xf, 13.0f);
