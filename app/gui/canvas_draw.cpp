@@ -265,9 +265,40 @@ std::uint64_t stack_key(ImVec2 p, std::uint16_t key_color) {
   return (qx << 40) | (qy << 20) | key_color;
 }
 
+// What a marker says: why a message died or was dead-lettered, or that it came back.
+const char* marker_label(const SceneDot& d) {
+  if (d.kind == SegmentKind::kReturn) return "returned";
+  switch (d.reason) {
+    case trace::Reason::kRejected: return "rejected";
+    case trace::Reason::kExpired: return "expired";
+    case trace::Reason::kMaxlen: return "maxlen";
+    case trace::Reason::kDeliveryLimit: return "delivery_limit";
+    case trace::Reason::kRefused: return "refused: queue full";
+    case trace::Reason::kUnroutable: return "unroutable";
+    case trace::Reason::kPurged: return "purged";
+    case trace::Reason::kQueueDeleted: return "queue deleted";
+    case trace::Reason::kBrokerRestart: return "lost in restart";
+    case trace::Reason::kDeadLetterCycle: return "dead-letter cycle";
+    case trace::Reason::kNone: break;
+  }
+  return d.kind == SegmentKind::kDeath ? "dropped" : nullptr;
+}
+
+// A short label on a dark plate beside a marker, fading with it: a class reads why without
+// opening the log.
+void marker_text(ImDrawList* draw, const GuiApp& app, ImVec2 at, const char* text, pal::Color color, float alpha) {
+  const float size = 13.0f * app.font_scale;
+  const ImVec2 ts = app.font->CalcTextSizeA(size, FLT_MAX, 0, text);
+  const ImVec2 min{at.x - ts.x / 2 - 4, at.y}, max{at.x + ts.x / 2 + 4, at.y + ts.y + 2};
+  draw->AddRectFilled(min, max, pal::with_alpha(pal::colors().label_fill, alpha), 3);
+  draw->AddText(app.font, size, {min.x + 4, min.y + 1}, pal::with_alpha(color, alpha), text);
+}
+
 // One dot as its segment kind shows it: travelling, requeued, returned, dead-lettered, an ack
-// flashing at its consumer, or a death mark above its node.
-void draw_dot(ImDrawList* draw, const SceneDot& d, const TopologyView& topo, const CanvasTransform& xf, float r) {
+// flashing at its consumer, or a death mark above its node. Deaths, returns and
+// dead-letters are large and say why.
+void draw_dot(ImDrawList* draw, const GuiApp& app, const SceneDot& d, const CanvasTransform& xf, float r) {
+  const TopologyView& topo = app.session.topology();
   const pal::Color color = pal::key_color(d.key_color);
   const ImVec2 at = xf.to_screen(d.position);
   switch (d.kind) {
@@ -277,12 +308,15 @@ void draw_dot(ImDrawList* draw, const SceneDot& d, const TopologyView& topo, con
       ring(draw, at, r + 3, pal::colors().unacked);
       break;
     case SegmentKind::kReturn:
-      disc(draw, at, r, color);
-      ring(draw, at, r + 3, pal::rgba(255, 255, 255, 220));
+      disc(draw, at, r * 1.4f, color);
+      ring(draw, at, r * 1.4f + 3, pal::rgba(255, 255, 255, 220));
+      marker_text(draw, app, {at.x, at.y + r * 1.4f + 5}, marker_label(d), pal::colors().text, 1.0f);
       break;
     case SegmentKind::kDeadLetter:
-      disc(draw, at, r, color);
-      ring(draw, at, r + 3, pal::edge_color(EdgeKind::kDeadLetter));
+      disc(draw, at, r * 1.3f, color);
+      ring(draw, at, r * 1.3f + 3, pal::edge_color(EdgeKind::kDeadLetter));
+      if (const char* why = marker_label(d); why && d.fraction < 0.6f)
+        marker_text(draw, app, {at.x, at.y + r * 1.3f + 5}, why, pal::edge_color(EdgeKind::kDeadLetter), 1.0f);
       break;
     case SegmentKind::kAck: {
       const Node& n = topo.nodes()[d.node];
@@ -293,13 +327,16 @@ void draw_dot(ImDrawList* draw, const SceneDot& d, const TopologyView& topo, con
     }
     case SegmentKind::kDeath: {
       const Node& n = topo.nodes()[d.node];
-      const Vec2 c = n.center + Vec2{0, -n.size.y / 2 - 10} + jitter(d.message_id, 10);
-      const ImVec2 p = xf.to_screen(c);
-      const float alpha = 1.0f - d.fraction;
-      disc(draw, p, r + 1, pal::with_alpha(pal::colors().death, alpha));
-      const float x = r * 0.55f;
-      draw->AddLine({p.x - x, p.y - x}, {p.x + x, p.y + x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
-      draw->AddLine({p.x - x, p.y + x}, {p.x + x, p.y - x}, pal::with_alpha(pal::rgba(255, 255, 255), alpha), 1.5f);
+      const float big = std::max(r * 2.0f, 9.0f * app.font_scale);
+      const Vec2 c = n.center + Vec2{0, -n.size.y / 2} + jitter(d.message_id, 10);
+      const ImVec2 p{xf.to_screen(c).x, xf.to_screen(c).y - big - 2};
+      const float alpha = 1.0f - d.fraction * d.fraction;  // stays clear most of its time
+      disc(draw, p, big, pal::with_alpha(pal::colors().death, alpha));
+      const float x = big * 0.5f;
+      const pal::Color white = pal::with_alpha(pal::rgba(255, 255, 255), alpha);
+      draw->AddLine({p.x - x, p.y - x}, {p.x + x, p.y + x}, white, 2.5f);
+      draw->AddLine({p.x - x, p.y + x}, {p.x + x, p.y - x}, white, 2.5f);
+      marker_text(draw, app, {p.x, p.y - big - 18 * app.font_scale}, marker_label(d), pal::colors().death, alpha);
       break;
     }
   }
@@ -336,7 +373,7 @@ void draw_dots(ImDrawList* draw, const GuiApp& app, const CanvasTransform& xf) {
       if (done[at]) continue;
       done[at] = true;
     }
-    draw_dot(draw, d, topo, xf, r);
+    draw_dot(draw, app, d, xf, r);
     if (highlighted != 0 && d.message_id == highlighted && d.edge >= 0) ring(draw, xf.to_screen(d.position), r + 6, pal::colors().selection);
   }
 }

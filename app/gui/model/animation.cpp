@@ -230,6 +230,7 @@ class Builder {
     auto known = colors_by_message_.find(e.message_id);
     s.key_color = known != colors_by_message_.end() ? known->second : key_color(e.routing_key);
     s.kind = kind;
+    s.reason = e.reason;
     return s;
   }
 

@@ -31,6 +31,7 @@ struct Segment {
   std::uint32_t event_index = 0;  // the trace event behind it
   std::uint16_t key_color = 0;    // index of the routing key in first-seen order
   SegmentKind kind = SegmentKind::kHop;
+  trace::Reason reason = trace::Reason::kNone;  // kDeath and kDeadLetter: why, for the marker's label
   bool reversed = false;  // travels the edge from its `to` end to its `from` end
   int edge = -1;          // for travelling kinds
   int node = -1;          // for kAck and kDeath

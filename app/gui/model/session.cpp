@@ -162,6 +162,7 @@ void Session::scene_at(sim::TimeUs time_us, Scene& out) const {
     d.message_id = s.message_id;
     d.key_color = s.key_color;
     d.kind = s.kind;
+    d.reason = s.reason;
     d.edge = s.edge;
     d.node = s.node;
     d.reversed = s.reversed;

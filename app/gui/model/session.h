@@ -23,6 +23,7 @@ struct SceneDot {
   std::uint64_t message_id = 0;
   std::uint16_t key_color = 0;
   SegmentKind kind = SegmentKind::kHop;
+  trace::Reason reason = trace::Reason::kNone;
   int edge = -1;  // travelling kinds
   int node = -1;  // kAck, kDeath
   bool reversed = false;
