@@ -293,3 +293,129 @@ lesson:
   REQUIRE_MESSAGE(again.ok(), written);
   CHECK(scenario_to_yaml(again.scenario) == written);
 }
+
+namespace {
+std::string fingerprint_of(const Session& s) {
+  trace::Fingerprint f;
+  for (std::size_t i = 0; i < s.trace().size(); ++i) f.on_event(s.trace().at(i));
+  return f.hex();
+}
+}  // namespace
+
+TEST_CASE("undo and redo step through edits and hand publishes, each run as before") {
+  Session s = open_text(kOneProducer);
+  const std::string at_start = fingerprint_of(s);
+  CHECK_FALSE(s.can_undo());
+  CHECK_FALSE(s.has_unsaved_changes());
+  scenario::ExchangeSpec x;
+  x.name = "audit";
+  x.type = "fanout";
+  REQUIRE(s.add_exchange(x) == "");
+  Session::ManualPublish p;
+  p.exchange = "orders";
+  p.routing_key = "order.paid";
+  REQUIRE(s.publish_at(sim::seconds(4), p) == "");
+  const std::string edited = fingerprint_of(s);
+  CHECK(s.has_unsaved_changes());
+  s.undo();  // the publish
+  CHECK(s.topology().find_node(NodeKind::kExchange, "audit").has_value());
+  s.undo();  // the exchange
+  CHECK_FALSE(s.topology().find_node(NodeKind::kExchange, "audit").has_value());
+  CHECK(fingerprint_of(s) == at_start);
+  CHECK_FALSE(s.can_undo());
+  s.redo();
+  s.redo();
+  CHECK(fingerprint_of(s) == edited);
+  CHECK_FALSE(s.can_redo());
+  // A new edit after an undo drops what could have been redone.
+  s.undo();
+  REQUIRE(s.delete_exchange("audit") == "");
+  CHECK_FALSE(s.can_redo());
+}
+
+TEST_CASE("a save edits the file in place: comments and message_ttl: 5s stay") {
+  const std::string text = R"(# A lesson with the author's notes.
+name: notes kept
+duration: 10s
+broker:
+  exchanges:
+    - {name: orders, type: direct}   # where the shop publishes
+  queues:
+    # paid orders wait here at most five seconds
+    - {name: paid, message_ttl: 5s}
+    - {name: old}
+  bindings:
+    - {exchange: orders, queue: paid, key: order.paid}
+    - {exchange: orders, queue: old, key: order.old}
+actors:
+  - producer:
+      name: shop
+      exchange: orders
+      count: 3
+      rate: 1/s
+      messages:
+        - {routing_key: order.paid}
+  - consumer: {name: accounts, queue: paid, prefetch: 1, processing: 200ms}
+)";
+  const auto path = std::filesystem::temp_directory_path() / "brokersim-in-place.yaml";
+  std::ofstream(path) << text;
+  Session s;
+  REQUIRE(s.open_file(path.string()) == "");
+  scenario::QueueSpec q;
+  q.name = "audit";
+  REQUIRE(s.add_queue(q) == "");
+  REQUIRE(s.delete_binding(1) == "");  // orders -> old
+  Session::ManualPublish p;
+  p.exchange = "orders";
+  p.routing_key = "order.paid";
+  REQUIRE(s.publish_at(sim::seconds(2), p) == "");
+  bool kept = false;
+  const std::string saved = s.yaml_to_save(kept);
+  CHECK(kept);
+  for (const char* line : {"# A lesson with the author's notes.", "# where the shop publishes",
+                           "# paid orders wait here at most five seconds", "- {name: paid, message_ttl: 5s}"})
+    CHECK_MESSAGE(saved.find(line) != std::string::npos, line);
+  CHECK(saved.find("order.old") == std::string::npos);
+  CHECK(saved.find("x-message-ttl") == std::string::npos);
+  CHECK(saved.find("    - {name: \"audit\"}") != std::string::npos);
+  CHECK(saved.find("timeline:\n  - {at: 2s, publish:") != std::string::npos);
+  // And it reads back as the edited run.
+  const auto again = std::filesystem::temp_directory_path() / "brokersim-in-place-saved.yaml";
+  std::ofstream(again) << saved;
+  Session reread;
+  REQUIRE(reread.open_file(again.string()) == "");
+  CHECK(fingerprint_of(reread) == fingerprint_of(s));
+  std::filesystem::remove(path);
+  std::filesystem::remove(again);
+}
+
+TEST_CASE("every shipped lesson saves in place after an edit and a hand publish") {
+  for (const auto& entry : std::filesystem::directory_iterator(BROKERSIM_SCENARIOS_DIR)) {
+    if (entry.path().extension() != ".yaml" || entry.path().filename() == "course.yaml") continue;
+    INFO(entry.path().filename().string());
+    Session s;
+    REQUIRE(s.open_file(entry.path().string()) == "");
+    scenario::ExchangeSpec x;
+    x.name = "added.by.test";
+    x.type = "topic";
+    REQUIRE(s.add_exchange(x) == "");
+    Session::ManualPublish p;
+    p.exchange = "added.by.test";
+    p.routing_key = "any";
+    REQUIRE(s.publish_at(sim::seconds(1), p) == "");
+    bool kept = false;
+    const std::string saved = s.yaml_to_save(kept);
+    CHECK(kept);
+    std::ifstream in(entry.path());
+    const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Every comment of the original is still there.
+    std::size_t at = 0;
+    while ((at = original.find('#', at)) != std::string::npos) {
+      const std::size_t end = original.find('\n', at);
+      const std::string comment = original.substr(at, end - at);
+      if (original.rfind('\n', at) == std::string::npos || original.substr(original.rfind('\n', at) + 1, at - original.rfind('\n', at) - 1).find_first_not_of(' ') == std::string::npos)
+        CHECK_MESSAGE(saved.find(comment) != std::string::npos, comment);
+      at = end == std::string::npos ? original.size() : end;
+    }
+  }
+}

@@ -5,6 +5,7 @@
 #include <GLFW/glfw3.h>
 
 #include <algorithm>
+#include <functional>
 #include <cstdio>
 
 #include "gui/model/layout_file.h"
@@ -32,6 +33,35 @@ std::string GuiApp::open(const std::string& path) {
   refresh_scene();
   report("", "opened " + path);
   return "";
+}
+
+void GuiApp::request_open(const std::string& path) {
+  if (!session.is_open() || !session.has_unsaved_changes()) {
+    open(path);
+    return;
+  }
+  confirm("Unsaved edits", "The open lesson has edits that are not saved. Open " + path + " and lose them?",
+          "Open, losing the edits", [this, path] { open(path); });
+}
+
+void GuiApp::confirm(std::string title, std::string text, std::string yes, std::function<void()> on_yes) {
+  panels.confirm = {std::move(title), std::move(text), std::move(yes), std::move(on_yes), true};
+}
+
+void GuiApp::undo() {
+  if (!session.can_undo()) return;
+  session.undo();
+  sync_quiz();
+  refresh_scene();
+  report("", "undone");
+}
+
+void GuiApp::redo() {
+  if (!session.can_redo()) return;
+  session.redo();
+  sync_quiz();
+  refresh_scene();
+  report("", "redone");
 }
 
 void GuiApp::seek(sim::TimeUs t) {
@@ -104,6 +134,9 @@ const std::vector<Shortcut>& shortcuts() {
       {"Ctrl+= / Ctrl+-", "larger / smaller text, for projectors"},
       {"F", "fit the topology to the canvas"},
       {"H", "high contrast colours, for a projector"},
+      {"Ctrl+Z / Ctrl+Y", "undo / redo an edit or a hand publish"},
+      {"Ctrl+S", "save (to a new file unless you choose otherwise)"},
+      {"Ctrl+O", "open a scenario file"},
       {"Esc", "clear the selection and stop following"},
       {"F1", "this help"},
       {"Mouse wheel", "zoom the canvas; drag empty space to pan, drag a node to move it"},
@@ -130,7 +163,11 @@ void handle_shortcuts(GuiApp& app) {
     app.canvas_only = !app.canvas_only;
     app.camera.fitted = false;  // the canvas changed size: fill it again
   }
-  if (pressed(GLFW_KEY_H))
+  if (io.KeyCtrl && pressed(GLFW_KEY_Z)) io.KeyShift ? app.redo() : app.undo();
+  if (io.KeyCtrl && pressed(GLFW_KEY_Y)) app.redo();
+  if (io.KeyCtrl && pressed(GLFW_KEY_S)) save_scenario(app);
+  if (io.KeyCtrl && pressed(GLFW_KEY_O)) app.panels.open_dialog.open = true;
+  if (!io.KeyCtrl && pressed(GLFW_KEY_H))
     apply_theme(palette::current_theme() == palette::Theme::kHighContrast ? palette::Theme::kDark
                                                                           : palette::Theme::kHighContrast);
   if (pressed(GLFW_KEY_HOME)) app.seek(0);
@@ -186,7 +223,18 @@ namespace {
 void draw_menu_bar(GuiApp& app) {
   if (ImGui::BeginMenuBar()) {
     if (ImGui::BeginMenu("Scenarios")) {
+      if (ImGui::MenuItem("Open a file...", "Ctrl+O")) app.panels.open_dialog.open = true;
+      if (ImGui::MenuItem("Save as...", "Ctrl+S", false, app.session.is_open())) {
+        app.open_panel = "edit";
+        app.open_panel_frames = 2;
+      }
+      ImGui::Separator();
       draw_scenario_browser_panel(app);
+      ImGui::EndMenu();
+    }
+    if (ImGui::BeginMenu("Edit")) {
+      if (ImGui::MenuItem("Undo", "Ctrl+Z", false, app.session.can_undo())) app.undo();
+      if (ImGui::MenuItem("Redo", "Ctrl+Y", false, app.session.can_redo())) app.redo();
       ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("View")) {
@@ -200,10 +248,8 @@ void draw_menu_bar(GuiApp& app) {
         apply_theme(high_contrast ? palette::Theme::kHighContrast : palette::Theme::kDark);
       ImGui::Separator();
       const bool moved = !app.session.fixed_positions().empty();
-      if (ImGui::MenuItem("Save node positions into the YAML", nullptr, false, moved && !app.scenario_path.empty()))
-        app.report(write_layout(app.scenario_path, app.session.fixed_positions()),
-                   "saved the layout of " + std::to_string(app.session.fixed_positions().size()) + " nodes into " +
-                       app.scenario_path);
+      // Positions go with the scenario, to the save path (a new file unless chosen otherwise).
+      if (ImGui::MenuItem("Save with node positions", "Ctrl+S", false, moved)) save_scenario(app);
       if (ImGui::MenuItem("Forget moved positions", nullptr, false, moved)) app.session.set_fixed_positions({});
       ImGui::EndMenu();
     }
@@ -299,6 +345,7 @@ void draw_frame(GuiApp& app) {
   ImGui::End();
 
   draw_question_window(app);
+  draw_dialogs(app);
   if (app.show_help) {
     ImGui::SetNextWindowSize({560, 520}, ImGuiCond_FirstUseEver);
     ImGui::SetNextWindowPos({viewport->WorkSize.x / 2 - 280, viewport->WorkSize.y / 2 - 260}, ImGuiCond_FirstUseEver);

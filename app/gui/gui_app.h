@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gui/model/session.h"
+#include "gui/panel_state.h"
 #include "gui/quiz_state.h"
 
 struct ImFont;
@@ -56,9 +57,17 @@ struct GuiApp {
   bool show_caption = true;  // the current lesson step along the canvas's bottom edge
   bool canvas_only = false;  // presentation: the canvas fills the window, the panels hidden
   QuizState quiz;
+  PanelState panels;
+  bool quit_confirmed = false;  // the user said to quit despite unsaved edits
 
   // Opens a scenario and resets the view; returns the loader's errors, if any.
   std::string open(const std::string& path);
+  // Opens one, first asking whether to drop unsaved edits of the open one.
+  void request_open(const std::string& path);
+  // Asks `text` with a `yes` button; `on_yes` runs only if the user agrees.
+  void confirm(std::string title, std::string text, std::string yes, std::function<void()> on_yes);
+  void undo();
+  void redo();
   void seek(sim::TimeUs t);
   // To the next (+1) or previous (-1) lesson step's moment, paused there.
   void step_lesson(int direction);
@@ -82,6 +91,10 @@ void draw_lesson_panel(GuiApp& app);
 void draw_manual_publish_panel(GuiApp& app);
 void draw_scenario_browser_panel(GuiApp& app);
 void draw_editing_panel(GuiApp& app);
+// Saves to the editing panel's path (a new file by default), asking before it overwrites.
+void save_scenario(GuiApp& app);
+// The confirmation in waiting and the Open dialog, over everything else.
+void draw_dialogs(GuiApp& app);
 void draw_help_panel(GuiApp& app);
 void draw_question_window(GuiApp& app);  // over the canvas while a lesson question waits
 

@@ -5,7 +5,8 @@ set(GUI_MODEL_SOURCES
   model/animation.cpp
   model/session.cpp
   model/layout_file.cpp
-  model/scenario_yaml.cpp)
+  model/scenario_yaml.cpp
+  model/yaml_in_place.cpp)
 # Everything but main() and what only one platform has (screenshots and platform_*.cpp).
 set(GUI_SOURCES
   gui_app.cpp
@@ -25,4 +26,5 @@ set(GUI_SOURCES
   panels/scenario_browser_panel.cpp
   panels/editing_panel.cpp
   panels/help_panel.cpp
-  panels/question_panel.cpp)
+  panels/question_panel.cpp
+  panels/dialogs_panel.cpp)

@@ -333,6 +333,19 @@ void toggle_full_screen(GLFWwindow* window) {
   glfwSetWindowMonitor(window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
 }
 
+// Closing the window with unsaved edits asks first; the window stays until the user agrees.
+bool may_quit(GLFWwindow* window, gui::GuiApp& app, bool headless) {
+  if (headless || app.quit_confirmed || !app.session.is_open() || !app.session.has_unsaved_changes()) return true;
+  glfwSetWindowShouldClose(window, GLFW_FALSE);
+  if (!app.panels.confirm.on_yes)
+    app.confirm("Quit?", "The lesson has edits that are not saved. Quit and lose them?", "Quit, losing the edits",
+                [window, &app] {
+                  app.quit_confirmed = true;
+                  glfwSetWindowShouldClose(window, GLFW_TRUE);
+                });
+  return false;
+}
+
 int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::Server* server, gui::StepExport& slides) {
   const bool headless = !options.screenshot.empty() || options.bench_frames > 0 || slides.active();
   BenchRecord bench;
@@ -341,7 +354,7 @@ int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::
   auto last = std::chrono::steady_clock::now();
   int quiet_frames = 0;
   bool was_playing = app.playing;
-  while (!glfwWindowShouldClose(window)) {
+  while (!glfwWindowShouldClose(window) || !may_quit(window, app, headless)) {
     wait_for_input(app, headless || server != nullptr, quiet_frames);
     const auto frame_start = std::chrono::steady_clock::now();
     if (app.font_scale != loaded_font_scale) {

@@ -318,53 +318,6 @@ void write_expectations(std::ostringstream& out, const scenario::Scenario& s) {
 }
 
 // The broker, actors and timeline sections: what an exercise's solution replaces.
-void write_sections(std::ostringstream& out, const scenario::Scenario& s) {
-  out << "broker:\n";
-  out << "  exchanges:\n";
-  if (s.exchanges.empty()) out << "    []\n";
-  for (const auto& x : s.exchanges) out << "    - " << exchange_fields(x) << "\n";
-  out << "  queues:\n";
-  if (s.queues.empty()) out << "    []\n";
-  for (const auto& q : s.queues) out << "    - " << queue_fields(q) << "\n";
-  out << "  bindings:\n";
-  if (s.bindings.empty()) out << "    []\n";
-  for (const auto& b : s.bindings) {
-    out << "    - {exchange: " << quote(b.exchange) << ", " << (b.to_exchange ? "to_exchange: " : "queue: ")
-        << quote(b.destination) << ", key: " << quote(b.key);
-    if (!b.arguments.empty()) out << ", arguments: " << field_table(b.arguments);
-    out << "}\n";
-  }
-
-  out << "actors:\n";
-  if (s.producers.empty() && s.consumers.empty() && s.rpc_clients.empty()) out << "  []\n";
-  for (const auto& p : s.producers) {
-    out << "  - producer:\n";
-    out << "      name: " << quote(p.name) << "\n";
-    write_producer(out, p, "      ");
-  }
-  for (const auto& c : s.consumers) write_consumer(out, c);
-  for (const auto& r : s.rpc_clients) {
-    out << "  - rpc_client:\n";
-    out << "      name: " << quote(r.name) << "\n";
-    out << "      exchange: " << quote(r.exchange) << "\n";
-    out << "      routing_key: " << quote(r.routing_key) << "\n";
-    out << "      rate: " << rate(r.rate_per_second) << "\n";
-    if (r.count) out << "      count: " << *r.count << "\n";
-    out << "      reply_queue: " << (r.direct_reply_to ? "direct_reply_to" : "exclusive") << "\n";
-    out << "      timeout: " << duration(r.timeout_us) << "\n";
-    if (r.retries) out << "      retries: " << r.retries << "\n";
-    if (r.expiration_us) out << "      expiration: " << duration(*r.expiration_us) << "\n";
-    out << "      body: " << quote(r.body) << "\n";
-    if (r.start_us != 0) out << "      start: " << duration(r.start_us) << "\n";
-    if (r.stop_us != std::numeric_limits<TimeUs>::max()) out << "      stop: " << duration(r.stop_us) << "\n";
-  }
-
-  if (!s.timeline.empty()) {
-    out << "timeline:\n";
-    for (const auto& e : s.timeline) out << "  - " << timeline_event(e) << "\n";
-  }
-}
-
 std::string indented(const std::string& text, const std::string& pad) {
   std::string out;
   std::size_t start = 0;
@@ -376,6 +329,71 @@ std::string indented(const std::string& text, const std::string& pad) {
   }
   return out;
 }
+
+std::string binding_fields(const scenario::BindingSpec& b) {
+  std::string out = "{exchange: " + quote(b.exchange) + ", " + (b.to_exchange ? "to_exchange: " : "queue: ") +
+                    quote(b.destination) + ", key: " + quote(b.key);
+  if (!b.arguments.empty()) out += ", arguments: " + field_table(b.arguments);
+  return out + "}";
+}
+
+std::string rpc_client_item(const scenario::RpcClientSpec& r) {
+  std::ostringstream out;
+  out << "- rpc_client:\n";
+  out << "    name: " << quote(r.name) << "\n";
+  out << "    exchange: " << quote(r.exchange) << "\n";
+  out << "    routing_key: " << quote(r.routing_key) << "\n";
+  out << "    rate: " << rate(r.rate_per_second) << "\n";
+  if (r.count) out << "    count: " << *r.count << "\n";
+  out << "    reply_queue: " << (r.direct_reply_to ? "direct_reply_to" : "exclusive") << "\n";
+  out << "    timeout: " << duration(r.timeout_us) << "\n";
+  if (r.retries) out << "    retries: " << r.retries << "\n";
+  if (r.expiration_us) out << "    expiration: " << duration(*r.expiration_us) << "\n";
+  out << "    body: " << quote(r.body) << "\n";
+  if (r.start_us != 0) out << "    start: " << duration(r.start_us) << "\n";
+  if (r.stop_us != std::numeric_limits<TimeUs>::max()) out << "    stop: " << duration(r.stop_us) << "\n";
+  return out.str();
+}
+
+// A block written for a deeper indent, moved to the list item's: the writers below indent
+// actor fields for "  - "; an item is kept relative to its own dash.
+std::string dedented(const std::string& text, std::size_t by) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t end = text.find('\n', start);
+    const std::size_t stop = end == std::string::npos ? text.size() : end + 1;
+    std::size_t spaces = 0;
+    while (spaces < by && start + spaces < stop && text[start + spaces] == ' ') ++spaces;
+    out += text.substr(start + spaces, stop - start - spaces);
+    start = stop;
+  }
+  return out;
+}
+
+void write_items(std::ostringstream& out, const std::vector<SectionItem>& items, const std::string& indent,
+                 const char* empty) {
+  if (items.empty()) out << indent << empty << "\n";
+  for (const SectionItem& item : items) out << indented(item.text, indent);
+}
+
+void write_sections(std::ostringstream& out, const scenario::Scenario& s) {
+  const SectionItems items = section_items(s);
+  out << "broker:\n";
+  out << "  exchanges:\n";
+  write_items(out, items.exchanges, "    ", "[]");
+  out << "  queues:\n";
+  write_items(out, items.queues, "    ", "[]");
+  out << "  bindings:\n";
+  write_items(out, items.bindings, "    ", "[]");
+  out << "actors:\n";
+  write_items(out, items.actors, "  ", "[]");
+  if (!s.timeline.empty()) {
+    out << "timeline:\n";
+    write_items(out, items.timeline, "  ", "");
+  }
+}
+
 
 std::string question_fields(const scenario::Question& q) {
   std::ostringstream out;
@@ -444,6 +462,27 @@ void write_exercise(std::ostringstream& out, const scenario::Scenario& s) {
 }
 
 }  // namespace
+
+SectionItems section_items(const scenario::Scenario& s) {
+  SectionItems items;
+  for (const auto& x : s.exchanges) items.exchanges.push_back({"- " + exchange_fields(x) + "\n", x.at});
+  for (const auto& q : s.queues) items.queues.push_back({"- " + queue_fields(q) + "\n", q.at});
+  for (const auto& b : s.bindings) items.bindings.push_back({"- " + binding_fields(b) + "\n", b.at});
+  for (const auto& p : s.producers) {
+    std::ostringstream out;
+    out << "  - producer:\n      name: " << quote(p.name) << "\n";
+    write_producer(out, p, "      ");
+    items.actors.push_back({dedented(out.str(), 2), p.at});
+  }
+  for (const auto& c : s.consumers) {
+    std::ostringstream out;
+    write_consumer(out, c);
+    items.actors.push_back({dedented(out.str(), 2), c.at});
+  }
+  for (const auto& r : s.rpc_clients) items.actors.push_back({rpc_client_item(r), r.at});
+  for (const auto& e : s.timeline) items.timeline.push_back({"- " + timeline_event(e) + "\n", e.at});
+  return items;
+}
 
 std::string scenario_to_yaml(const scenario::Scenario& s) {
   std::ostringstream out;

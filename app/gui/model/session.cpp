@@ -1,9 +1,13 @@
 #include "gui/model/session.h"
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <cmath>
 
 #include "broker/broker.h"
+#include "gui/model/scenario_yaml.h"
+#include "gui/model/yaml_in_place.h"
 #include "scenario/lesson.h"
 #include "scenario/loader.h"
 #include "scenario/runner.h"
@@ -23,13 +27,50 @@ std::string Session::open_file(const std::string& path) {
     return errors;
   }
   fixed_.clear();
+  std::ifstream in(path, std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  source_ = std::make_unique<scenario::Scenario>(loaded.scenario);
   open(std::move(loaded.scenario));
+  source_text_ = std::move(text);
   return "";
 }
 
 void Session::open(scenario::Scenario scenario) {
   scenario_ = std::make_unique<scenario::Scenario>(std::move(scenario));
+  source_text_.clear();
+  undo_.clear();
+  redo_.clear();
+  saved_revision_ = ++revision_;
   run();
+}
+
+void Session::undo() {
+  if (undo_.empty()) return;
+  redo_.push_back(std::move(*scenario_));
+  *scenario_ = std::move(undo_.back());
+  undo_.pop_back();
+  ++revision_;
+  run();
+}
+
+void Session::redo() {
+  if (redo_.empty()) return;
+  undo_.push_back(std::move(*scenario_));
+  *scenario_ = std::move(redo_.back());
+  redo_.pop_back();
+  ++revision_;
+  run();
+}
+
+std::string Session::yaml_to_save(bool& kept_text) const {
+  kept_text = false;
+  if (source_ && !source_text_.empty()) {
+    if (auto edited = edit_in_place(source_text_, *source_, *scenario_)) {
+      kept_text = true;
+      return *edited;
+    }
+  }
+  return scenario_to_yaml(*scenario_);
 }
 
 void Session::open_live(scenario::Scenario scenario) {
@@ -258,11 +299,14 @@ std::string Session::apply(scenario::Scenario changed) {
            std::any_of(changed.exchanges.begin(), changed.exchanges.end(), [&](const auto& x) { return x.name == name; });
   };
   for (const auto& c : changed.consumers)
-    if (!has_queue(c.queue)) return "NOT_FOUND - no queue '" + c.queue + "' in vhost '/' (consumer " + c.name + ")";
+    if (!c.own_queue && !has_queue(c.queue)) return "NOT_FOUND - no queue '" + c.queue + "' in vhost '/' (consumer " + c.name + ")";
   for (const auto& p : changed.producers)
     if (!has_exchange(p.exchange))
       return "NOT_FOUND - no exchange '" + p.exchange + "' in vhost '/' (producer " + p.name + ")";
+  undo_.push_back(std::move(*scenario_));
+  redo_.clear();
   *scenario_ = std::move(changed);
+  ++revision_;
   run();
   return "";
 }

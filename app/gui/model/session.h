@@ -120,6 +120,21 @@ class Session {
   std::string delete_producer(const std::string& name);
   std::string delete_consumer(const std::string& name);
 
+  // --- history. Every accepted command can be undone and redone; each bumps the revision,
+  // which the front end watches to refresh once.
+  bool can_undo() const { return !undo_.empty(); }
+  bool can_redo() const { return !redo_.empty(); }
+  void undo();
+  void redo();
+  std::uint64_t revision() const { return revision_; }
+  bool has_unsaved_changes() const { return revision_ != saved_revision_; }
+
+  // The YAML to save: the file it was opened from, edited in place (comments and friendly
+  // fields kept) when that is possible, else the scenario written anew. `kept_text` says
+  // which.
+  std::string yaml_to_save(bool& kept_text) const;
+  void mark_saved() { saved_revision_ = revision_; }
+
  private:
   // Checks a changed scenario's topology on a scratch broker, as the loader does, and if it
   // is accepted makes it the scenario and re-runs.
@@ -135,6 +150,11 @@ class Session {
   sim::TimeUs end_us_ = 0;
   std::map<std::string, Vec2> fixed_;
   float text_scale_ = 1.0f;
+  // What the file said when opened, and what the loader read from it: the base of a save.
+  std::string source_text_;
+  std::unique_ptr<scenario::Scenario> source_;
+  std::vector<scenario::Scenario> undo_, redo_;
+  std::uint64_t revision_ = 0, saved_revision_ = 0;
   // Last, so it goes first: the live runner refers to scenario_ and writes to trace_.
   std::unique_ptr<scenario::Runner> live_runner_;
   std::size_t live_events_seen_ = 0;

@@ -44,8 +44,8 @@ void draw_canvas_panel(GuiApp& app) {
   ImGui::InvisibleButton("canvas", size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
   const bool hovered = ImGui::IsItemHovered();
   ImGuiIO& io = ImGui::GetIO();
-  static int dragging_node = -1;
-  static bool dragging_canvas = false;
+  int& dragging_node = app.panels.drag.node;
+  bool& dragging_canvas = app.panels.drag.canvas;
 
   if (hovered && io.MouseWheel != 0) {
     // Zoom about the mouse, so the point under it stays put.

@@ -4,6 +4,8 @@
 #include <imgui.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <functional>
 #include <fstream>
 #include <string>
 
@@ -16,25 +18,6 @@
 
 namespace brokersim::gui {
 namespace {
-
-struct EditForms {
-  char exchange[64] = "";
-  int exchange_type = 0;
-  char queue[64] = "";
-  char queue_dlx[64] = "";
-  char queue_ttl[32] = "";
-  char bind_source[64] = "";
-  char bind_destination[64] = "";
-  char bind_key[128] = "";
-  bool bind_to_exchange = false;
-  char producer[64] = "";
-  char producer_exchange[64] = "";
-  char producer_key[128] = "";
-  float producer_rate = 1;
-  char consumer[64] = "";
-  char consumer_queue[64] = "";
-  int consumer_prefetch = 1;
-};
 
 const char* const kExchangeTypes[] = {"direct", "fanout", "topic", "headers"};
 
@@ -124,87 +107,120 @@ void actor_forms(GuiApp& app, EditForms& f) {
   }
 }
 
-// One "delete" button per row. A delete re-runs the scenario and replaces what the list shows,
-// so the first press ends the list: row() says whether it acted.
+// One "delete" button per row. A delete asks first, then re-runs the scenario.
 void delete_list(GuiApp& app, const scenario::Scenario& s) {
-  std::string error, done;
-  bool acted = false;
-  auto row = [&](const std::string& id, const std::string& label, const char* what, auto remove) {
+  auto row = [&](const std::string& id, const std::string& label, const std::string& also, std::function<std::string()> remove) {
     ImGui::PushID(id.c_str());
     if (ImGui::SmallButton("delete")) {
-      error = remove();
-      done = what;
-      acted = true;
+      app.confirm("Delete?", "Delete " + label + "?" + also + "\nUndo (Ctrl+Z) brings it back.", "Delete " + label,
+                  [&app, label, remove] {
+                    app.report(remove(), "deleted " + label);
+                    app.refresh_scene();
+                  });
     }
     ImGui::PopID();
-    if (acted) return true;
     ImGui::SameLine();
     ImGui::TextUnformatted(label.c_str());
-    return false;
   };
-  for (const auto& x : s.exchanges) {
-    if (row("x" + x.name, "exchange " + x.name, "deleted exchange", [&app, name = x.name] { return app.session.delete_exchange(name); })) break;
-  }
-  if (!acted) for (const auto& q : s.queues) {
-    if (row("q" + q.name, "queue " + q.name, "deleted queue", [&app, name = q.name] { return app.session.delete_queue(name); })) break;
-  }
-  if (!acted) for (std::size_t i = 0; i < s.bindings.size(); ++i) {
+  for (const auto& x : s.exchanges)
+    row("x" + x.name, "exchange " + x.name, " Its bindings go with it.", [&app, name = x.name] { return app.session.delete_exchange(name); });
+  for (const auto& q : s.queues)
+    row("q" + q.name, "queue " + q.name, " Its bindings go with it.", [&app, name = q.name] { return app.session.delete_queue(name); });
+  for (std::size_t i = 0; i < s.bindings.size(); ++i) {
     const auto& b = s.bindings[i];
-    if (row("b" + std::to_string(i), "binding " + b.exchange + " -> " + b.destination + " '" + b.key + "'", "deleted binding",
-            [&app, i] { return app.session.delete_binding(i); })) break;
+    row("b" + std::to_string(i), "binding " + b.exchange + " -> " + b.destination + " '" + b.key + "'", "",
+        [&app, i] { return app.session.delete_binding(i); });
   }
-  if (!acted) for (const auto& p : s.producers) {
-    if (row("p" + p.name, "producer " + p.name, "deleted producer", [&app, name = p.name] { return app.session.delete_producer(name); })) break;
-  }
-  if (!acted) for (const auto& c : s.consumers) {
-    if (row("c" + c.name, "consumer " + c.name, "deleted consumer", [&app, name = c.name] { return app.session.delete_consumer(name); })) break;
-  }
-  if (acted) {
-    app.report(error, done);
-    app.refresh_scene();
+  for (const auto& p : s.producers)
+    row("p" + p.name, "producer " + p.name, "", [&app, name = p.name] { return app.session.delete_producer(name); });
+  for (const auto& c : s.consumers)
+    row("c" + c.name, "consumer " + c.name, "", [&app, name = c.name] { return app.session.delete_consumer(name); });
+}
+
+// New files in the working folder, named after the lesson: a save never lands on a shipped
+// lesson unless the user types its path and then agrees to overwrite it.
+void default_paths(GuiApp& app, EditForms& f) {
+  if (f.paths_for == app.scenario_path) return;
+  const std::string stem = std::filesystem::path(app.scenario_path).stem().string();
+  const std::string dir = std::filesystem::current_path().string();
+  std::snprintf(f.save_path, sizeof f.save_path, "%s/%s.edited.yaml", dir.c_str(), stem.c_str());
+  std::snprintf(f.definitions_path, sizeof f.definitions_path, "%s/%s.definitions.json", dir.c_str(), stem.c_str());
+  f.paths_for = app.scenario_path;
+}
+
+void write_definitions(GuiApp& app, const std::string& path) {
+  std::vector<std::string> warnings;
+  const std::string json = app::export_definitions(app.session.scenario(), warnings);
+  std::ofstream out(path);
+  out << json << "\n";
+  out.close();
+  if (out) offer_file(path);
+  std::string note = "wrote " + path;
+  if (!warnings.empty()) note += " (" + std::to_string(warnings.size()) + " left out: " + warnings.front() + ")";
+  app.report(out ? "" : "cannot write " + path, note);
+}
+
+// Saving as YAML and exporting RabbitMQ definitions, each to the path in its own field.
+void save_buttons(GuiApp& app) {
+  EditForms& f = app.panels.edit;
+  default_paths(app, f);
+  ImGui::InputText("##save_path", f.save_path, sizeof f.save_path);
+  ImGui::SameLine();
+  if (ImGui::Button("Save as YAML")) save_scenario(app);
+  ImGui::InputText("##definitions_path", f.definitions_path, sizeof f.definitions_path);
+  ImGui::SameLine();
+  if (ImGui::Button("Export RabbitMQ definitions")) {
+    const std::string path = f.definitions_path;
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec))
+      app.confirm("Overwrite?", path + " exists. Overwrite it?", "Overwrite", [&app, path] { write_definitions(app, path); });
+    else
+      write_definitions(app, path);
   }
 }
 
-// Saving as YAML and exporting RabbitMQ definitions.
-void save_buttons(GuiApp& app) {
-  // Saving writes a fresh file (comments are not kept), so it defaults to a new name beside
-  // the scenario rather than over the lesson it came from.
-  static char save_path[512] = "";
-  static std::string defaulted_for;
-  if (defaulted_for != app.scenario_path) {
-    std::string p = app.scenario_path;
-    if (p.size() > 5 && p.compare(p.size() - 5, 5, ".yaml") == 0) p.resize(p.size() - 5);
-    std::snprintf(save_path, sizeof save_path, "%s.edited.yaml", p.c_str());
-    defaulted_for = app.scenario_path;
+void write_scenario(GuiApp& app, const std::string& path) {
+  bool kept_text = false;
+  const std::string yaml = app.session.yaml_to_save(kept_text);
+  std::ofstream out(path);
+  out << yaml;
+  out.close();
+  std::string error = out ? "" : "cannot write " + path;
+  if (error.empty() && !app.session.fixed_positions().empty()) error = write_layout(path, app.session.fixed_positions());
+  if (error.empty()) {
+    offer_file(path);
+    app.session.mark_saved();
   }
-  ImGui::InputText("##save_path", save_path, sizeof save_path);
-  ImGui::SameLine();
-  if (ImGui::Button("Save as YAML")) {
-    std::ofstream out(save_path);
-    out << scenario_to_yaml(app.session.scenario());
-    out.close();
-    std::string error = out ? "" : std::string("cannot write ") + save_path;
-    if (error.empty() && !app.session.fixed_positions().empty()) error = write_layout(save_path, app.session.fixed_positions());
-    if (error.empty()) offer_file(save_path);
-    app.report(error, std::string("saved ") + save_path);
-  }
-  if (ImGui::Button("Export RabbitMQ definitions")) {
-    std::vector<std::string> warnings;
-    const std::string json = app::export_definitions(app.session.scenario(), warnings);
-    const std::string path = app.scenario_path + ".definitions.json";
-    std::ofstream out(path);
-    out << json << "\n";
-    out.close();
-    if (out) offer_file(path);
-    app.report(out ? (warnings.empty() ? "" : warnings.front()) : "cannot write " + path, "wrote " + path);
-  }
+  app.report(error, "saved " + path +
+                        (kept_text ? " (the lesson's own text kept, edits applied in place)"
+                                   : " (written anew: comments and short forms such as message_ttl: 5s are not kept)"));
 }
 
 }  // namespace
 
+void save_scenario(GuiApp& app) {
+  EditForms& f = app.panels.edit;
+  default_paths(app, f);
+  const std::string path = f.save_path;
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec))
+    app.confirm("Overwrite?", path + " exists. Overwrite it?", "Overwrite", [&app, path] { write_scenario(app, path); });
+  else
+    write_scenario(app, path);
+}
+
 void draw_editing_panel(GuiApp& app) {
   if (!app.session.is_open()) return;
-  static EditForms f;
+  EditForms& f = app.panels.edit;
+  ImGui::BeginDisabled(!app.session.can_undo());
+  if (ImGui::Button("Undo")) app.undo();
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!app.session.can_redo());
+  if (ImGui::Button("Redo")) app.redo();
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::TextDisabled("Ctrl+Z / Ctrl+Y");
   topology_forms(app, f);
   actor_forms(app, f);
   if (ImGui::CollapsingHeader("Delete")) delete_list(app, app.session.scenario());

@@ -10,17 +10,6 @@
 namespace brokersim::gui {
 namespace {
 
-struct PublishForm {
-  int exchange = 0;
-  char routing_key[128] = "";
-  char headers[256] = "";  // name=value, name=value
-  char body[256] = "hello";
-  char expiration[32] = "";
-  int priority = 0;
-  bool persistent = false;
-  bool mandatory = false;
-};
-
 // "a=1, b=two" -> headers; numbers stay numbers so headers exchanges match them as numbers.
 broker::FieldTable parse_headers(const std::string& text) {
   broker::FieldTable table;
@@ -51,7 +40,7 @@ broker::FieldTable parse_headers(const std::string& text) {
 
 void draw_manual_publish_panel(GuiApp& app) {
   if (!app.session.is_open()) return;
-  static PublishForm form;
+  PublishForm& form = app.panels.publish;
   std::vector<std::string> names{""};
   for (const auto& x : app.session.scenario().exchanges) names.push_back(x.name);
   for (const char* builtin : {"amq.direct", "amq.fanout", "amq.topic", "amq.headers"}) names.push_back(builtin);

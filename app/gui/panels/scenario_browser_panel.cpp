@@ -15,15 +15,8 @@ namespace brokersim::gui {
 
 namespace {
 
-struct Listing {
-  std::string dir;
-  scenario::Course course;
-  std::string course_error;
-  std::vector<std::string> others;  // scenario files the course does not list
-};
-
-Listing list_scenarios(const std::string& dir) {
-  Listing l;
+ScenarioListing list_scenarios(const std::string& dir) {
+  ScenarioListing l;
   l.dir = dir;
   const std::string map = dir + "/course.yaml";
   std::set<std::string> listed;
@@ -47,7 +40,7 @@ Listing list_scenarios(const std::string& dir) {
 }  // namespace
 
 void draw_scenario_browser_panel(GuiApp& app) {
-  static Listing listing;
+  ScenarioListing& listing = app.panels.listing;
   if (listing.dir != app.scenarios_dir || ImGui::Button("Refresh")) listing = list_scenarios(app.scenarios_dir);
   if (!listing.course.title.empty()) ImGui::TextDisabled("%s", listing.course.title.c_str());
   if (!listing.course_error.empty()) ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1), "%s", listing.course_error.c_str());
@@ -55,7 +48,7 @@ void draw_scenario_browser_panel(GuiApp& app) {
     section(m.title.c_str());
     for (const auto& lesson : m.lessons) {
       ImGui::PushID(lesson.path.c_str());
-      if (ImGui::Selectable(lesson.title.c_str(), lesson.path == app.scenario_path)) app.open(lesson.path);
+      if (ImGui::Selectable(lesson.title.c_str(), lesson.path == app.scenario_path)) app.request_open(lesson.path);
       ImGui::PopID();
     }
   }
@@ -63,7 +56,7 @@ void draw_scenario_browser_panel(GuiApp& app) {
   section(listing.course.modules.empty() ? app.scenarios_dir.c_str() : "Other scenarios");
   for (const std::string& f : listing.others) {
     const std::string name = std::filesystem::path(f).stem().string();
-    if (ImGui::Selectable(name.c_str(), f == app.scenario_path)) app.open(f);
+    if (ImGui::Selectable(name.c_str(), f == app.scenario_path)) app.request_open(f);
   }
 }
 
