@@ -169,7 +169,6 @@ std::optional<std::string> RealBrokerRun::prepare() {
   run.client = client_.get();
   run.pacer = client_.get();
   run.observations = &seen_;
-  run.random_stream_per_actor = options_.random_stream_per_actor;
   if (options_.progress) run.progress = [this](sim::TimeUs now_us, std::uint64_t) { options_.progress(now_us); };
   runner_ = std::make_unique<scenario::Runner>(scenario_, std::move(run));
   prepared_ = true;

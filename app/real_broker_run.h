@@ -22,7 +22,6 @@ struct RealRunOptions {
   std::optional<std::uint64_t> seed;
   std::string restart_command;  // for timeline restarts; empty: the broker is not restarted
   bool keep = false;            // leave the scenario's queues and exchanges on the broker
-  bool random_stream_per_actor = true;
   // Called now and then during the run with the scenario's time.
   std::function<void(sim::TimeUs now_us)> progress;
 };

@@ -172,13 +172,12 @@ int verify_command(int argc, char** argv) {
   scenario::RunOptions options;
   options.seed = args->seed;
   options.observations = &predicted;
-  options.random_stream_per_actor = true;
   scenario::Runner prediction(s, options);
   prediction.run();
   const scenario::RunSide simulated = measure_side(s, prediction, predicted, true);
 
   const RealBrokerRun* live = nullptr;
-  RealBrokerRun real(s, {args->urls, speed, args->seed, args->restart_command, args->keep, true,
+  RealBrokerRun real(s, {args->urls, speed, args->seed, args->restart_command, args->keep,
                          progress_line(&live, prediction.end_us())});
   live = &real;
   const auto broker = play_on_broker(real, "verify");
@@ -205,7 +204,7 @@ int drive_command(int argc, char** argv) {
   std::printf("\nspeed: x%g; %g s of scenario time take %.1f s\n", speed, static_cast<double>(s.duration_us) / 1e6,
               static_cast<double>(s.duration_us) / 1e6 / speed);
   const RealBrokerRun* live = nullptr;
-  RealBrokerRun real(s, {args->urls, speed, args->seed, args->restart_command, args->keep, false,
+  RealBrokerRun real(s, {args->urls, speed, args->seed, args->restart_command, args->keep,
                          progress_line(&live, s.duration_us)});
   live = &real;
   const auto outcome = play_on_broker(real, "drive");

@@ -1,7 +1,9 @@
 #pragma once
 // What every scenario client shares: the broker it talks to (simulated or real), the scheduler it waits on, the
 // run's random numbers and network latency, and the list of errors the clients met.
+#include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "broker/broker.h"
@@ -36,6 +38,10 @@ struct ActorContext {
   const Distribution& latency_distribution;  // client <-> broker, each way
   sim::TimeUs end_us;
   std::vector<RunError>& errors;
+  // Per queue, how often its consumers have met each message content (key and body): the
+  // draws for a delivery are keyed by it, whichever competing consumer gets the message.
+  std::map<std::string, std::unordered_map<std::uint64_t, std::uint32_t>>& meetings;
+  std::uint64_t run_seed;
 
   sim::TimeUs now() const { return scheduler.now_us(); }
   sim::TimeUs latency() { return draw(rng, latency_distribution); }

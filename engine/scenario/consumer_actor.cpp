@@ -123,13 +123,27 @@ sim::TimeUs ConsumerActor::finish_time(sim::TimeUs arrives_us, sim::TimeUs proce
   return *worker;
 }
 
+// The random numbers for one delivery, keyed by its queue, the message's content and how often
+// the queue's consumers have met that content, not by how many deliveries came before it or
+// by which competing consumer got it: a message published by hand changes no other message's
+// processing time or outcome, and a real broker's different share-out among consumers
+// (`verify`) changes no outcome either.
+sim::Rng ConsumerActor::draws_for(const broker::Delivery& d) {
+  // A server-named queue's name differs from run to run: such a queue is this consumer's own.
+  const std::string& queue = spec_.queue.empty() ? spec_.name : spec_.queue;
+  const std::uint64_t key = sim::hash_text(d.message->body(), sim::hash_text(d.message->routing_key()));
+  const std::uint32_t meeting = context_.meetings[queue][key]++;
+  return sim::Rng(sim::mix_seed(sim::mix_seed(sim::mix_seed(context_.run_seed, sim::hash_text(queue)), key), meeting));
+}
+
 void ConsumerActor::on_deliver(const broker::Delivery& d) {
   ++stats_.received;
-  if (spec_.auto_ack) return take_auto_acked(d);
-  const Outcome outcome = decide(d);
-  const sim::TimeUs to_client = context_.latency();
-  const sim::TimeUs processing = draw(context_.rng, spec_.processing);
-  const sim::TimeUs to_broker = context_.latency();
+  sim::Rng draws = draws_for(d);
+  if (spec_.auto_ack) return take_auto_acked(d, draws);
+  const Outcome outcome = decide(d, draws);
+  const sim::TimeUs to_client = draw(draws, context_.latency_distribution);
+  const sim::TimeUs processing = draw(draws, spec_.processing);
+  const sim::TimeUs to_broker = draw(draws, context_.latency_distribution);
   const sim::TimeUs done = finish_time(context_.now() + to_client, processing);
   // What a service needs from the message once its work is done. Only one that publishes
   // keeps the message (a reference, not a copy) to answer it.
@@ -149,9 +163,9 @@ void ConsumerActor::on_deliver(const broker::Delivery& d) {
 
 // Auto-ack: the broker forgot the message when it sent it. The application holds it until its
 // work is done; if it dies before that, the message is lost.
-void ConsumerActor::take_auto_acked(const broker::Delivery& d) {
-  const sim::TimeUs to_client = context_.latency();
-  const sim::TimeUs done = finish_time(context_.now() + to_client, draw(context_.rng, spec_.processing));
+void ConsumerActor::take_auto_acked(const broker::Delivery& d, sim::Rng& draws) {
+  const sim::TimeUs to_client = draw(draws, context_.latency_distribution);
+  const sim::TimeUs done = finish_time(context_.now() + to_client, draw(draws, spec_.processing));
   const std::uint64_t taken = ++taken_;
   in_hand_.emplace(taken, d.message->id());
   context_.scheduler.schedule_at(done, [this, taken] {
@@ -274,7 +288,7 @@ void ConsumerActor::publish(const FollowUp& f, const Handled& handled) {
 
 // A rule on a header (its presence, or its value, compared as RabbitMQ compares header values)
 // decides first; otherwise the weighted draw.
-Outcome ConsumerActor::decide(const broker::Delivery& d) {
+Outcome ConsumerActor::decide(const broker::Delivery& d, sim::Rng& draws) {
   if (const broker::FieldTable* headers = d.message->headers()) {
     for (const auto& rule : spec_.rules) {
       const broker::FieldValue* value = broker::find_field(*headers, rule.header);
@@ -284,7 +298,7 @@ Outcome ConsumerActor::decide(const broker::Delivery& d) {
   const std::uint64_t weights[] = {spec_.ack_ppm, spec_.nack_requeue_ppm, spec_.nack_ppm, spec_.reject_ppm};
   static constexpr Outcome kOutcomes[] = {Outcome::kAck, Outcome::kNackRequeue, Outcome::kNack, Outcome::kReject};
   if (weights[0] + weights[1] + weights[2] + weights[3] == 0) return Outcome::kAck;
-  return kOutcomes[context_.rng.weighted_choice(weights)];
+  return kOutcomes[draws.weighted_choice(weights)];
 }
 
 }  // namespace brokersim::scenario

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "scenario/actor_stats.h"
@@ -51,13 +52,14 @@ class ConsumerActor final : public broker::ConnectionListener {
   void setup(broker::ChannelKey key);
   void poll(std::uint64_t generation);
   sim::TimeUs finish_time(sim::TimeUs arrives_us, sim::TimeUs processing_us);
-  void take_auto_acked(const broker::Delivery& d);
+  void take_auto_acked(const broker::Delivery& d, sim::Rng& draws);
+  sim::Rng draws_for(const broker::Delivery& d);
   void finish(std::uint64_t tag, Outcome outcome, bool park, bool retry, const Handled& handled);
   void settle(broker::ChannelKey key, std::uint64_t tag, Outcome outcome, const Handled& handled);
   void lose_in_hand(std::string_view how);
   std::uint64_t retries_of(const broker::Delivery& d) const;
   void publish(const FollowUp& f, const Handled& handled);
-  Outcome decide(const broker::Delivery& d);
+  Outcome decide(const broker::Delivery& d, sim::Rng& draws);
 
   ActorContext& context_;
   const ConsumerSpec& spec_;

@@ -23,14 +23,14 @@ Runner::Runner(const Scenario& scenario, RunOptions options)
   broker_ = std::make_unique<broker::Broker>(scheduler_, rng_, tracer_);
   client_ = options_.client ? options_.client : &sim_client_.emplace(*broker_);
   if (options_.observations) client_ = &observer_.emplace(*client_, *options_.observations);
-  context_.emplace(ActorContext{*client_, scheduler_, rng_, tracer_, scenario.latency, end_us_, errors_});
+  context_.emplace(ActorContext{*client_, scheduler_, rng_, tracer_, scenario.latency, end_us_, errors_, meetings_, seed_});
   declare_topology();
   for (const auto& c : scenario_.consumers) {
-    consumers_.push_back(std::make_unique<ConsumerActor>(context_for_next_actor(), c, losses_));
+    consumers_.push_back(std::make_unique<ConsumerActor>(context_for_actor(c.name), c, losses_));
   }
-  for (const auto& p : scenario_.producers) producers_.push_back(std::make_unique<ProducerActor>(context_for_next_actor(), p));
+  for (const auto& p : scenario_.producers) producers_.push_back(std::make_unique<ProducerActor>(context_for_actor(p.name), p));
   for (const auto& c : scenario_.rpc_clients) {
-    rpc_clients_.push_back(std::make_unique<RpcClientActor>(context_for_next_actor(), c));
+    rpc_clients_.push_back(std::make_unique<RpcClientActor>(context_for_actor(c.name), c));
   }
   schedule_timeline();
   for (std::size_t i = 0; i < scenario_.expectations.size(); ++i) {
@@ -43,14 +43,15 @@ Runner::Runner(const Scenario& scenario, RunOptions options)
 
 Runner::~Runner() = default;
 
-ActorContext& Runner::context_for_next_actor() {
-  if (!options_.random_stream_per_actor) return *context_;
-  // splitmix64's increment spreads the seeds of neighbouring actors apart.
-  const std::uint64_t stream = actor_rngs_.size() + 1;
-  sim::Rng& rng = actor_rngs_.emplace_back(seed_ ^ (stream * 0x9e3779b97f4a7c15ull));
+// Each actor draws from a stream of its own, seeded from the run's seed and its name: the
+// order in which actors act (a real broker interleaves them a little differently, for
+// `verify`), and adding or removing another actor in the GUI, change nothing it draws.
+ActorContext& Runner::context_for_actor(const std::string& name) {
+  sim::Rng& rng = actor_rngs_.emplace_back(sim::mix_seed(seed_, sim::hash_text(name)));
   ActorContext context = *context_;
   return actor_contexts_.emplace_back(ActorContext{context.client, context.scheduler, rng, context.tracer,
-                                                   context.latency_distribution, context.end_us, context.errors});
+                                                   context.latency_distribution, context.end_us, context.errors,
+                                                   context.meetings, context.run_seed});
 }
 
 // A deleted queue's counters are kept: the event comes before the broker forgets the queue.

@@ -5,6 +5,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <unordered_map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,10 +51,6 @@ struct RunOptions {
   // The simulated broker then stays empty, and what the run measures comes from the clients.
   BrokerClient* client = nullptr;
   Pacer* pacer = nullptr;
-  // Each actor draws its random numbers from a stream of its own (seeded from the run's seed
-  // and its place in the file), so the order in which actors act does not change what they
-  // draw. `verify` needs that: a real broker interleaves the actors a little differently.
-  bool random_stream_per_actor = false;
   // Records what the clients see of the broker, as `verify` compares it.
   Observations* observations = nullptr;
 };
@@ -106,7 +103,7 @@ class Runner final : private trace::Sink {
   void apply(const TimelineEvent& event);
   void apply_to_actor(const TimelineEvent& event);
   void take_snapshots_before(sim::TimeUs time_us);
-  ActorContext& context_for_next_actor();
+  ActorContext& context_for_actor(const std::string& name);
 
   const Scenario& scenario_;
   RunOptions options_;
@@ -124,8 +121,9 @@ class Runner final : private trace::Sink {
   std::vector<Loss> losses_;
   std::map<std::string, DeletedQueue> deleted_queues_;
   std::optional<ActorContext> context_;  // made once the broker exists
-  // With random_stream_per_actor: one random stream, and so one context, per actor.
+  // One random stream, and so one context, per actor: see context_for_actor.
   std::deque<sim::Rng> actor_rngs_;
+  std::map<std::string, std::unordered_map<std::uint64_t, std::uint32_t>> meetings_;  // see ActorContext
   std::deque<ActorContext> actor_contexts_;
   broker::ChannelKey admin_;
   std::vector<std::unique_ptr<ProducerActor>> producers_;

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <string_view>
 
 namespace brokersim::sim {
 
@@ -37,5 +38,11 @@ class Rng {
   bool has_spare_normal_ = false;
   double spare_normal_ = 0.0;
 };
+
+// A seed made from others, well spread (splitmix64's finaliser over their mix): per actor,
+// per message.
+std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b);
+// FNV-1a of bytes: a stable key for names and message contents.
+std::uint64_t hash_text(std::string_view text, std::uint64_t basis = 0xcbf29ce484222325ull);
 
 }  // namespace brokersim::sim
