@@ -172,6 +172,19 @@ TEST_CASE("x-death: with two or more older entries, RabbitMQ 3.10 reverses them 
   CHECK(order() == std::vector<std::string>{"q3", "q1", "q2"});
   die_in("q2");
   CHECK(order() == std::vector<std::string>{"q2", "q1", "q3"});
+  // The trace event carries the same x-death as data, in the same order, for readers such as
+  // the GUI's inspector: no one rebuilds it from text.
+  const brokersim::trace::Event* last = nullptr;
+  for (const auto& e : w.recorder.events)
+    if (e.kind == brokersim::trace::EventKind::kDeadLettered) last = &e;
+  REQUIRE(last != nullptr);
+  REQUIRE(last->x_death.size() == 3);
+  CHECK(last->x_death[0].queue == "q2");
+  CHECK(last->x_death[0].count == 2);
+  CHECK(last->x_death[0].reason == brokersim::trace::Reason::kRejected);
+  CHECK(last->x_death[1].queue == "q1");
+  CHECK(last->x_death[2].queue == "q3");
+  CHECK(last->x_death[0].routing_keys == std::vector<std::string>{"q2"});
 }
 
 TEST_CASE("a dead-letter exchange that does not exist drops the message with a reason") {

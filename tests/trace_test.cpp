@@ -111,6 +111,7 @@ TEST_CASE("trace: the compact trace log gives back every event exactly as emitte
   for (std::size_t i = 0; i < log.size(); ++i) {
     CHECK(brokersim::trace::to_json(log.at(i)) == brokersim::trace::to_json(recorded[i]));
     CHECK(log.at(i).reason == recorded[i].reason);
+    CHECK(log.at(i).x_death == recorded[i].x_death);
     saw_reason = saw_reason || recorded[i].reason == brokersim::trace::Reason::kRejected;
   }
   CHECK(saw_reason);

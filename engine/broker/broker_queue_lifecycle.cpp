@@ -209,6 +209,7 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
   e.text.append(death_reason_name(reason)).append(": ").append(why);
   e.route = std::move(result.explanation);
   for (Queue* t : targets) e.queues.push_back(t->name());
+  e.x_death = death_records(*letter.message);
   tracer_.emit();
 
   // The copy that left this queue has been accounted for; what follows are new copies.

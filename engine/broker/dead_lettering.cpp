@@ -154,6 +154,33 @@ DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::str
   return out;
 }
 
+std::vector<trace::DeathRecord> death_records(const Message& message) {
+  std::vector<trace::DeathRecord> records;
+  const FieldTable* headers = message.headers();
+  const FieldValue* deaths_value = headers ? find_field(*headers, "x-death") : nullptr;
+  const FieldArray* deaths = deaths_value ? deaths_value->as_array() : nullptr;
+  if (!deaths) return records;
+  for (const FieldValue& value : *deaths) {
+    const FieldTable* entry = table_of(value);
+    if (!entry) continue;
+    trace::DeathRecord r;
+    r.queue = string_field(*entry, "queue");
+    const std::string_view reason = string_field(*entry, "reason");
+    for (DeathReason d : {DeathReason::kRejected, DeathReason::kExpired, DeathReason::kMaxlen, DeathReason::kDeliveryLimit})
+      if (death_reason_name(d) == reason) r.reason = as_trace_reason(d);
+    if (const FieldValue* count = find_field(*entry, "count")) r.count = static_cast<std::uint64_t>(count->as_integer().value_or(0));
+    r.exchange = string_field(*entry, "exchange");
+    if (const FieldValue* keys = find_field(*entry, "routing-keys"))
+      if (const FieldArray* array = keys->as_array())
+        for (const FieldValue& key : *array)
+          if (const std::string* s = key.as_string()) r.routing_keys.push_back(*s);
+    if (const FieldValue* time = find_field(*entry, "time"))
+      if (const auto* stamp = std::get_if<Timestamp>(&time->value)) r.time_s = stamp->seconds;
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
 bool is_automatic_cycle(const Message& message, std::string_view target_queue) {
   const FieldTable* headers = message.headers();
   const FieldValue* deaths_value = headers ? find_field(*headers, "x-death") : nullptr;

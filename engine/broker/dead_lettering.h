@@ -38,6 +38,9 @@ DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::str
                             std::shared_ptr<const std::string> dead_letter_exchange,
                             const std::string* dead_letter_routing_key);
 
+// The x-death header of `message` as typed records, in the header's order.
+std::vector<trace::DeathRecord> death_records(const Message& message);
+
 // True when dead-lettering `message` into `target_queue` would close a cycle that no client
 // took part in: the message already died in that queue, and no death since then (that one
 // included) was a rejection. Such copies are dropped. Rejections are never cycles.

@@ -80,6 +80,7 @@ void Event::clear() {
   text.clear();
   route.reset();
   queues.clear();
+  x_death.clear();
 }
 
 }  // namespace brokersim::trace

@@ -105,6 +105,19 @@ struct RouteExplanation {
 };
 using SharedRouteExplanation = std::shared_ptr<const RouteExplanation>;
 
+// One x-death entry as a dead-lettered copy carries it in its headers: the queue it died in,
+// why, how often, the exchange it had been published to and with which keys, and when (the
+// header's timestamp, in seconds).
+struct DeathRecord {
+  std::string queue;
+  Reason reason = Reason::kNone;
+  std::uint64_t count = 0;
+  std::string exchange;
+  std::vector<std::string> routing_keys;
+  std::uint64_t time_s = 0;
+  bool operator==(const DeathRecord&) const = default;
+};
+
 struct Event {
   std::uint64_t seq = 0;
   sim::TimeUs time_us = 0;
@@ -128,6 +141,9 @@ struct Event {
   // Publishes only: how the message was routed (null for other events), and where copies went.
   SharedRouteExplanation route;
   std::vector<std::string> queues;
+  // Dead-lettered only: the new copy's x-death header, entry by entry, newest first, exactly
+  // as the message carries it. Data for readers (the GUI's inspector); not in the JSON.
+  std::vector<DeathRecord> x_death;
 
   bool has(EventFlag flag) const { return (flags & flag) != 0; }
   std::span<const RouteStep> route_steps() const {

@@ -28,10 +28,15 @@ void TraceLog::on_event(const Event& e) {
   c.kind = e.kind;
   const bool connection_fits = e.connection <= std::numeric_limits<std::uint32_t>::max();
   if (!connection_fits || e.count != 0 || e.reply_code != 0 || !e.destination.empty() || !e.text.empty() ||
-      e.reason != Reason::kNone) {
+      e.reason != Reason::kNone || !e.x_death.empty()) {
     c.rare = static_cast<std::uint32_t>(rare_.size());
-    rare_.push_back(
-        {e.connection, e.count, e.reply_code, e.reason, strings_.intern(e.destination), strings_.intern(e.text)});
+    std::uint32_t x_death = kNoXDeath;
+    if (!e.x_death.empty()) {
+      x_death = static_cast<std::uint32_t>(x_deaths_.size());
+      x_deaths_.push_back(e.x_death);
+    }
+    rare_.push_back({e.connection, e.count, e.reply_code, e.reason, strings_.intern(e.destination),
+                     strings_.intern(e.text), x_death});
   } else {
     c.rare = kNoRareFields;
   }
@@ -80,6 +85,7 @@ Event TraceLog::at(std::size_t index) const {
     e.count = r.count;
     e.reply_code = r.reply_code;
     e.reason = r.reason;
+    if (r.x_death != kNoXDeath) e.x_death = x_deaths_[r.x_death];
     e.destination = strings_.text(r.destination);
     e.text = strings_.text(r.text);
   }

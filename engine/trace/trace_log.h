@@ -40,7 +40,9 @@ class TraceLog final : public Sink {
     std::uint16_t reply_code;
     Reason reason;
     StringId destination, text;
+    std::uint32_t x_death;  // into x_deaths_, or kNoXDeath
   };
+  static constexpr std::uint32_t kNoXDeath = ~std::uint32_t{0};
   static constexpr std::uint32_t kNoRareFields = ~std::uint32_t{0};
   static constexpr std::uint32_t kNoRoute = ~std::uint32_t{0};
   struct CompactEvent {
@@ -76,6 +78,7 @@ class TraceLog final : public Sink {
 
   ChunkedVector<CompactEvent> events_;
   std::vector<SharedRouteExplanation> routes_;  // each distinct explanation, kept alive
+  std::vector<std::vector<DeathRecord>> x_deaths_;  // dead-lettered events' x-death, one list each
   std::unordered_map<const RouteExplanation*, std::uint32_t> route_ids_;
   std::uint32_t last_route_id_ = kNoRoute;  // consecutive publishes often share a route
   ChunkedVector<StringId> queue_ids_;

@@ -12,6 +12,27 @@
 namespace brokersim::gui {
 namespace {
 
+void draw_x_death(const std::vector<trace::DeathRecord>& records) {
+  for (std::size_t n = 0; n < records.size(); ++n) {
+    const trace::DeathRecord& r = records[n];
+    std::string keys;
+    for (const std::string& k : r.routing_keys) keys += (keys.empty() ? "" : ", ") + ("'" + k + "'");
+    ImGui::PushID(static_cast<int>(n));
+    ImGui::TextDisabled("[%zu]", n);
+    ImGui::SameLine();
+    ImGui::BeginGroup();
+    ImGui::Text("queue        %s", r.queue.c_str());
+    ImGui::Text("reason       %s", std::string(trace::reason_name(r.reason)).c_str());
+    ImGui::Text("count        %llu", static_cast<unsigned long long>(r.count));
+    // The exchange the message had been published to, not the dead-letter exchange.
+    ImGui::Text("exchange     %s", r.exchange.empty() ? "\"\" (the default exchange)" : r.exchange.c_str());
+    ImGui::Text("routing-keys %s", keys.c_str());
+    ImGui::Text("time         %llu (seconds, a timestamp)", static_cast<unsigned long long>(r.time_s));
+    ImGui::EndGroup();
+    ImGui::PopID();
+  }
+}
+
 void message_inspector(GuiApp& app, std::uint64_t id) {
   const auto& index = app.session.animation().message_events;
   auto it = index.find(id);
@@ -32,31 +53,18 @@ void message_inspector(GuiApp& app, std::uint64_t id) {
   // Where its dot leaves the publisher, on the screen's clock.
   if (ImGui::Button("Go to its publish")) app.seek(app.session.next_event_after(-1, id).value_or(first.time_us));
 
-  // x-death as RabbitMQ keeps it: one entry per (queue, reason), newest first, with counts.
-  struct Death {
-    std::string queue, reason, exchange;
-    int count = 0;
-    sim::TimeUs last_us = 0;
-  };
-  std::vector<Death> deaths;
+  // x-death as the message carries it after its latest death so far, entry by entry, newest
+  // first, from the trace's typed record: exactly what a consumer of the copy would read.
+  const trace::Event* latest = nullptr;
+  trace::Event death;
   for (std::uint32_t i : it->second) {
     if (log.kind_at(i) != trace::EventKind::kDeadLettered || app.session.animation().shown_us[i] > app.time_us) continue;
-    const trace::Event e = log.at(i);
-    const std::string reason = e.text.substr(0, e.text.find(':'));
-    auto d = std::find_if(deaths.begin(), deaths.end(), [&](const Death& x) { return x.queue == e.queue && x.reason == reason; });
-    if (d == deaths.end()) {
-      deaths.push_back({e.queue, reason, e.exchange, 0, 0});
-      d = deaths.end() - 1;
-    }
-    ++d->count;
-    d->last_us = e.time_us;
+    death = log.at(i);
+    latest = &death;
   }
-  std::sort(deaths.begin(), deaths.end(), [](const Death& a, const Death& b) { return a.last_us > b.last_us; });
   section("x-death");
-  if (deaths.empty()) ImGui::TextDisabled("none yet");
-  for (const Death& d : deaths)
-    ImGui::TextWrapped("\xE2\x80\xA2 queue %s, reason %s, count %d, to exchange %s", d.queue.c_str(), d.reason.c_str(),
-                       d.count, d.exchange.empty() ? "(default)" : d.exchange.c_str());
+  if (!latest) ImGui::TextDisabled("none yet");
+  if (latest) draw_x_death(latest->x_death);
 
   section("history");
   for (std::uint32_t i : it->second) {
