@@ -31,6 +31,7 @@ std::string GuiApp::open(const std::string& path) {
   quiz = {};
   sync_quiz();
   refresh_scene();
+  failing_expectations_ = session.expectations_failing();  // an exercise starts failing: that is its point
   report("", "opened " + path);
   return "";
 }
@@ -42,10 +43,20 @@ void GuiApp::request_open(const std::string& path) {
   }
   confirm("Unsaved edits", "The open lesson has edits that are not saved. Open " + path + " and lose them?",
           "Open, losing the edits", [this, path] { open(path); });
+  offer_save_first([this, path] { open(path); });
 }
 
 void GuiApp::confirm(std::string title, std::string text, std::string yes, std::function<void()> on_yes) {
-  panels.confirm = {std::move(title), std::move(text), std::move(yes), std::move(on_yes), true};
+  panels.confirm = {std::move(title), std::move(text), std::move(yes), std::move(on_yes), "", nullptr, true};
+}
+
+void GuiApp::offer_save_first(std::function<void()> then) {
+  panels.confirm.alternative = "Save, then go on";
+  panels.confirm.on_alternative = [this, then = std::move(then)] {
+    save_scenario(*this);
+    // A save that must first ask to overwrite has not happened yet: the user goes on after it.
+    if (!session.has_unsaved_changes()) then();
+  };
 }
 
 void GuiApp::undo() {
@@ -66,6 +77,8 @@ void GuiApp::redo() {
 
 void GuiApp::seek(sim::TimeUs t) {
   time_us = std::clamp<sim::TimeUs>(t, 0, session.end_us());
+  // A question belongs to its moment: seeking away puts it aside, unanswered.
+  if (quiz.pending >= 0 && quiz.questions[static_cast<std::size_t>(quiz.pending)].moment_us != time_us) quiz.pending = -1;
   refresh_scene();
 }
 
@@ -76,8 +89,9 @@ void GuiApp::advance(double wall_seconds) {
   const sim::TimeUs from = time_us;
   time_us = std::min(time_us + std::max<sim::TimeUs>(step, 0), session.end_us());
   if (time_us >= session.end_us()) playing = false;
-  // Playback stops at an unanswered question's moment: the canvas freezes there.
-  for (std::size_t i = 0; i < quiz.questions.size(); ++i) {
+  // Playback stops at an unanswered question's moment: the canvas freezes there. An
+  // instructor presenting can turn the questions off (View menu).
+  for (std::size_t i = 0; ask_questions && i < quiz.questions.size(); ++i) {
     const auto& q = quiz.questions[i];
     if (quiz.results[i] != QuizState::Result::kUnanswered || q.moment_us < from || q.moment_us > time_us) continue;
     time_us = q.moment_us;
@@ -97,6 +111,8 @@ void GuiApp::sync_quiz() {
   quiz.scenario = now;
   quiz.scenario_events = session.fingerprint_events();
   quiz.questions = scenario::answer_questions(*now);
+  // A question is asked when the screen reaches its moment, not the simulation.
+  for (auto& q : quiz.questions) q.moment_us = session.screen_time(q.moment_us);
   quiz.graded = false;  // an edit makes the last grading stale: Check again
   if (!same_lesson || quiz.results.size() != quiz.questions.size())
     quiz.results.assign(quiz.questions.size(), QuizState::Result::kUnanswered);
@@ -119,6 +135,13 @@ void GuiApp::step_lesson(int direction) {
 void GuiApp::report(const std::string& error, const std::string& ok_text) {
   status_is_error = !error.empty();
   status = status_is_error ? error : ok_text;
+  // An edit that breaks the lesson's expectations says so where the user looks.
+  const std::size_t failing = session.is_open() ? session.expectations_failing() : 0;
+  if (!status_is_error && failing > failing_expectations_) {
+    status += "; " + std::to_string(failing) + " of the lesson's expectations no longer hold (Lesson tab)";
+    status_is_error = true;
+  }
+  failing_expectations_ = failing;
 }
 
 const std::vector<Shortcut>& shortcuts() {
@@ -187,9 +210,11 @@ void handle_shortcuts(GuiApp& app) {
 
 void GuiApp::set_font_scale(float scale) {
   font_scale = std::clamp(scale, 0.75f, 2.5f);
-  // Boxes grow with their text, so larger text for a projector is never cut off.
+  // Boxes grow with their text, so larger text for a projector is never cut off; the dots
+  // follow the new layout at once, paused or not.
   session.set_text_scale(font_scale);
   camera.fitted = false;
+  refresh_scene();
 }
 
 std::string clock_text(sim::TimeUs t) {
@@ -220,6 +245,18 @@ void section(const char* title) {
 
 namespace {
 
+// A bar between two panels that moves when dragged: `fraction` changes by the drag times
+// `per_pixel`. It shows the resize cursor under the mouse.
+void splitter(const char* id, ImVec2 size, bool vertical, float per_pixel, float& fraction) {
+  ImGui::InvisibleButton(id, size);
+  if (ImGui::IsItemHovered() || ImGui::IsItemActive())
+    ImGui::SetMouseCursor(vertical ? ImGuiMouseCursor_ResizeEW : ImGuiMouseCursor_ResizeNS);
+  if (ImGui::IsItemActive()) {
+    const ImVec2 delta = ImGui::GetIO().MouseDelta;
+    fraction = std::clamp(fraction + (vertical ? delta.x : delta.y) * per_pixel, 0.05f, 0.7f);
+  }
+}
+
 void draw_menu_bar(GuiApp& app) {
   if (ImGui::BeginMenuBar()) {
     if (ImGui::BeginMenu("Scenarios")) {
@@ -229,7 +266,10 @@ void draw_menu_bar(GuiApp& app) {
         app.open_panel_frames = 2;
       }
       ImGui::Separator();
+      // A long course scrolls inside the menu instead of growing over the menu bar.
+      ImGui::BeginChild("lessons", {ImGui::GetFontSize() * 24, ImGui::GetMainViewport()->WorkSize.y * 0.6f});
       draw_scenario_browser_panel(app);
+      ImGui::EndChild();
       ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Edit")) {
@@ -242,6 +282,7 @@ void draw_menu_bar(GuiApp& app) {
       if (ImGui::MenuItem("Smaller text", "Ctrl+-")) app.set_font_scale(app.font_scale - 0.125f);
       if (ImGui::MenuItem("Fit the topology", "F")) app.camera.fitted = false;
       ImGui::MenuItem("Lesson step as a caption", nullptr, &app.show_caption);
+      ImGui::MenuItem("Stop at the lesson's questions", nullptr, &app.ask_questions);
       if (ImGui::MenuItem("Canvas only", "C", &app.canvas_only)) app.camera.fitted = false;
       bool high_contrast = palette::current_theme() == palette::Theme::kHighContrast;
       if (ImGui::MenuItem("High contrast, for a projector", "H", &high_contrast))
@@ -314,25 +355,27 @@ void draw_frame(GuiApp& app) {
   draw_time_controls_panel(app);
 
   // Canvas only (C): no side panels and no log, for a class to see the picture at its largest.
-  const float sidebar = app.canvas_only ? 0 : std::clamp(ImGui::GetContentRegionAvail().x * 0.3f, 300.0f, 520.0f);
-  const float log_height = app.canvas_only ? 0 : std::clamp(ImGui::GetContentRegionAvail().y * 0.22f, 110.0f, 260.0f);
-  const float status_height = ImGui::GetFrameHeight();
+  // Otherwise the canvas, the side panels and the log are sized by two splitters.
   const ImVec2 avail = ImGui::GetContentRegionAvail();
+  constexpr float kSplitter = 6;
+  const float sidebar = app.canvas_only ? 0 : std::clamp(avail.x * app.sidebar_fraction, 240.0f, avail.x * 0.6f);
+  const float log_height = app.canvas_only ? 0 : std::clamp(avail.y * app.log_fraction, 80.0f, avail.y * 0.7f);
+  const float status_height = ImGui::GetFrameHeight();
   const float gap = ImGui::GetStyle().ItemSpacing.y;
-  const float main_height = avail.y - log_height - status_height - gap * (app.canvas_only ? 1 : 2);
+  const float main_height = avail.y - log_height - status_height - gap * (app.canvas_only ? 1 : 2) - (app.canvas_only ? 0 : kSplitter);
 
-  ImGui::BeginChild("canvas", {avail.x - sidebar - (app.canvas_only ? 0 : ImGui::GetStyle().ItemSpacing.x), main_height}, true,
+  ImGui::BeginChild("canvas", {avail.x - sidebar - (app.canvas_only ? 0 : kSplitter), main_height}, true,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   draw_canvas_panel(app);
   ImGui::EndChild();
   if (!app.canvas_only) {
-    ImGui::SameLine();
+    ImGui::SameLine(0, 0);
+    splitter("##sidebar_split", {kSplitter, main_height}, true, -1.0f / avail.x, app.sidebar_fraction);
+    ImGui::SameLine(0, 0);
     ImGui::BeginChild("sidebar", {sidebar, main_height}, true);
     draw_side_panels(app);
     ImGui::EndChild();
-  }
-
-  if (!app.canvas_only) {
+    splitter("##log_split", {avail.x, kSplitter}, false, -1.0f / avail.y, app.log_fraction);
     ImGui::BeginChild("log", {0, log_height}, true);
     draw_event_log_panel(app);
     ImGui::EndChild();

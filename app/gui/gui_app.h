@@ -56,9 +56,13 @@ struct GuiApp {
   bool show_publish = true;
   bool show_caption = true;  // the current lesson step along the canvas's bottom edge
   bool canvas_only = false;  // presentation: the canvas fills the window, the panels hidden
+  bool ask_questions = true;  // playback stops at each lesson question
+  float sidebar_fraction = 0.3f;  // of the window's width, set by dragging the splitter
+  float log_fraction = 0.22f;     // of its height
   QuizState quiz;
   PanelState panels;
   bool quit_confirmed = false;  // the user said to quit despite unsaved edits
+  std::size_t failing_expectations_ = 0;  // as of the last report, to tell an edit that breaks one
 
   // Opens a scenario and resets the view; returns the loader's errors, if any.
   std::string open(const std::string& path);
@@ -66,6 +70,8 @@ struct GuiApp {
   void request_open(const std::string& path);
   // Asks `text` with a `yes` button; `on_yes` runs only if the user agrees.
   void confirm(std::string title, std::string text, std::string yes, std::function<void()> on_yes);
+  // Adds "Save, then go on" to the confirmation just asked.
+  void offer_save_first(std::function<void()> then);
   void undo();
   void redo();
   void seek(sim::TimeUs t);

@@ -343,6 +343,8 @@ bool may_quit(GLFWwindow* window, gui::GuiApp& app, bool headless) {
                   app.quit_confirmed = true;
                   glfwSetWindowShouldClose(window, GLFW_TRUE);
                 });
+  if (!app.panels.confirm.on_alternative)
+    app.offer_save_first([window] { glfwSetWindowShouldClose(window, GLFW_TRUE); });
   return false;
 }
 

@@ -76,6 +76,8 @@ struct Confirmation {
   std::string text;
   std::string yes;                  // the button that goes ahead
   std::function<void()> on_yes;
+  std::string alternative;          // a third way, if any: "Save, then go on"
+  std::function<void()> on_alternative;
   bool open = false;
 };
 

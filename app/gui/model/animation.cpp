@@ -36,14 +36,14 @@ void Presence::vanish(sim::TimeUs t) {
   if (!spans.empty() && spans.back().second > t) spans.back().second = t;
 }
 
-float Presence::opacity(sim::TimeUs t) const {
+float Presence::opacity(sim::TimeUs t, float when_gone) const {
   if (spans.empty()) return 1;
   auto after = std::upper_bound(spans.begin(), spans.end(), t, [](sim::TimeUs v, const auto& s) { return v < s.first; });
   if (after == spans.begin()) return 0;
   const auto& [from, to] = *std::prev(after);
   const float fade = static_cast<float>(kFadeUs);
-  if (t < to) return std::min(1.0f, static_cast<float>(t - from) / fade);
-  return std::max(0.0f, 1.0f - static_cast<float>(t - to) / fade);
+  if (t < to) return std::max(when_gone, std::min(1.0f, static_cast<float>(t - from) / fade));
+  return std::max(when_gone, 1.0f - static_cast<float>(t - to) / fade);
 }
 
 namespace {
@@ -89,9 +89,14 @@ class Builder {
           const AnimationTimings& timings)
       : scenario_(scenario), log_(log), topo_(topo), timings_(timings) {}
 
+  void keep_colours(const std::vector<std::string>& keys) {
+    for (const std::string& key : keys) key_color(key);
+  }
+
   Animation build() {
     add_scenario_actors();
     anim_.shown_us.resize(log_.size());
+    anim_.frontier_us.resize(log_.size());
     for (std::size_t i = 0; i < log_.size(); ++i) {
       anim_.shown_us[i] = log_.time_at(i);
       on_event(static_cast<std::uint32_t>(i), log_.at(i));
@@ -166,6 +171,17 @@ class Builder {
   }
 
   int exchange_node(const std::string& name) { return topo_.ensure_node(NodeKind::kExchange, name); }
+
+  // What a published message is coloured by: its label ("poison") if it has one, so it stands
+  // out; through a headers exchange, where keys are usually empty, the queues its headers
+  // matched; otherwise its routing key.
+  std::string colour_of(const trace::Event& e, int exchange) const {
+    if (!e.text.empty()) return "[" + e.text + "]";
+    if (!e.routing_key.empty() || topo_.nodes()[static_cast<std::size_t>(exchange)].detail != "headers") return e.routing_key;
+    std::string to;
+    for (const std::string& q : e.queues) to += (to.empty() ? "" : ", ") + q;
+    return to.empty() ? "headers: no match" : "headers -> " + to;
+  }
 
   int actor_node(std::uint64_t connection, NodeKind kind_if_client = NodeKind::kProducer) {
     auto it = connection_node_.find(connection);
@@ -357,12 +373,34 @@ class Builder {
     on_topology_event(index, e);
     on_message_sent(index, e);
     on_message_taken(index, e);
+    // What is not a message's journey (a declaration, a binding, a connection lost, a
+    // restart) happens to the whole picture: it is shown once everything before it is.
+    if (!moves_a_message(e.kind)) shown(index, frontier_);
+    frontier_ = std::max(frontier_, anim_.shown_us[index]);
+    anim_.frontier_us[index] = frontier_;
+  }
+
+  static bool moves_a_message(EventKind kind) {
+    switch (kind) {
+      case EventKind::kPublished:
+      case EventKind::kReturned:
+      case EventKind::kConfirmed:
+      case EventKind::kDelivered:
+      case EventKind::kAcked:
+      case EventKind::kRequeued:
+      case EventKind::kDropped:
+      case EventKind::kDeadLettered:
+      case EventKind::kLostInConsumer:
+        return true;
+      default:
+        return false;
+    }
   }
 
   // Connections, exchanges, queues, bindings and consumers: the nodes and edges, and when
   // each is there.
   void on_topology_event(std::uint32_t index, const trace::Event& e) {
-    const sim::TimeUs t = e.time_us;
+    const sim::TimeUs t = std::max(e.time_us, frontier_);
     switch (e.kind) {
       case EventKind::kConnectionOpened: on_connection_opened(e); break;
       case EventKind::kConnectionClosed: {
@@ -418,7 +456,7 @@ class Builder {
     else if (auto c = topo_.find_node(NodeKind::kConsumer, name)) node = *c;
     if (node >= 0) {
       connection_node_[e.connection] = node;
-      node_presence_[node].appear(e.time_us);
+      node_presence_[node].appear(std::max(e.time_us, frontier_));
     } else if (name != "scenario topology" && name != "timeline") {
       client_names_[e.connection] = name;
     }
@@ -441,9 +479,7 @@ class Builder {
       case EventKind::kPublished: {
         const int producer = actor_node(e.connection);
         const int x = exchange_node(e.exchange);
-        // A labelled message ("poison") is coloured by its label, so it stands out from its key.
-        const std::string colour_by = e.text.empty() ? e.routing_key : "[" + e.text + "]";
-        colors_by_message_[e.message_id] = key_color(colour_by);
+        colors_by_message_[e.message_id] = key_color(colour_of(e, x));
         // What a service or an RPC server sends follows what it received.
         const Arrival from{actor_start(producer, t, received_until_[producer]), t};
         const Segment s = hop_segment(index, e, SegmentKind::kHop, from, topo_.ensure_edge(EdgeKind::kPublish, producer, x, ""));
@@ -608,14 +644,16 @@ class Builder {
   std::map<int, std::vector<Change>> ready_changes_, unacked_changes_;
   std::map<int, Presence> node_presence_, edge_presence_;
   std::map<int, sim::TimeUs> node_busy_until_, edge_busy_until_;  // the last dot on it ends
+  sim::TimeUs frontier_ = 0;  // the latest shown time of any event so far
   std::map<int, std::int32_t> prefetch_;
 };
 
 }  // namespace
 
 Animation build_animation(const scenario::Scenario& scenario, const trace::TraceLog& log, TopologyView& topology,
-                          const AnimationTimings& timings) {
+                          const AnimationTimings& timings, const std::vector<std::string>& known_keys) {
   Builder builder(scenario, log, topology, timings);
+  builder.keep_colours(known_keys);
   return builder.build();
 }
 

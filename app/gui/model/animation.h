@@ -51,8 +51,9 @@ struct Presence {
   std::vector<std::pair<sim::TimeUs, sim::TimeUs>> spans;  // [appeared, gone)
   void appear(sim::TimeUs t);
   void vanish(sim::TimeUs t);
-  // 1 while there; rising just after it appears and falling just after it goes; else 0.
-  float opacity(sim::TimeUs t) const;
+  // 1 while there; rising just after it appears and falling just after it goes; else 0, or
+  // `when_gone` once it has been there (a crashed consumer stays on the picture, dimmed).
+  float opacity(sim::TimeUs t, float when_gone = 0.0f) const;
   static constexpr sim::TimeUs kFadeUs = sim::millis(400);
 };
 
@@ -87,13 +88,18 @@ struct Animation {
   // own simulated time.
   std::vector<sim::TimeUs> shown_us;         // by trace index
   std::vector<std::uint32_t> shown_order;    // trace indices by shown time, ties in trace order
+  // By trace index: the latest shown time of it and every event before it. A moment of the
+  // simulation (a timed lesson step, a question) is on screen once all before it is.
+  std::vector<sim::TimeUs> frontier_us;
   std::vector<sim::TimeUs> moments;          // sorted segment starts and ends: where a step stops
   sim::TimeUs last_moment_us() const { return moments.empty() ? 0 : moments.back(); }
 };
 
 // Fills `topology` (nodes and edges seen in the trace, plus the scenario's actors) and returns
 // the animation. Pure: the same trace gives the same result.
+// `known_keys` (the last run's routing_keys) keep their colours, so an edit or a hand publish
+// with a new key does not recolour the others.
 Animation build_animation(const scenario::Scenario& scenario, const trace::TraceLog& log, TopologyView& topology,
-                          const AnimationTimings& timings = {});
+                          const AnimationTimings& timings = {}, const std::vector<std::string>& known_keys = {});
 
 }  // namespace brokersim::gui

@@ -8,6 +8,7 @@
 #include "broker/broker.h"
 #include "gui/model/scenario_yaml.h"
 #include "gui/model/yaml_in_place.h"
+#include "scenario/expectations.h"
 #include "scenario/lesson.h"
 #include "scenario/loader.h"
 #include "scenario/runner.h"
@@ -109,10 +110,14 @@ void Session::run() {
     scenario::Runner runner(*scenario_, options);
     runner.run();
     end_us_ = runner.end_us();
+    record_expectations(runner);
   }
   topology_ = TopologyView();
   topology_.set_text_scale(text_scale_);
-  animation_ = build_animation(*scenario_, *trace_, topology_);
+  // A re-run after an edit keeps every key's colour; a new lesson starts afresh.
+  const std::vector<std::string> known = revision_ == saved_revision_ && undo_.empty() ? std::vector<std::string>{}
+                                                                                         : animation_.routing_keys;
+  animation_ = build_animation(*scenario_, *trace_, topology_, {}, known);
   topology_.layout(fixed_);
   // The last dots may land after the simulation's last event: the run lasts until they do.
   if (!animation_.shown_order.empty()) end_us_ = std::max(end_us_, animation_.shown_us[animation_.shown_order.back()]);
@@ -128,9 +133,42 @@ void Session::run() {
       if (!lesson_[index].due_us) lesson_[index].due_us = animation_.shown_us[i];
     }
   }
-  // Timed steps are due at their time even when no event falls on it.
+  // Timed steps are due when the screen reaches their time, whether or not an event falls on it.
   for (auto& mark : lesson_)
-    if (!mark.step->when && !mark.due_us) mark.due_us = mark.step->at_us;
+    if (!mark.step->when) mark.due_us = screen_time(mark.step->at_us);
+}
+
+void Session::record_expectations(const scenario::Runner& runner) {
+  using Subject = scenario::Expectation::Subject;
+  expectations_.clear();
+  for (const scenario::ExpectationResult& r : scenario::check_expectations(*scenario_, runner)) {
+    const scenario::Expectation& e = *r.expectation;
+    std::string subject = e.subject == Subject::kQueue      ? "queue '" + e.name + "'"
+                          : e.subject == Subject::kConsumer ? "consumer '" + e.name + "'"
+                          : e.subject == Subject::kExchange ? "exchange '" + e.name + "'"
+                                                            : "the broker";
+    expectations_.push_back({std::move(subject), e.metric, e.value, r.actual, e.at_us, r.passed, e.at});
+  }
+  const scenario::ErrorCheck errors = scenario::check_errors(*scenario_, runner);
+  for (const scenario::RunError* e : errors.undeclared)
+    expectations_.push_back({e->who + ": " + e->text, "undeclared error", 0, static_cast<std::int64_t>(e->code), e->time_us, false, e->at});
+  for (const scenario::ExpectedError* e : errors.never_happened)
+    expectations_.push_back({e->actor.empty() ? "the run" : e->actor, "declared error", e->code, 0, e->at_us, false, e->at});
+}
+
+std::size_t Session::expectations_failing() const {
+  return static_cast<std::size_t>(
+      std::count_if(expectations_.begin(), expectations_.end(), [](const ExpectationCheck& c) { return !c.passed; }));
+}
+
+sim::TimeUs Session::screen_time(sim::TimeUs sim_us) const {
+  std::size_t lo = 0, hi = trace_->size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi) / 2;
+    if (trace_->time_at(mid) <= sim_us) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo == 0 ? sim_us : std::max(sim_us, animation_.frontier_us[lo - 1]);
 }
 
 std::size_t Session::events_until(sim::TimeUs time_us) const {
@@ -182,7 +220,12 @@ void Session::scene_at(sim::TimeUs time_us, Scene& out) const {
     out.nodes[i].prefetch = animation_.prefetch[i];
   }
   out.node_opacity.resize(n);
-  for (std::size_t i = 0; i < n; ++i) out.node_opacity[i] = animation_.node_presence[i].opacity(time_us);
+  for (std::size_t i = 0; i < n; ++i) {
+    // An actor that lost its connection stays on the picture, dimmed, so a crash reads as one.
+    const NodeKind kind = topology_.nodes()[i].kind;
+    const bool actor = kind == NodeKind::kProducer || kind == NodeKind::kConsumer;
+    out.node_opacity[i] = animation_.node_presence[i].opacity(time_us, actor ? 0.3f : 0.0f);
+  }
   const auto& edges = topology_.edges();
   out.edge_opacity.resize(edges.size());
   for (std::size_t i = 0; i < edges.size(); ++i)

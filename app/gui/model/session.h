@@ -47,12 +47,23 @@ struct Scene {
   std::size_t events_done = 0;  // trace events at or before time_us
 };
 
+// One line of the lesson's `expect:` block as this run measures it, and the errors nobody
+// declared: what the live Expectations list shows, and what an edit may break.
+struct ExpectationCheck {
+  std::string subject;  // "queue 'small'", "consumer 'picky'", "the broker"
+  std::string metric;
+  std::int64_t expected = 0;
+  std::int64_t actual = 0;
+  std::optional<sim::TimeUs> at_us;
+  bool passed = false;
+  scenario::Position at;
+};
+
 struct LessonMark {
   const scenario::LessonStep* step = nullptr;
   std::optional<sim::TimeUs> due_us;  // when it came due in this run, if it did
-  // Where a slide or a step key puts the playhead: a timed step's own time, a triggered
-  // step's event time.
-  sim::TimeUs time_us() const { return step->when ? due_us.value_or(0) : step->at_us; }
+  // Where a slide or a step key puts the playhead, on the screen's clock.
+  sim::TimeUs time_us() const { return due_us.value_or(step->at_us); }
 };
 
 class Session {
@@ -78,6 +89,8 @@ class Session {
   const TopologyView& topology() const { return topology_; }
   const Animation& animation() const { return animation_; }
   const std::vector<LessonMark>& lesson() const { return lesson_; }
+  const std::vector<ExpectationCheck>& expectations() const { return expectations_; }
+  std::size_t expectations_failing() const;
   sim::TimeUs end_us() const { return end_us_; }
   std::uint64_t fingerprint_events() const { return trace_ ? trace_->size() : 0; }
 
@@ -88,6 +101,9 @@ class Session {
     scene_at(time_us, s);
     return s;
   }
+  // When the screen shows simulated time `sim_us`: once every event up to it has been drawn.
+  // Timed lesson steps and questions are put on the screen's clock with this.
+  sim::TimeUs screen_time(sim::TimeUs sim_us) const;
   // Index of the first trace event after `time_us`.
   std::size_t events_until(sim::TimeUs time_us) const;
   // Time of the next event after `time_us` (optionally of one message), if any.
@@ -141,12 +157,14 @@ class Session {
   std::string apply(scenario::Scenario changed);
   void run();
   void spread_side_by_side(std::vector<SceneDot>& dots) const;
+  void record_expectations(const scenario::Runner& runner);
 
   std::unique_ptr<scenario::Scenario> scenario_;
   std::unique_ptr<trace::TraceLog> trace_;
   TopologyView topology_;
   Animation animation_;
   std::vector<LessonMark> lesson_;
+  std::vector<ExpectationCheck> expectations_;
   sim::TimeUs end_us_ = 0;
   std::map<std::string, Vec2> fixed_;
   float text_scale_ = 1.0f;

@@ -237,13 +237,21 @@ void TopologyView::layout(const std::map<std::string, Vec2>& fixed) {
   for (auto& col : column_nodes) {
     for (int id : col) {
       Node& node = nodes_[id];
-      node.center = {column_x(node.column, max_exchange_depth) * column_stretch(), row[id] * kRowSpacing * std::max(1.0f, text_scale_)};
+      node.center = {column_x(node.column, max_exchange_depth) * column_stretch(), row[id] * row_spacing()};
       auto it = fixed.find(node_key(node));
       if (it != fixed.end()) node.center = it->second;
     }
   }
   assign_lanes();
   update_bottom();
+}
+
+// Rows keep their spacing until boxes grow taller than it allows: larger text then takes
+// more of the picture instead of the fit zooming it back down.
+float TopologyView::row_spacing() const {
+  float tallest = 0;
+  for (const Node& node : nodes_) tallest = std::max(tallest, node.size.y);
+  return std::max(kRowSpacing, tallest + 20);
 }
 
 // Columns move apart when boxes grow wider than the default, so edges keep room for labels.

@@ -109,6 +109,7 @@ class TopologyView {
   void assign_lanes();
   std::vector<int> exchange_depths() const;
   float column_stretch() const;
+  float row_spacing() const;
   void back_edge_path(const Edge& e, const Node& a, const Node& b, EdgeCurve& c) const;
 
   std::vector<Node> nodes_;

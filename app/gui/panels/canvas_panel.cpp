@@ -27,6 +27,19 @@ void draw_lesson_caption(const GuiApp& app, ImVec2 min, ImVec2 max) {
   draw->AddText(nullptr, 0, at, IM_COL32(255, 222, 140, 255), text, nullptr, wrap);
 }
 
+// What is under the mouse, in words: a message, or a binding's key or arguments in full (the
+// label on the canvas may be shortened).
+void hover_tooltip(const GuiApp& app, const CanvasTransform& xf, ImVec2 mouse) {
+  if (auto message = message_at(app, xf, mouse)) {
+    ImGui::SetTooltip("message #%llu: click to inspect", static_cast<unsigned long long>(*message));
+  } else if (auto edge = edge_label_at(app, xf, mouse)) {
+    const Edge& e = app.session.topology().edges()[static_cast<std::size_t>(*edge)];
+    const auto& nodes = app.session.topology().nodes();
+    ImGui::SetTooltip("%s -> %s\n%s", nodes[static_cast<std::size_t>(e.from)].label.c_str(),
+                      nodes[static_cast<std::size_t>(e.to)].label.c_str(), e.label.c_str());
+  }
+}
+
 }  // namespace
 
 void draw_canvas_panel(GuiApp& app) {
@@ -98,11 +111,7 @@ void draw_canvas_panel(GuiApp& app) {
   draw_canvas(ImGui::GetWindowDrawList(), app, xf, min, max);
   draw_lesson_caption(app, min, max);
 
-  if (hovered && dragging_node < 0) {
-    if (auto message = message_at(app, xf, io.MousePos)) {
-      ImGui::SetTooltip("message #%llu: click to inspect", static_cast<unsigned long long>(*message));
-    }
-  }
+  if (hovered && dragging_node < 0) hover_tooltip(app, xf, io.MousePos);
 }
 
 }  // namespace brokersim::gui

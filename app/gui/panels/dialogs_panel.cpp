@@ -33,6 +33,15 @@ void draw_confirmation(GuiApp& app) {
     ImGui::CloseCurrentPopup();
     if (go) go();
   }
+  if (c.on_alternative) {
+    ImGui::SameLine();
+    if (ImGui::Button(c.alternative.c_str())) {
+      auto go = std::move(c.on_alternative);
+      c = {};
+      ImGui::CloseCurrentPopup();
+      go();
+    }
+  }
   ImGui::SameLine();
   // Cancel is the default: Escape or Enter keep the work.
   if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) {

@@ -164,11 +164,15 @@ void write_definitions(GuiApp& app, const std::string& path) {
 void save_buttons(GuiApp& app) {
   EditForms& f = app.panels.edit;
   default_paths(app, f);
+  // Each path on a line of its own, as wide as the panel, so the whole name shows.
+  ImGui::TextDisabled("save to");
+  ImGui::SetNextItemWidth(-1);
   ImGui::InputText("##save_path", f.save_path, sizeof f.save_path);
-  ImGui::SameLine();
   if (ImGui::Button("Save as YAML")) save_scenario(app);
+  ImGui::Spacing();
+  ImGui::TextDisabled("export RabbitMQ definitions to");
+  ImGui::SetNextItemWidth(-1);
   ImGui::InputText("##definitions_path", f.definitions_path, sizeof f.definitions_path);
-  ImGui::SameLine();
   if (ImGui::Button("Export RabbitMQ definitions")) {
     const std::string path = f.definitions_path;
     std::error_code ec;

@@ -69,6 +69,32 @@ void draw_exercise(GuiApp& app) {
   }
 }
 
+// The lesson's expect: block as this run measures it, live: an edit that breaks one shows it
+// here, red, at once.
+void draw_expectations(const GuiApp& app) {
+  const auto& checks = app.session.expectations();
+  if (checks.empty()) return;
+  const std::size_t failing = app.session.expectations_failing();
+  const std::string title = "Expectations: " + std::to_string(checks.size() - failing) + " of " +
+                            std::to_string(checks.size()) + " hold###expectations";
+  if (!ImGui::CollapsingHeader(title.c_str(), failing ? ImGuiTreeNodeFlags_DefaultOpen : 0)) return;
+  for (const ExpectationCheck& c : checks) {
+    ImGui::PushStyleColor(ImGuiCol_Text, c.passed ? ImVec4(0.45f, 0.9f, 0.5f, 1) : ImVec4(1.0f, 0.5f, 0.45f, 1));
+    const std::string when = c.at_us ? " at " + clock_text(*c.at_us) : "";
+    if (c.metric == "undeclared error")
+      ImGui::TextWrapped("[fail] line %d: %s (code %lld)%s, not declared", c.at.line, c.subject.c_str(),
+                         static_cast<long long>(c.actual), when.c_str());
+    else if (c.metric == "declared error")
+      ImGui::TextWrapped("[fail] line %d: error %lld for %s%s did not happen", c.at.line, static_cast<long long>(c.expected),
+                         c.subject.c_str(), when.c_str());
+    else
+      ImGui::TextWrapped("[%s] line %d: %s %s%s = %lld%s", c.passed ? "pass" : "fail", c.at.line, c.subject.c_str(),
+                         c.metric.c_str(), when.c_str(), static_cast<long long>(c.actual),
+                         c.passed ? "" : (", expected " + std::to_string(c.expected)).c_str());
+    ImGui::PopStyleColor();
+  }
+}
+
 }  // namespace
 
 void draw_lesson_panel(GuiApp& app) {
@@ -83,6 +109,7 @@ void draw_lesson_panel(GuiApp& app) {
     ImGui::SameLine();
     if (ImGui::SmallButton("Ask again")) app.quiz.results.assign(app.quiz.questions.size(), QuizState::Result::kUnanswered);
   }
+  draw_expectations(app);
   ImGui::Checkbox("Show all steps", &app.quiz.show_all_steps);
   ImGui::Separator();
   const auto& marks = app.session.lesson();
