@@ -302,19 +302,27 @@ std::string fingerprint_of(const Session& s) {
 }
 }  // namespace
 
+namespace {
+// Two commands in a row: a new exchange, then a message published by hand.
+void edit_then_publish(Session& s, const std::string& exchange, const std::string& publish_to, const std::string& key,
+                       sim::TimeUs at) {
+  scenario::ExchangeSpec x;
+  x.name = exchange;
+  x.type = "topic";
+  REQUIRE(s.add_exchange(x) == "");
+  Session::ManualPublish p;
+  p.exchange = publish_to;
+  p.routing_key = key;
+  REQUIRE(s.publish_at(at, p) == "");
+}
+}  // namespace
+
 TEST_CASE("undo and redo step through edits and hand publishes, each run as before") {
   Session s = open_text(kOneProducer);
   const std::string at_start = fingerprint_of(s);
   CHECK_FALSE(s.can_undo());
   CHECK_FALSE(s.has_unsaved_changes());
-  scenario::ExchangeSpec x;
-  x.name = "audit";
-  x.type = "fanout";
-  REQUIRE(s.add_exchange(x) == "");
-  Session::ManualPublish p;
-  p.exchange = "orders";
-  p.routing_key = "order.paid";
-  REQUIRE(s.publish_at(sim::seconds(4), p) == "");
+  edit_then_publish(s, "audit", "orders", "order.paid", sim::seconds(4));
   const std::string edited = fingerprint_of(s);
   CHECK(s.has_unsaved_changes());
   s.undo();  // the publish
@@ -395,14 +403,7 @@ TEST_CASE("every shipped lesson saves in place after an edit and a hand publish"
     INFO(entry.path().filename().string());
     Session s;
     REQUIRE(s.open_file(entry.path().string()) == "");
-    scenario::ExchangeSpec x;
-    x.name = "added.by.test";
-    x.type = "topic";
-    REQUIRE(s.add_exchange(x) == "");
-    Session::ManualPublish p;
-    p.exchange = "added.by.test";
-    p.routing_key = "any";
-    REQUIRE(s.publish_at(sim::seconds(1), p) == "");
+    edit_then_publish(s, "added.by.test", "added.by.test", "any", sim::seconds(1));
     bool kept = false;
     const std::string saved = s.yaml_to_save(kept);
     CHECK(kept);

@@ -154,11 +154,16 @@ DeadLetter make_dead_letter(const Message& message, DeathReason reason, std::str
   return out;
 }
 
+// The message's x-death entries, newest first, or null when it has none.
+const FieldArray* x_death_of(const Message& message) {
+  const FieldTable* headers = message.headers();
+  const FieldValue* deaths = headers ? find_field(*headers, "x-death") : nullptr;
+  return deaths ? deaths->as_array() : nullptr;
+}
+
 std::vector<trace::DeathRecord> death_records(const Message& message) {
   std::vector<trace::DeathRecord> records;
-  const FieldTable* headers = message.headers();
-  const FieldValue* deaths_value = headers ? find_field(*headers, "x-death") : nullptr;
-  const FieldArray* deaths = deaths_value ? deaths_value->as_array() : nullptr;
+  const FieldArray* deaths = x_death_of(message);
   if (!deaths) return records;
   for (const FieldValue& value : *deaths) {
     const FieldTable* entry = table_of(value);
@@ -182,9 +187,7 @@ std::vector<trace::DeathRecord> death_records(const Message& message) {
 }
 
 bool is_automatic_cycle(const Message& message, std::string_view target_queue) {
-  const FieldTable* headers = message.headers();
-  const FieldValue* deaths_value = headers ? find_field(*headers, "x-death") : nullptr;
-  const FieldArray* deaths = deaths_value ? deaths_value->as_array() : nullptr;
+  const FieldArray* deaths = x_death_of(message);
   if (!deaths) return false;
   // Newest first: walk back to the last death in the target queue; any rejection on the way
   // (that death included) means a client was involved, so it is not a cycle.

@@ -160,6 +160,17 @@ void write_definitions(GuiApp& app, const std::string& path) {
   app.report(out ? "" : "cannot write " + path, note);
 }
 
+void write_scenario(GuiApp& app, const std::string& path);
+
+// Writes with `write`, first asking when a file is already there.
+void write_asking_first(GuiApp& app, const std::string& path, void (*write)(GuiApp&, const std::string&)) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec))
+    app.confirm("Overwrite?", path + " exists. Overwrite it?", "Overwrite", [&app, path, write] { write(app, path); });
+  else
+    write(app, path);
+}
+
 // Saving as YAML and exporting RabbitMQ definitions, each to the path in its own field.
 void save_buttons(GuiApp& app) {
   EditForms& f = app.panels.edit;
@@ -173,14 +184,7 @@ void save_buttons(GuiApp& app) {
   ImGui::TextDisabled("export RabbitMQ definitions to");
   ImGui::SetNextItemWidth(-1);
   ImGui::InputText("##definitions_path", f.definitions_path, sizeof f.definitions_path);
-  if (ImGui::Button("Export RabbitMQ definitions")) {
-    const std::string path = f.definitions_path;
-    std::error_code ec;
-    if (std::filesystem::exists(path, ec))
-      app.confirm("Overwrite?", path + " exists. Overwrite it?", "Overwrite", [&app, path] { write_definitions(app, path); });
-    else
-      write_definitions(app, path);
-  }
+  if (ImGui::Button("Export RabbitMQ definitions")) write_asking_first(app, f.definitions_path, write_definitions);
 }
 
 void write_scenario(GuiApp& app, const std::string& path) {
@@ -205,12 +209,7 @@ void write_scenario(GuiApp& app, const std::string& path) {
 void save_scenario(GuiApp& app) {
   EditForms& f = app.panels.edit;
   default_paths(app, f);
-  const std::string path = f.save_path;
-  std::error_code ec;
-  if (std::filesystem::exists(path, ec))
-    app.confirm("Overwrite?", path + " exists. Overwrite it?", "Overwrite", [&app, path] { write_scenario(app, path); });
-  else
-    write_scenario(app, path);
+  write_asking_first(app, f.save_path, write_scenario);
 }
 
 void draw_editing_panel(GuiApp& app) {
