@@ -62,16 +62,12 @@ void GuiApp::offer_save_first(std::function<void()> then) {
 void GuiApp::undo() {
   if (!session.can_undo()) return;
   session.undo();
-  sync_quiz();
-  refresh_scene();
   report("", "undone");
 }
 
 void GuiApp::redo() {
   if (!session.can_redo()) return;
   session.redo();
-  sync_quiz();
-  refresh_scene();
   report("", "redone");
 }
 
@@ -257,6 +253,9 @@ void splitter(const char* id, ImVec2 size, bool vertical, float per_pixel, float
   }
 }
 
+// The canvas changed size: fit the picture to it again once the drag ends.
+bool splitter_released() { return ImGui::IsItemDeactivated(); }
+
 void draw_menu_bar(GuiApp& app) {
   if (ImGui::BeginMenuBar()) {
     if (ImGui::BeginMenu("Scenarios")) {
@@ -341,6 +340,12 @@ void draw_side_panels(GuiApp& app) {
 }  // namespace
 
 void draw_frame(GuiApp& app) {
+  // Panels only issue commands; when one changed the run, the frame catches up here, once.
+  if (app.session.revision() != app.drawn_revision) {
+    app.drawn_revision = app.session.revision();
+    app.sync_quiz();
+    app.refresh_scene();
+  }
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
@@ -371,11 +376,13 @@ void draw_frame(GuiApp& app) {
   if (!app.canvas_only) {
     ImGui::SameLine(0, 0);
     splitter("##sidebar_split", {kSplitter, main_height}, true, -1.0f / avail.x, app.sidebar_fraction);
+    if (splitter_released()) app.camera.fitted = false;
     ImGui::SameLine(0, 0);
     ImGui::BeginChild("sidebar", {sidebar, main_height}, true);
     draw_side_panels(app);
     ImGui::EndChild();
     splitter("##log_split", {avail.x, kSplitter}, false, -1.0f / avail.y, app.log_fraction);
+    if (splitter_released()) app.camera.fitted = false;
     ImGui::BeginChild("log", {0, log_height}, true);
     draw_event_log_panel(app);
     ImGui::EndChild();

@@ -62,6 +62,7 @@ struct GuiApp {
   QuizState quiz;
   PanelState panels;
   bool quit_confirmed = false;  // the user said to quit despite unsaved edits
+  std::uint64_t drawn_revision = 0;  // the session revision the scene was last drawn from
   std::size_t failing_expectations_ = 0;  // as of the last report, to tell an edit that breaks one
 
   // Opens a scenario and resets the view; returns the loader's errors, if any.

@@ -6,7 +6,8 @@ set(GUI_MODEL_SOURCES
   model/session.cpp
   model/layout_file.cpp
   model/scenario_yaml.cpp
-  model/yaml_in_place.cpp)
+  model/yaml_in_place.cpp
+  model/event_search.cpp)
 # Everything but main() and what only one platform has (screenshots and platform_*.cpp).
 set(GUI_SOURCES
   gui_app.cpp
@@ -15,6 +16,7 @@ set(GUI_SOURCES
   palette.cpp
   sprites.cpp
   theme.cpp
+  scenario_files.cpp
   panels/canvas_panel.cpp
   panels/time_controls_panel.cpp
   panels/inspector_panel.cpp

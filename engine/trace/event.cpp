@@ -42,6 +42,43 @@ std::optional<EventKind> parse_kind(std::string_view name) {
   return std::nullopt;
 }
 
+EventCategory category_of(EventKind kind) {
+  switch (kind) {
+    case EventKind::kConnectionOpened:
+    case EventKind::kConnectionClosed:
+    case EventKind::kChannelOpened:
+    case EventKind::kChannelClosed:
+    case EventKind::kQosChanged:
+    case EventKind::kConfirmModeEnabled:
+      return EventCategory::kConnection;
+    case EventKind::kExchangeDeclared:
+    case EventKind::kExchangeDeleted:
+    case EventKind::kQueueDeclared:
+    case EventKind::kQueueDeleted:
+    case EventKind::kQueuePurged:
+    case EventKind::kBindingCreated:
+    case EventKind::kBindingDeleted:
+    case EventKind::kConsumerAdded:
+    case EventKind::kConsumerCancelled:
+    case EventKind::kConsumerActivated:
+      return EventCategory::kTopology;
+    case EventKind::kPublished:
+    case EventKind::kReturned:
+    case EventKind::kConfirmed:
+    case EventKind::kDelivered:
+    case EventKind::kAcked:
+    case EventKind::kRequeued:
+    case EventKind::kDropped:
+    case EventKind::kDeadLettered:
+    case EventKind::kLostInConsumer:
+      return EventCategory::kMessage;
+    case EventKind::kTransaction:
+    case EventKind::kBrokerRestarted:
+      return EventCategory::kBroker;
+  }
+  return EventCategory::kBroker;
+}
+
 std::string_view reason_name(Reason reason) {
   switch (reason) {
     case Reason::kNone: return "";

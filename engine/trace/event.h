@@ -46,6 +46,16 @@ enum class EventKind : std::uint8_t {
 
 std::string_view kind_name(EventKind kind);
 
+// What an event is about, for readers that group or filter events (the GUI's log, its
+// animation) without listing kinds or relying on their order.
+enum class EventCategory : std::uint8_t {
+  kConnection,  // connections, channels, qos, confirm mode
+  kTopology,    // exchanges, queues, bindings, consumers
+  kMessage,     // a message's journey: published, returned, confirmed, delivered, settled, died
+  kBroker,      // restarts, transactions
+};
+EventCategory category_of(EventKind kind);
+
 // Why a copy was dead-lettered or dropped, as data: the first four are RabbitMQ's x-death
 // reasons. Readers that need the why (the quiz's fate answers) use this, never Event::text.
 enum class Reason : std::uint8_t {

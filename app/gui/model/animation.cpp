@@ -375,26 +375,9 @@ class Builder {
     on_message_taken(index, e);
     // What is not a message's journey (a declaration, a binding, a connection lost, a
     // restart) happens to the whole picture: it is shown once everything before it is.
-    if (!moves_a_message(e.kind)) shown(index, frontier_);
+    if (trace::category_of(e.kind) != trace::EventCategory::kMessage) shown(index, frontier_);
     frontier_ = std::max(frontier_, anim_.shown_us[index]);
     anim_.frontier_us[index] = frontier_;
-  }
-
-  static bool moves_a_message(EventKind kind) {
-    switch (kind) {
-      case EventKind::kPublished:
-      case EventKind::kReturned:
-      case EventKind::kConfirmed:
-      case EventKind::kDelivered:
-      case EventKind::kAcked:
-      case EventKind::kRequeued:
-      case EventKind::kDropped:
-      case EventKind::kDeadLettered:
-      case EventKind::kLostInConsumer:
-        return true;
-      default:
-        return false;
-    }
   }
 
   // Connections, exchanges, queues, bindings and consumers: the nodes and edges, and when

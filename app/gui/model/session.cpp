@@ -171,6 +171,20 @@ sim::TimeUs Session::screen_time(sim::TimeUs sim_us) const {
   return lo == 0 ? sim_us : std::max(sim_us, animation_.frontier_us[lo - 1]);
 }
 
+QueueTraffic Session::last_second(const std::string& queue, sim::TimeUs time_us) const {
+  QueueTraffic traffic;
+  for (std::size_t n = events_until(time_us); n > 0; --n) {
+    const std::uint32_t i = animation_.shown_order[n - 1];
+    if (animation_.shown_us[i] <= time_us - sim::seconds(1)) break;
+    const auto kind = trace_->kind_at(i);
+    if (kind != trace::EventKind::kDelivered && kind != trace::EventKind::kPublished) continue;
+    const trace::Event e = trace_->at(i);
+    if (kind == trace::EventKind::kDelivered && e.queue == queue) ++traffic.delivered;
+    if (kind == trace::EventKind::kPublished && std::find(e.queues.begin(), e.queues.end(), queue) != e.queues.end()) ++traffic.in;
+  }
+  return traffic;
+}
+
 std::size_t Session::events_until(sim::TimeUs time_us) const {
   const auto& order = animation_.shown_order;
   const auto& shown = animation_.shown_us;

@@ -59,6 +59,12 @@ struct ExpectationCheck {
   scenario::Position at;
 };
 
+// What reached a queue and left it for consumers in one second of the screen's clock.
+struct QueueTraffic {
+  int in = 0;
+  int delivered = 0;
+};
+
 struct LessonMark {
   const scenario::LessonStep* step = nullptr;
   std::optional<sim::TimeUs> due_us;  // when it came due in this run, if it did
@@ -104,6 +110,8 @@ class Session {
   // When the screen shows simulated time `sim_us`: once every event up to it has been drawn.
   // Timed lesson steps and questions are put on the screen's clock with this.
   sim::TimeUs screen_time(sim::TimeUs sim_us) const;
+  // A queue's traffic in the second before `time_us`, as the screen showed it.
+  QueueTraffic last_second(const std::string& queue, sim::TimeUs time_us) const;
   // Index of the first trace event after `time_us`.
   std::size_t events_until(sim::TimeUs time_us) const;
   // Time of the next event after `time_us` (optionally of one message), if any.

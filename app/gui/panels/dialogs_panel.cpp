@@ -21,7 +21,7 @@ void draw_confirmation(GuiApp& app) {
     c.open = false;
   }
   ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, {0.5f, 0.5f});
-  if (!ImGui::BeginPopupModal("##confirm", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  if (!ImGui::BeginPopupModal("##confirm", nullptr, ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoTitleBar)) return;
   ImGui::TextUnformatted(c.title.c_str());
   ImGui::Separator();
   ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30);

@@ -6,14 +6,11 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
-#include <fstream>
 #include <string>
 
-#include "definitions_export.h"
 #include "gui/gui_app.h"
-#include "gui/model/layout_file.h"
+#include "gui/scenario_files.h"
 #include "gui/model/scenario_yaml.h"
-#include "gui/platform.h"
 #include "scenario/units.h"
 
 namespace brokersim::gui {
@@ -32,7 +29,6 @@ void topology_forms(GuiApp& app, EditForms& f) {
       x.name = f.exchange;
       x.type = kTypes[f.exchange_type];
       app.report(app.session.add_exchange(x), "added exchange " + x.name);
-      app.refresh_scene();
     }
   }
   if (ImGui::CollapsingHeader("Queue")) {
@@ -51,7 +47,6 @@ void topology_forms(GuiApp& app, EditForms& f) {
       }
       if (error.empty()) error = app.session.add_queue(q);
       app.report(error, "added queue " + q.name);
-      app.refresh_scene();
     }
   }
   if (ImGui::CollapsingHeader("Binding")) {
@@ -66,7 +61,6 @@ void topology_forms(GuiApp& app, EditForms& f) {
       b.to_exchange = f.bind_to_exchange;
       b.key = f.bind_key;
       app.report(app.session.add_binding(b), "added binding");
-      app.refresh_scene();
     }
   }
 }
@@ -88,7 +82,6 @@ void actor_forms(GuiApp& app, EditForms& f) {
       m.body = "${producer} ${seq}";
       p.messages.push_back(m);
       app.report(app.session.add_producer(p), "added producer " + p.name);
-      app.refresh_scene();
     }
   }
   if (ImGui::CollapsingHeader("Consumer")) {
@@ -102,7 +95,6 @@ void actor_forms(GuiApp& app, EditForms& f) {
       c.prefetch = static_cast<std::uint16_t>(f.consumer_prefetch);
       c.processing.a_us = sim::millis(100);
       app.report(app.session.add_consumer(c), "added consumer " + c.name);
-      app.refresh_scene();
     }
   }
 }
@@ -115,7 +107,6 @@ void delete_list(GuiApp& app, const scenario::Scenario& s) {
       app.confirm("Delete?", "Delete " + label + "?" + also + "\nUndo (Ctrl+Z) brings it back.", "Delete " + label,
                   [&app, label, remove] {
                     app.report(remove(), "deleted " + label);
-                    app.refresh_scene();
                   });
     }
     ImGui::PopID();
@@ -148,20 +139,6 @@ void default_paths(GuiApp& app, EditForms& f) {
   f.paths_for = app.scenario_path;
 }
 
-void write_definitions(GuiApp& app, const std::string& path) {
-  std::vector<std::string> warnings;
-  const std::string json = app::export_definitions(app.session.scenario(), warnings);
-  std::ofstream out(path);
-  out << json << "\n";
-  out.close();
-  if (out) offer_file(path);
-  std::string note = "wrote " + path;
-  if (!warnings.empty()) note += " (" + std::to_string(warnings.size()) + " left out: " + warnings.front() + ")";
-  app.report(out ? "" : "cannot write " + path, note);
-}
-
-void write_scenario(GuiApp& app, const std::string& path);
-
 // Writes with `write`, first asking when a file is already there.
 void write_asking_first(GuiApp& app, const std::string& path, void (*write)(GuiApp&, const std::string&)) {
   std::error_code ec;
@@ -185,23 +162,6 @@ void save_buttons(GuiApp& app) {
   ImGui::SetNextItemWidth(-1);
   ImGui::InputText("##definitions_path", f.definitions_path, sizeof f.definitions_path);
   if (ImGui::Button("Export RabbitMQ definitions")) write_asking_first(app, f.definitions_path, write_definitions);
-}
-
-void write_scenario(GuiApp& app, const std::string& path) {
-  bool kept_text = false;
-  const std::string yaml = app.session.yaml_to_save(kept_text);
-  std::ofstream out(path);
-  out << yaml;
-  out.close();
-  std::string error = out ? "" : "cannot write " + path;
-  if (error.empty() && !app.session.fixed_positions().empty()) error = write_layout(path, app.session.fixed_positions());
-  if (error.empty()) {
-    offer_file(path);
-    app.session.mark_saved();
-  }
-  app.report(error, "saved " + path +
-                        (kept_text ? " (the lesson's own text kept, edits applied in place)"
-                                   : " (written anew: comments and short forms such as message_ttl: 5s are not kept)"));
 }
 
 }  // namespace

@@ -3,45 +3,25 @@
 #include <imgui.h>
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 #include <vector>
 
 #include "gui/gui_app.h"
+#include "gui/model/event_search.h"
 #include "trace/describe.h"
 
 namespace brokersim::gui {
 namespace {
 
-// Lower case, without the spaces around it (a pasted " payments " still finds payments).
-std::string lower_trimmed(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const auto first = s.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
-// The rows that match the filter, in the screen's order of events; rebuilt when the filter
-// or the run changes.
+// The matching rows, searched again only when the filter or the run changed.
 void rebuild_matches(const GuiApp& app, LogFilter& filter) {
-  const trace::TraceLog& log = app.session.trace();
-  const std::string needle = lower_trimmed(filter.text);
-  const std::string wanted = needle + (filter.messages_only ? "\x01" : "");
-  if (wanted == filter.built_for && filter.built_revision == app.session.revision() && filter.built_size == log.size()) return;
-  filter.matches.clear();
-  const auto& order = app.session.animation().shown_order;
-  for (std::size_t row = 0; row < order.size(); ++row) {
-    const std::uint32_t i = order[row];
-    if (filter.messages_only) {
-      const auto k = log.kind_at(i);
-      if (k < trace::EventKind::kPublished || k > trace::EventKind::kDeadLettered) continue;
-    }
-    if (!needle.empty() && lower_trimmed(trace::describe(log.at(i))).find(needle) == std::string::npos) continue;
-    filter.matches.push_back(static_cast<std::uint32_t>(row));
-  }
+  const std::string wanted = lower_trimmed(filter.text) + (filter.messages_only ? "\x01" : "");
+  const std::size_t size = app.session.trace().size();
+  if (wanted == filter.built_for && filter.built_revision == app.session.revision() && filter.built_size == size) return;
+  filter.matches = matching_rows(app.session, filter.text, filter.messages_only);
   filter.built_for = wanted;
   filter.built_revision = app.session.revision();
-  filter.built_size = log.size();
+  filter.built_size = size;
 }
 
 }  // namespace

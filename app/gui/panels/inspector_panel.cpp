@@ -43,7 +43,7 @@ void message_inspector(GuiApp& app, std::uint64_t id) {
   ImGui::Text("exchange:    %s", first.exchange.empty() ? "(default)" : first.exchange.c_str());
   ImGui::Text("routing key: %s", first.routing_key.c_str());
   if (first.kind == trace::EventKind::kPublished && !first.text.empty()) ImGui::Text("label:       %s", first.text.c_str());
-  ImGui::Text("published:   %s", clock_text(first.time_us).c_str());
+  ImGui::Text("published:   %s (simulated)", clock_text(first.time_us).c_str());
   if (app.follow_message == id) {
     if (ImGui::Button("Stop following")) app.follow_message = 0;
   } else if (ImGui::Button("Follow this message")) {
@@ -101,20 +101,8 @@ void node_inspector(GuiApp& app, int index) {
                     q.auto_delete ? "yes" : "no");
         ImGui::TextWrapped("arguments: %s", q.arguments.empty() ? "none" : broker::to_display(q.arguments).c_str());
       }
-      // Rates over the last second on the screen's clock, from the trace.
-      const trace::TraceLog& log = app.session.trace();
-      const Animation& anim = app.session.animation();
-      int in = 0, out = 0;
-      for (std::size_t n = app.scene.events_done; n > 0; --n) {
-        const std::uint32_t i = anim.shown_order[n - 1];
-        if (anim.shown_us[i] <= app.time_us - sim::seconds(1)) break;
-        const auto k = log.kind_at(i);
-        if (k != trace::EventKind::kDelivered && k != trace::EventKind::kPublished) continue;
-        const trace::Event e = log.at(i);
-        if (k == trace::EventKind::kDelivered && e.queue == node.name) ++out;
-        if (k == trace::EventKind::kPublished && std::find(e.queues.begin(), e.queues.end(), node.name) != e.queues.end()) ++in;
-      }
-      ImGui::Text("last second: %d in, %d delivered", in, out);
+      const QueueTraffic traffic = app.session.last_second(node.name, app.time_us);
+      ImGui::Text("last second: %d in, %d delivered", traffic.in, traffic.delivered);
       break;
     }
     case NodeKind::kExchange: {

@@ -23,7 +23,9 @@ const char* result_mark(QuizState::Result r) {
 void draw_step(GuiApp& app, std::size_t i, bool is_current) {
   const LessonMark& m = app.session.lesson()[i];
   const int question = app.quiz.question_for(m.step);
-  std::string text = m.due_us ? clock_text(*m.due_us) : "never came due";
+  // A timed step is labelled with its own time, as its text and the lesson file give it; a
+  // step an event brings, with when the screen showed that event.
+  std::string text = !m.due_us ? "never came due" : clock_text(m.step->when ? *m.due_us : m.step->at_us);
   text += "  ";
   if (question >= 0) text += result_mark(app.quiz.results[static_cast<std::size_t>(question)]) + app.quiz.questions[static_cast<std::size_t>(question)].prompt + " ";
   text += m.step->text;

@@ -74,7 +74,6 @@ void draw_manual_publish_panel(GuiApp& app) {
     }
     if (error.empty()) error = app.session.publish_at(app.time_us, p);
     app.report(error, "published by hand at " + std::to_string(app.time_us / 1000) + "ms");
-    app.refresh_scene();
   }
 }
 

@@ -43,8 +43,14 @@ void draw_answer_inputs(QuizState& quiz, const scenario::AskedQuestion& q) {
       break;
     case Kind::kFate:
     case Kind::kChoice:
+      // Long options wrap: a radio button's own label would run off the window's edge.
       for (std::size_t i = 0; i < q.options.size(); ++i) {
-        if (ImGui::RadioButton(q.options[i].c_str(), quiz.option == static_cast<int>(i))) quiz.option = static_cast<int>(i);
+        ImGui::PushID(static_cast<int>(i));
+        if (ImGui::RadioButton("##option", quiz.option == static_cast<int>(i))) quiz.option = static_cast<int>(i);
+        ImGui::SameLine();
+        ImGui::TextWrapped("%s", q.options[i].c_str());
+        if (ImGui::IsItemClicked()) quiz.option = static_cast<int>(i);
+        ImGui::PopID();
       }
       break;
     case Kind::kCount:
