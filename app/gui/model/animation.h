@@ -91,8 +91,6 @@ struct Animation {
   // By trace index: the latest shown time of it and every event before it. A moment of the
   // simulation (a timed lesson step, a question) is on screen once all before it is.
   std::vector<sim::TimeUs> frontier_us;
-  std::vector<sim::TimeUs> moments;          // sorted segment starts and ends: where a step stops
-  sim::TimeUs last_moment_us() const { return moments.empty() ? 0 : moments.back(); }
 };
 
 // Fills `topology` (nodes and edges seen in the trace, plus the scenario's actors) and returns

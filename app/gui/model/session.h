@@ -44,7 +44,7 @@ struct Scene {
   // deleted, 1 while it exists, and between while it fades in or out.
   std::vector<float> node_opacity, edge_opacity;
   std::vector<SceneDot> dots;
-  std::size_t events_done = 0;  // trace events at or before time_us
+  std::size_t events_done = 0;  // trace events the screen has shown by time_us (see Animation::shown_order)
 };
 
 // One line of the lesson's `expect:` block as this run measures it, and the errors nobody
@@ -112,9 +112,10 @@ class Session {
   sim::TimeUs screen_time(sim::TimeUs sim_us) const;
   // A queue's traffic in the second before `time_us`, as the screen showed it.
   QueueTraffic last_second(const std::string& queue, sim::TimeUs time_us) const;
-  // Index of the first trace event after `time_us`.
+  // How many events the screen has shown by `time_us`: a position in Animation::shown_order.
   std::size_t events_until(sim::TimeUs time_us) const;
-  // Time of the next event after `time_us` (optionally of one message), if any.
+  // The next moment after `time_us` the picture changes (a dot leaves or arrives, an event is
+  // shown), optionally of one message's dots, if any.
   std::optional<sim::TimeUs> next_event_after(sim::TimeUs time_us, std::uint64_t message_id = 0) const;
 
   // Nodes may be dragged; the positions stick across re-runs and can be saved as `layout:`.
