@@ -14,10 +14,6 @@
 #include "scenario/lesson_reader.h"
 #include "scenario/units.h"
 #include "scenario/yaml_reader.h"
-#include "sim/clock.h"
-#include "sim/rng.h"
-#include "sim/scheduler.h"
-#include "trace/tracer.h"
 
 namespace brokersim::scenario {
 
@@ -777,18 +773,11 @@ std::string with_hint(const broker::Error& e) {
   return e.text;
 }
 
-// Declare everything on a scratch broker: RabbitMQ's rules give the errors, at the right line.
-// A NOT_FOUND that follows from an earlier failed declaration says which one.
+// RabbitMQ's rules give the errors, at the right line. A NOT_FOUND that follows from an
+// earlier failed declaration says which one.
 void declare_on_scratch(Reader& r, const Scenario& s) {
-  sim::SimClock clock;
-  sim::Scheduler scheduler(clock);
-  sim::Rng rng(0);
-  trace::Tracer tracer(clock);
-  broker::Broker scratch(scheduler, rng, tracer);
-  broker::ChannelKey ch{scratch.open_connection("validator", nullptr), 1};
-  (void)scratch.channel_open(ch);
   std::vector<std::pair<std::string, Position>> failed;  // names whose declaration failed
-  declare_topology(scratch, ch, s, [&](Position at, const broker::Error& e) {
+  declare_on_scratch_broker(s, [&](Position at, const broker::Error& e) {
     std::string text = with_hint(e);
     for (const auto& [name, where] : failed) {
       if (e.code == broker::ReplyCode::kNotFound && e.text.find("'" + name + "'") != std::string::npos) {
@@ -803,15 +792,6 @@ void declare_on_scratch(Reader& r, const Scenario& s) {
     }
     r.error(at, text);
   });
-  for (const auto& c : s.consumers) {
-    if (!c.own_queue) continue;
-    const QueueSpec& q = *c.own_queue;
-    auto declared = scratch.queue_declare(ch, queue_declare_of(q));
-    if (!declared.ok()) {
-      r.error(q.at, with_hint(declared.error()));
-      if (!scratch.find_channel(ch)) (void)scratch.channel_open(ch);
-    }
-  }
 }
 
 // Names used must exist; the broker's own rules judge the topology.

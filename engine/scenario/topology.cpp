@@ -1,6 +1,10 @@
 #include "scenario/topology.h"
 
 #include "scenario/sim_broker_client.h"
+#include "sim/clock.h"
+#include "sim/rng.h"
+#include "sim/scheduler.h"
+#include "trace/tracer.h"
 
 namespace brokersim::scenario {
 
@@ -19,7 +23,7 @@ void declare_topology(BrokerClient& client, broker::ChannelKey ch, const Scenari
   // A refusal closes the channel (as in AMQP); reopen it so one error does not hide the next.
   auto attempt = [&](Position at, auto&& op) {
     if (!client.channel_is_open(ch)) {
-      if (!client.connection_open(ch.connection)) ch.connection = client.open_connection("topology", nullptr);
+      if (!client.connection_open(ch.connection)) ch.connection = client.open_connection("topology", nullptr, trace::ConnectionRole::kScenario);
       (void)client.channel_open(ch);
     }
     auto result = op();
@@ -43,10 +47,22 @@ void declare_topology(BrokerClient& client, broker::ChannelKey ch, const Scenari
   }
 }
 
-void declare_topology(broker::Broker& broker, broker::ChannelKey channel, const Scenario& scenario,
-                      const TopologyErrorHandler& on_error) {
-  SimBrokerClient client(broker);
+void declare_on_scratch_broker(const Scenario& scenario, const TopologyErrorHandler& on_error) {
+  sim::SimClock clock;
+  sim::Scheduler scheduler(clock);
+  sim::Rng rng(0);
+  trace::Tracer tracer(clock);
+  broker::Broker scratch(scheduler, rng, tracer);
+  SimBrokerClient client(scratch);
+  const broker::ChannelKey channel{client.open_connection("scenario check", nullptr, trace::ConnectionRole::kScenario), 1};
+  (void)client.channel_open(channel);
   declare_topology(client, channel, scenario, on_error);
+  for (const auto& consumer : scenario.consumers) {
+    if (!consumer.own_queue) continue;
+    if (!client.channel_is_open(channel)) (void)client.channel_open(channel);
+    auto declared = client.queue_declare(channel, queue_declare_of(*consumer.own_queue));
+    if (!declared.ok()) on_error(consumer.own_queue->at, declared.error());
+  }
 }
 
 }  // namespace brokersim::scenario

@@ -17,8 +17,9 @@ using TopologyErrorHandler = std::function<void(Position, const broker::Error&)>
 
 void declare_topology(BrokerClient& client, broker::ChannelKey channel, const Scenario& scenario,
                       const TopologyErrorHandler& on_error);
-// The same on a simulated broker (a scratch one, to check a scenario before it runs).
-void declare_topology(broker::Broker& broker, broker::ChannelKey channel, const Scenario& scenario,
-                      const TopologyErrorHandler& on_error);
+// Checks a scenario before it runs, as RabbitMQ would judge it: declares its topology and
+// its consumers' own queues on a scratch broker and reports each refusal. The loader, the
+// GUI's edits and anything else that must accept or refuse a scenario use this one check.
+void declare_on_scratch_broker(const Scenario& scenario, const TopologyErrorHandler& on_error);
 
 }  // namespace brokersim::scenario
