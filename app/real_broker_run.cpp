@@ -117,7 +117,7 @@ scenario::RunSide measure_side(const Scenario& s, scenario::Runner& runner, scen
     side.errors.push_back(error_text(e.who, e.code, e.text));
   }
   scenario::BrokerClient& client = runner.client();
-  broker::ChannelKey key{client.open_connection("verify", nullptr), 1};
+  broker::ChannelKey key{client.open_connection("verify", nullptr, trace::ConnectionRole::kScenario), 1};
   for (const std::string& queue : fixed_names_of(s).queues) {
     if (!client.channel_is_open(key)) (void)client.channel_open(key);
     auto declared = client.queue_declare(key, {.name = queue, .passive = true});
@@ -142,7 +142,7 @@ RealBrokerRun::RealBrokerRun(const Scenario& scenario, RealRunOptions options)
 RealBrokerRun::~RealBrokerRun() = default;
 
 broker::ChannelKey RealBrokerRun::admin() {
-  if (!client_->connection_open(admin_.connection)) admin_ = {client_->open_connection("brokersim verify", nullptr), 1};
+  if (!client_->connection_open(admin_.connection)) admin_ = {client_->open_connection("brokersim verify", nullptr, trace::ConnectionRole::kScenario), 1};
   if (!client_->channel_is_open(admin_)) (void)client_->channel_open(admin_);
   return admin_;
 }

@@ -55,6 +55,7 @@ class Client final : public ConnectionListener {
 struct World {
   explicit World(std::uint64_t seed = 1) : scheduler(clock), rng(seed), tracer(clock), broker(scheduler, rng, tracer) {
     tracer.add_sink(&recorder);
+    broker.check_invariants_after_every_operation(true);  // every test checks them, release builds too
   }
 
   Client& client(const std::string& name = "client") {

@@ -151,7 +151,7 @@ std::string Broker::resolve_queue_name(Channel& channel, const std::string& name
 // [SECTION] connections and channels
 // =====================================================================================
 
-ConnectionId Broker::open_connection(std::string name, ConnectionListener* listener) {
+ConnectionId Broker::open_connection(std::string name, ConnectionListener* listener, trace::ConnectionRole role) {
   OperationScope scope(*this);
   auto conn = std::make_unique<Connection>();
   conn->id = next_connection_id_++;
@@ -159,6 +159,7 @@ ConnectionId Broker::open_connection(std::string name, ConnectionListener* liste
   conn->listener = listener;
   auto& e = tracer_.begin(trace::EventKind::kConnectionOpened);
   e.connection = conn->id;
+  e.role = role;
   e.text = conn->name;
   tracer_.emit();
   const ConnectionId id = conn->id;

@@ -109,7 +109,8 @@ class Broker {
   Broker& operator=(const Broker&) = delete;
 
   // --- connections and channels
-  ConnectionId open_connection(std::string name, ConnectionListener* listener);
+  ConnectionId open_connection(std::string name, ConnectionListener* listener,
+                               trace::ConnectionRole role = trace::ConnectionRole::kClient);
   // Closes every channel (requeueing their unacked messages) and deletes exclusive queues.
   void close_connection(ConnectionId id, ReplyCode code = ReplyCode::kSuccess, std::string_view text = {});
   Status channel_open(ChannelKey key);
@@ -197,6 +198,12 @@ class Broker {
   const MessageAccounting& accounting() const { return accounting_; }
   // Ready + unacked + acked + auto-acked + dropped must equal every copy ever enqueued.
   bool nothing_lost() const;
+  // Aborts if the broker's state is inconsistent: a copy lost, made twice or in two places,
+  // delivery tags out of order, unacked counts that disagree (broker_invariants.cpp).
+  void check_invariants() const;
+  // Checks the invariants after every public operation: on in debug builds, and turned on by
+  // the tests' brokers. It costs a walk over every message, so release builds leave it off.
+  void check_invariants_after_every_operation(bool on) { check_invariants_always_ = on; }
   sim::TimeUs now_us() const { return scheduler_.now_us(); }
   // Timestamps the broker writes into messages (x-death's "time") are scheduler time plus
   // this. Simulations leave it 0, so traces stay deterministic; the real AMQP port sets it
@@ -334,6 +341,11 @@ class Broker {
   std::vector<std::string_view> routing_keys_scratch_;  // only used before anything can re-enter
   std::vector<Queue*> dispatch_scratch_;
   int operation_depth_ = 0;
+#ifdef NDEBUG
+  bool check_invariants_always_ = false;
+#else
+  bool check_invariants_always_ = true;
+#endif
   int turn_depth_ = 0;
   std::vector<std::uint64_t> channels_with_unsent_confirms_;  // serials, in the order they confirmed
 };

@@ -27,6 +27,7 @@ QueueDeclareOk declare_ok_of(const Queue& q) {
 void Broker::create_exchange(const std::string& name, ExchangeType type, ExchangeSettings settings) {
   auto& e = tracer_.begin(trace::EventKind::kExchangeDeclared);
   e.exchange = name;
+  e.exchange_type = type;
   e.text = std::string(exchange_type_name(type));
   const std::string flags = flags_summary(
       {{settings.durable, "durable"}, {settings.auto_delete, "auto-delete"}, {settings.internal, "internal"}});

@@ -122,7 +122,9 @@ class Broker::OperationScope {
  public:
   explicit OperationScope(Broker& broker) : broker_(broker) { ++broker_.operation_depth_; }
   ~OperationScope() {
-    if (--broker_.operation_depth_ == 0) broker_.flush_outbox();
+    if (--broker_.operation_depth_ != 0) return;
+    broker_.flush_outbox();
+    if (broker_.check_invariants_always_) broker_.check_invariants();
   }
 
  private:

@@ -66,6 +66,13 @@ class Channel {
       if (u.live) f(u);
     }
   }
+  template <typename F>
+  void for_each_unacked(F&& f) const {
+    for (const auto& u : unacked_) {
+      if (u.live) f(u);
+    }
+  }
+  std::uint64_t next_delivery_tag() const { return next_delivery_tag_; }
 
   // Prefetch, as RabbitMQ does it: global=false sets the limit for consumers created after;
   // global=true limits the whole channel. Both apply at once.

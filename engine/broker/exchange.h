@@ -15,10 +15,12 @@
 #include "broker/message.h"
 #include "broker/reply_code.h"
 #include "broker/string_hash.h"
+#include "trace/event.h"
 
 namespace brokersim::broker {
 
-enum class ExchangeType : std::uint8_t { kDirect, kFanout, kTopic, kHeaders };
+// One enum for the broker and its trace, so a declaration's event carries the type as data.
+using ExchangeType = trace::ExchangeType;
 
 std::string_view exchange_type_name(ExchangeType type);
 std::optional<ExchangeType> parse_exchange_type(std::string_view name);

@@ -60,7 +60,8 @@ const AmqpBrokerClient::Connection* AmqpBrokerClient::find(broker::ConnectionId 
 
 // --- connections and channels
 
-broker::ConnectionId AmqpBrokerClient::open_connection(std::string name, broker::ConnectionListener* listener) {
+broker::ConnectionId AmqpBrokerClient::open_connection(std::string name, broker::ConnectionListener* listener,
+                                                       trace::ConnectionRole /*role*/) {
   const broker::ConnectionId id = next_id_++;
   Connection& c = connections_[id];
   c.name = std::move(name);

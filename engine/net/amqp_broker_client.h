@@ -53,7 +53,8 @@ class AmqpBrokerClient final : public scenario::BrokerClient, public scenario::P
   // Connections that are open now.
   std::size_t open_connections() const;
 
-  broker::ConnectionId open_connection(std::string name, broker::ConnectionListener* listener) override;
+  broker::ConnectionId open_connection(std::string name, broker::ConnectionListener* listener,
+                                       trace::ConnectionRole role) override;
   bool connection_open(broker::ConnectionId id) const override;
   void close_connection(broker::ConnectionId id, broker::ReplyCode code, std::string_view text) override;
   broker::Status channel_open(broker::ChannelKey key) override;

@@ -20,7 +20,9 @@ class BrokerClient {
  public:
   virtual ~BrokerClient() = default;
 
-  virtual broker::ConnectionId open_connection(std::string name, broker::ConnectionListener* listener) = 0;
+  // `role` says who opens it, for the trace of a simulated broker; a real broker is not told.
+  virtual broker::ConnectionId open_connection(std::string name, broker::ConnectionListener* listener,
+                                               trace::ConnectionRole role) = 0;
   virtual bool connection_open(broker::ConnectionId id) const = 0;
   virtual void close_connection(broker::ConnectionId id, broker::ReplyCode code, std::string_view text) = 0;
   virtual broker::Status channel_open(broker::ChannelKey key) = 0;

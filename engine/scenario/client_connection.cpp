@@ -34,7 +34,7 @@ std::optional<broker::ChannelKey> ClientConnection::channel() {
   if (!running_) return std::nullopt;
   if (auto key = open_channel()) return key;
   auto& b = context_.client;
-  if (!connection_ || !b.connection_open(*connection_)) connection_ = b.open_connection(name_, listener_);
+  if (!connection_ || !b.connection_open(*connection_)) connection_ = b.open_connection(name_, listener_, trace::ConnectionRole::kActor);
   const broker::ChannelKey key{*connection_, 1};
   if (!context_.ok(b.channel_open(key), name_, at_)) return std::nullopt;
   ++generation_;

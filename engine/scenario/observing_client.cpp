@@ -59,10 +59,11 @@ std::string ObservingClient::owner_of(broker::ConnectionId id) const {
   return it == owners_.end() ? std::string() : it->second;
 }
 
-broker::ConnectionId ObservingClient::open_connection(std::string name, broker::ConnectionListener* listener) {
+broker::ConnectionId ObservingClient::open_connection(std::string name, broker::ConnectionListener* listener,
+                                                      trace::ConnectionRole role) {
   auto& tap = taps_.emplace_back(std::make_shared<Tap>(*this, listener));
   const std::string owner = name;
-  tap->id = inner_.open_connection(std::move(name), tap.get());
+  tap->id = inner_.open_connection(std::move(name), tap.get(), role);
   owners_[tap->id] = owner;
   return tap->id;
 }

@@ -40,7 +40,8 @@ class ObservingClient final : public BrokerClient {
   // A server-named queue has another name on every broker; the table calls it by its owner.
   std::string scenario_name(const std::string& queue) const;
 
-  broker::ConnectionId open_connection(std::string name, broker::ConnectionListener* listener) override;
+  broker::ConnectionId open_connection(std::string name, broker::ConnectionListener* listener,
+                                       trace::ConnectionRole role) override;
   bool connection_open(broker::ConnectionId id) const override { return inner_.connection_open(id); }
   void close_connection(broker::ConnectionId id, broker::ReplyCode code, std::string_view text) override {
     inner_.close_connection(id, code, text);

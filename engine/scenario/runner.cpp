@@ -63,7 +63,7 @@ void Runner::on_event(const trace::Event& e) {
 }
 
 void Runner::declare_topology() {
-  admin_ = {client_->open_connection("scenario topology", nullptr), 1};
+  admin_ = {client_->open_connection("scenario topology", nullptr, trace::ConnectionRole::kScenario), 1};
   (void)client_->channel_open(admin_);
   // The loader checked all of this against a scratch broker; anything that still fails here
   // (it depends on the run) is the run's error.
@@ -77,7 +77,7 @@ void Runner::schedule_timeline() {
     scheduler_.schedule_at(event.at_us, [this, &event] {
       // Timeline actions come from the operator's console, on a channel of its own.
       if (!client_->channel_is_open(admin_)) {
-        if (!client_->connection_open(admin_.connection)) admin_.connection = client_->open_connection("timeline", nullptr);
+        if (!client_->connection_open(admin_.connection)) admin_.connection = client_->open_connection("timeline", nullptr, trace::ConnectionRole::kScenario);
         (void)client_->channel_open(admin_);
       }
       apply(event);

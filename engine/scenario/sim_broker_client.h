@@ -9,8 +9,9 @@ class SimBrokerClient final : public BrokerClient {
  public:
   explicit SimBrokerClient(broker::Broker& broker) : broker_(broker) {}
 
-  broker::ConnectionId open_connection(std::string name, broker::ConnectionListener* listener) override {
-    return broker_.open_connection(std::move(name), listener);
+  broker::ConnectionId open_connection(std::string name, broker::ConnectionListener* listener,
+                                       trace::ConnectionRole role) override {
+    return broker_.open_connection(std::move(name), listener, role);
   }
   bool connection_open(broker::ConnectionId id) const override { return broker_.connection_open(id); }
   void close_connection(broker::ConnectionId id, broker::ReplyCode code, std::string_view text) override {

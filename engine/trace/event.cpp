@@ -114,6 +114,8 @@ void Event::clear() {
   count = 0;
   reply_code = 0;
   reason = Reason::kNone;
+  exchange_type = ExchangeType::kDirect;
+  role = ConnectionRole::kClient;
   text.clear();
   route.reset();
   queues.clear();

@@ -75,6 +75,15 @@ std::string_view reason_name(Reason reason);
 // The kind whose kind_name is `name`, if any.
 std::optional<EventKind> parse_kind(std::string_view name);
 
+// The four exchange types (exchange_declared). The broker's exchanges use this enum too.
+enum class ExchangeType : std::uint8_t { kDirect, kFanout, kTopic, kHeaders };
+
+// Who opened a connection (connection_opened): a client of the broker (a real AMQP client,
+// or one a test or the demo drives), one of the scenario's actors, or the scenario's own
+// connection that declares its topology and plays its timeline. Readers that draw actors
+// (the GUI) go by this, never by the connection's name.
+enum class ConnectionRole : std::uint8_t { kClient, kActor, kScenario };
+
 // Bits of Event::flags; their meaning depends on the kind, their names are what JSONL shows.
 enum EventFlag : std::uint32_t {
   kRedelivered = 1u << 0,
@@ -146,6 +155,8 @@ struct Event {
   std::uint64_t count = 0;         // messages affected, prefetch count, publishes a multiple confirm settles...
   std::uint16_t reply_code = 0;
   Reason reason = Reason::kNone;  // dead-lettered and dropped
+  ExchangeType exchange_type = ExchangeType::kDirect;  // exchange_declared
+  ConnectionRole role = ConnectionRole::kClient;       // connection_opened
   std::string text;  // reason, reply text, or a summary of declared properties
 
   // Publishes only: how the message was routed (null for other events), and where copies went.

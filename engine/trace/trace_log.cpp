@@ -28,15 +28,16 @@ void TraceLog::on_event(const Event& e) {
   c.kind = e.kind;
   const bool connection_fits = e.connection <= std::numeric_limits<std::uint32_t>::max();
   if (!connection_fits || e.count != 0 || e.reply_code != 0 || !e.destination.empty() || !e.text.empty() ||
-      e.reason != Reason::kNone || !e.x_death.empty()) {
+      e.reason != Reason::kNone || !e.x_death.empty() || e.exchange_type != ExchangeType::kDirect ||
+      e.role != ConnectionRole::kClient) {
     c.rare = static_cast<std::uint32_t>(rare_.size());
     std::uint32_t x_death = kNoXDeath;
     if (!e.x_death.empty()) {
       x_death = static_cast<std::uint32_t>(x_deaths_.size());
       x_deaths_.push_back(e.x_death);
     }
-    rare_.push_back({e.connection, e.count, e.reply_code, e.reason, strings_.intern(e.destination),
-                     strings_.intern(e.text), x_death});
+    rare_.push_back({e.connection, e.count, e.reply_code, e.reason, e.exchange_type, e.role,
+                     strings_.intern(e.destination), strings_.intern(e.text), x_death});
   } else {
     c.rare = kNoRareFields;
   }
@@ -85,6 +86,8 @@ Event TraceLog::at(std::size_t index) const {
     e.count = r.count;
     e.reply_code = r.reply_code;
     e.reason = r.reason;
+    e.exchange_type = r.exchange_type;
+    e.role = r.role;
     if (r.x_death != kNoXDeath) e.x_death = x_deaths_[r.x_death];
     e.destination = strings_.text(r.destination);
     e.text = strings_.text(r.text);

@@ -39,6 +39,8 @@ class TraceLog final : public Sink {
     std::uint64_t count;
     std::uint16_t reply_code;
     Reason reason;
+    ExchangeType exchange_type;
+    ConnectionRole role;
     StringId destination, text;
     std::uint32_t x_death;  // into x_deaths_, or kNoXDeath
   };

@@ -171,13 +171,17 @@ class Builder {
   }
 
   int exchange_node(const std::string& name) { return topo_.ensure_node(NodeKind::kExchange, name); }
+  trace::ExchangeType exchange_type(const std::string& name) const {
+    auto it = exchange_types_.find(name);
+    return it == exchange_types_.end() ? trace::ExchangeType::kDirect : it->second;
+  }
 
   // What a published message is coloured by: its label ("poison") if it has one, so it stands
   // out; through a headers exchange, where keys are usually empty, the queues its headers
   // matched; otherwise its routing key.
-  std::string colour_of(const trace::Event& e, int exchange) const {
-    if (!e.text.empty()) return "[" + e.text + "]";
-    if (!e.routing_key.empty() || topo_.nodes()[static_cast<std::size_t>(exchange)].detail != "headers") return e.routing_key;
+  std::string colour_of(const trace::Event& e) const {
+    if (!e.text.empty()) return "[" + e.text + "]";  // the publish's label
+    if (!e.routing_key.empty() || exchange_type(e.exchange) != trace::ExchangeType::kHeaders) return e.routing_key;
     std::string to;
     for (const std::string& q : e.queues) to += (to.empty() ? "" : ", ") + q;
     return to.empty() ? "headers: no match" : "headers -> " + to;
@@ -392,11 +396,11 @@ class Builder {
         break;
       }
       case EventKind::kExchangeDeclared:
+        exchange_types_[e.exchange] = e.exchange_type;
         // The built-in exchanges appear only when something uses them.
         if (!e.exchange.empty() && e.exchange.rfind("amq.", 0) != 0) {
           const int node = exchange_node(e.exchange);
-          const std::string type = e.text.substr(0, e.text.find(','));
-          topo_.set_detail(node, type);
+          topo_.set_detail(node, std::string(broker::exchange_type_name(e.exchange_type)));
           node_presence_[node].appear(t);
         }
         break;
@@ -432,23 +436,26 @@ class Builder {
     }
   }
 
+  // An actor's connection is its node; a client's gets one when it first publishes or
+  // consumes; the scenario's own connection (topology, timeline) is drawn as "timeline".
   void on_connection_opened(const trace::Event& e) {
-    const std::string& name = e.text;
-    int node = -1;
-    if (auto p = topo_.find_node(NodeKind::kProducer, name)) node = *p;
-    else if (auto c = topo_.find_node(NodeKind::kConsumer, name)) node = *c;
-    if (node >= 0) {
-      connection_node_[e.connection] = node;
-      node_presence_[node].appear(std::max(e.time_us, frontier_));
-    } else if (name != "scenario topology" && name != "timeline") {
+    const std::string& name = e.text;  // the connection's name
+    if (e.role == trace::ConnectionRole::kClient) {
       client_names_[e.connection] = name;
+      return;
     }
+    if (e.role != trace::ConnectionRole::kActor) return;
+    std::optional<int> node = topo_.find_node(NodeKind::kProducer, name);
+    if (!node) node = topo_.find_node(NodeKind::kConsumer, name);
+    if (!node) return;
+    connection_node_[e.connection] = *node;
+    node_presence_[*node].appear(std::max(e.time_us, frontier_));
   }
 
   int binding_edge(const trace::Event& e) {
     const int from = exchange_node(e.exchange);
     if (topo_.nodes()[from].detail.empty() && e.exchange.rfind("amq.", 0) == 0)
-      topo_.set_detail(from, e.exchange.substr(4));
+      topo_.set_detail(from, std::string(broker::exchange_type_name(exchange_type(e.exchange))));
     const int to = e.has(trace::kToExchange) ? exchange_node(e.destination)
                                               : topo_.ensure_node(NodeKind::kQueue, e.destination);
     // Headers bindings are known by their arguments, which the event's text carries.
@@ -462,7 +469,7 @@ class Builder {
       case EventKind::kPublished: {
         const int producer = actor_node(e.connection);
         const int x = exchange_node(e.exchange);
-        colors_by_message_[e.message_id] = key_color(colour_of(e, x));
+        colors_by_message_[e.message_id] = key_color(colour_of(e));
         // What a service or an RPC server sends follows what it received.
         const Arrival from{actor_start(producer, t, received_until_[producer]), t};
         const Segment s = hop_segment(index, e, SegmentKind::kHop, from, topo_.ensure_edge(EdgeKind::kPublish, producer, x, ""));
@@ -617,6 +624,7 @@ class Builder {
   Animation anim_;
   std::map<std::uint64_t, int> connection_node_;
   std::map<std::uint64_t, std::string> client_names_;  // connections no scenario actor owns
+  std::unordered_map<std::string, trace::ExchangeType> exchange_types_;  // as declared
   std::map<std::string, std::uint16_t> key_colors_;
   std::unordered_map<std::uint64_t, std::uint16_t> colors_by_message_;
   std::map<std::pair<std::uint64_t, std::string>, CopyState> copies_;
