@@ -1,6 +1,8 @@
 #pragma once
 // Time is injected: nothing in the engine reads the system clock. The scheduler asks the clock
-// to move forward; a simulated clock jumps, a wall clock (AMQP port) would wait.
+// to move forward, and a simulated clock jumps. The AMQP port keeps this same clock in step
+// with the wall by running the scheduler up to the wall's time (net/server), so one engine
+// serves both. SimClock is the one clock there is.
 #include "sim/time.h"
 
 namespace brokersim::sim {
