@@ -7,10 +7,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <tuple>
 #include <string>
 
 #include "gui/model/layout_file.h"
 #include "gui/model/scenario_yaml.h"
+#include "gui/model/scenario_writes.h"
 #include "gui/model/session.h"
 #include "scenario/runner.h"
 #include "trace/fingerprint.h"
@@ -139,7 +142,7 @@ TEST_CASE("a returned message moves back to its producer") {
 
 TEST_CASE("queue depths in the scene follow the trace") {
   Session s;
-  REQUIRE(s.open_file(BROKERSIM_SCENARIOS_DIR "/dead_lettering.yaml") == "");
+  REQUIRE(s.open_file(BROKERSIM_SCENARIOS_DIR "/dead_lettering.yaml").ok());
   const auto small = s.topology().find_node(NodeKind::kQueue, "small");
   REQUIRE(small.has_value());
   // The scenario expects depth 3 in `small` at the end.
@@ -165,7 +168,7 @@ TEST_CASE("a manual publish joins the run and animates from the timeline") {
   Session::ManualPublish p;
   p.exchange = "orders";
   p.routing_key = "order.paid";
-  CHECK(s.publish_at(sim::seconds(5), p) == "");
+  CHECK(s.publish_at(sim::seconds(5), p).ok());
   CHECK(s.trace().size() > before);
   CHECK(s.topology().find_node(NodeKind::kProducer, "timeline").has_value());
 }
@@ -176,7 +179,7 @@ TEST_CASE("a manual mandatory publish that matches no queue bounces back to the 
   p.exchange = "orders";
   p.routing_key = "nobody.listens.here";
   p.mandatory = true;
-  REQUIRE(s.publish_at(sim::seconds(5), p) == "");
+  REQUIRE(s.publish_at(sim::seconds(5), p).ok());
   const auto timeline = s.topology().find_node(NodeKind::kProducer, "timeline");
   REQUIRE(timeline.has_value());
   bool returned_to_timeline = false;
@@ -191,12 +194,13 @@ TEST_CASE("an edit the broker refuses shows its error and changes nothing") {
   const std::size_t exchanges = s.scenario().exchanges.size();
   scenario::ExchangeSpec x;
   x.name = "amq.mine";
-  const std::string error = s.add_exchange(x);
-  CHECK(error.find("ACCESS_REFUSED") != std::string::npos);
+  const Status refused = s.add_exchange(x);
+  CHECK(!refused.ok());
+  CHECK(refused.error().find("ACCESS_REFUSED") != std::string::npos);
   CHECK(s.scenario().exchanges.size() == exchanges);
   x.name = "audit";
   x.type = "fanout";
-  CHECK(s.add_exchange(x) == "");
+  CHECK(s.add_exchange(x).ok());
   CHECK(s.topology().find_node(NodeKind::kExchange, "audit").has_value());
 }
 
@@ -309,11 +313,11 @@ void edit_then_publish(Session& s, const std::string& exchange, const std::strin
   scenario::ExchangeSpec x;
   x.name = exchange;
   x.type = "topic";
-  REQUIRE(s.add_exchange(x) == "");
+  REQUIRE(s.add_exchange(x).ok());
   Session::ManualPublish p;
   p.exchange = publish_to;
   p.routing_key = key;
-  REQUIRE(s.publish_at(at, p) == "");
+  REQUIRE(s.publish_at(at, p).ok());
 }
 }  // namespace
 
@@ -337,7 +341,7 @@ TEST_CASE("undo and redo step through edits and hand publishes, each run as befo
   CHECK_FALSE(s.can_redo());
   // A new edit after an undo drops what could have been redone.
   s.undo();
-  REQUIRE(s.delete_exchange("audit") == "");
+  REQUIRE(s.delete_exchange("audit").ok());
   CHECK_FALSE(s.can_redo());
 }
 
@@ -368,15 +372,15 @@ actors:
   const auto path = std::filesystem::temp_directory_path() / "brokersim-in-place.yaml";
   std::ofstream(path) << text;
   Session s;
-  REQUIRE(s.open_file(path.string()) == "");
+  REQUIRE(s.open_file(path.string()).ok());
   scenario::QueueSpec q;
   q.name = "audit";
-  REQUIRE(s.add_queue(q) == "");
-  REQUIRE(s.delete_binding(1) == "");  // orders -> old
+  REQUIRE(s.add_queue(q).ok());
+  REQUIRE(s.delete_binding(1).ok());  // orders -> old
   Session::ManualPublish p;
   p.exchange = "orders";
   p.routing_key = "order.paid";
-  REQUIRE(s.publish_at(sim::seconds(2), p) == "");
+  REQUIRE(s.publish_at(sim::seconds(2), p).ok());
   bool kept = false;
   const std::string saved = s.yaml_to_save(kept);
   CHECK(kept);
@@ -391,10 +395,48 @@ actors:
   const auto again = std::filesystem::temp_directory_path() / "brokersim-in-place-saved.yaml";
   std::ofstream(again) << saved;
   Session reread;
-  REQUIRE(reread.open_file(again.string()) == "");
+  REQUIRE(reread.open_file(again.string()).ok());
   CHECK(fingerprint_of(reread) == fingerprint_of(s));
   std::filesystem::remove(path);
   std::filesystem::remove(again);
+}
+
+TEST_CASE("save and export write to exactly the paths given, and say when they cannot") {
+  const auto dir = std::filesystem::temp_directory_path() / "brokersim-writes";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  Session s;
+  REQUIRE(s.open_file(BROKERSIM_SCENARIOS_DIR "/dead_lettering.yaml").ok());
+  scenario::QueueSpec q;
+  q.name = "audit";
+  REQUIRE(s.add_queue(q).ok());
+  REQUIRE(s.has_unsaved_changes());
+
+  const auto defs = dir / "defs_typed.json";
+  const WriteReport exported = export_definitions_file(s, defs.string());
+  REQUIRE(exported.status.ok());
+  CHECK(exported.summary.find(defs.string()) != std::string::npos);
+  std::ifstream json_in(defs);
+  const std::string json((std::istreambuf_iterator<char>(json_in)), std::istreambuf_iterator<char>());
+  CHECK(json.find("{\"name\":\"audit\"") != std::string::npos);
+  CHECK(s.has_unsaved_changes());  // an export is not a save
+
+  const auto yaml = dir / "my_lesson.yaml";
+  const WriteReport saved = save_scenario(s, yaml.string());
+  REQUIRE(saved.status.ok());
+  CHECK(!s.has_unsaved_changes());
+  Session reread;
+  REQUIRE(reread.open_file(yaml.string()).ok());
+  CHECK(fingerprint_of(reread) == fingerprint_of(s));
+  // Those two files and nothing else.
+  CHECK(std::distance(std::filesystem::directory_iterator(dir), std::filesystem::directory_iterator()) == 2);
+
+  REQUIRE(s.add_queue([] { scenario::QueueSpec more; more.name = "more"; return more; }()).ok());
+  const WriteReport failed = save_scenario(s, (dir / "missing" / "x.yaml").string());
+  CHECK(!failed.status.ok());
+  CHECK(failed.status.error().find("cannot write") != std::string::npos);
+  CHECK(s.has_unsaved_changes());  // nothing is marked saved that was not written
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("every shipped lesson saves in place after an edit and a hand publish") {
@@ -402,7 +444,7 @@ TEST_CASE("every shipped lesson saves in place after an edit and a hand publish"
     if (entry.path().extension() != ".yaml" || entry.path().filename() == "course.yaml") continue;
     INFO(entry.path().filename().string());
     Session s;
-    REQUIRE(s.open_file(entry.path().string()) == "");
+    REQUIRE(s.open_file(entry.path().string()).ok());
     edit_then_publish(s, "added.by.test", "added.by.test", "any", sim::seconds(1));
     bool kept = false;
     const std::string saved = s.yaml_to_save(kept);
@@ -448,13 +490,13 @@ TEST_CASE("a hand publish leaves every other message's random outcome unchanged"
   // dead_lettering's consumer acks 3 jobs in 4 and rejects the rest, drawn at random. A hand
   // publish to its queue at 3 s gives it one more delivery; every job keeps its outcome.
   Session s;
-  REQUIRE(s.open_file(BROKERSIM_SCENARIOS_DIR "/dead_lettering.yaml") == "");
+  REQUIRE(s.open_file(BROKERSIM_SCENARIOS_DIR "/dead_lettering.yaml").ok());
   const auto before = fates_by_origin(s);
   Session::ManualPublish p;
   p.exchange = "";
   p.routing_key = "work";
   p.body = "by hand";
-  REQUIRE(s.publish_at(sim::seconds(3), p) == "");
+  REQUIRE(s.publish_at(sim::seconds(3), p).ok());
   const auto after = fates_by_origin(s);
   std::size_t jobs = 0, rejected = 0;
   for (const auto& [origin, fate] : before) {
@@ -468,4 +510,49 @@ TEST_CASE("a hand publish leaves every other message's random outcome unchanged"
   CHECK(jobs == 20);
   CHECK(rejected > 0);  // the draws matter here: some jobs are rejected
   CHECK(after.size() == before.size() + 1);  // and the hand-published message has its own fate
+}
+
+TEST_CASE("message numbers stay with their messages across a hand publish, and the lesson's questions follow") {
+  Session s;
+  REQUIRE(s.open_file(BROKERSIM_SCENARIOS_DIR "/auto_ack_crash.yaml").ok());
+  // Where and when each numbered message was first published, as the file runs it.
+  auto first_publishes = [](const Session& session) {
+    std::map<std::uint64_t, std::tuple<sim::TimeUs, std::string, std::string>> by_number;
+    for (std::size_t i = 0; i < session.trace().size(); ++i) {
+      if (session.trace().kind_at(i) != trace::EventKind::kPublished) continue;
+      const trace::Event e = session.trace().at(i);
+      by_number.try_emplace(session.number_of(e.message_id), e.time_us, e.exchange, e.routing_key);
+    }
+    return by_number;
+  };
+  const auto before = first_publishes(s);
+  REQUIRE(before.size() == 20);
+  CHECK(s.number_of(12) == 12);  // opened as written: the broker's own numbers, which lessons quote
+  const auto asked_before = scenario::answer_questions(
+      s.scenario(), [&](std::uint64_t quoted) { return s.message_numbered(quoted); });
+
+  Session::ManualPublish p;
+  p.exchange = "jobs";
+  REQUIRE(s.publish_at(sim::millis(50), p).ok());  // before the dispatcher's second job
+  const auto after = first_publishes(s);
+  REQUIRE(after.size() == 21);
+  for (const auto& [number, origin] : before) CHECK_MESSAGE(after.at(number) == origin, "message #" << number);
+  CHECK(after.count(21) == 1);  // the hand publish is numbered after the others
+  CHECK(s.message_numbered(12) != 12);  // the broker's id for job 12 moved on; its number did not
+
+  const auto asked_after = scenario::answer_questions(
+      s.scenario(), [&](std::uint64_t quoted) { return s.message_numbered(quoted); });
+  REQUIRE(asked_after.size() == asked_before.size());
+  // A fate question asks about the same message (here #12, lost with hasty), not whatever
+  // the broker numbered 12 this time.
+  for (std::size_t i = 0; i < asked_after.size(); ++i)
+    if (asked_after[i].answer.kind == scenario::Question::Kind::kFate)
+      CHECK_MESSAGE(asked_after[i].answer.text() == asked_before[i].answer.text(), "question " << i + 1);
+  // The log speaks of the same numbers.
+  bool found = false;
+  for (std::size_t i = 0; i < s.trace().size() && !found; ++i)
+    found = s.trace().at(i).message_id == s.message_numbered(12) && s.describe(s.trace().at(i)).find("message #12") != std::string::npos;
+  CHECK(found);
+  s.undo();
+  CHECK(first_publishes(s) == before);
 }

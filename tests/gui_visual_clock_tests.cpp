@@ -20,7 +20,7 @@ using trace::EventKind;
 
 Session open_lesson(const std::string& name) {
   Session s;
-  REQUIRE(s.open_file(BROKERSIM_SCENARIOS_DIR "/" + name + ".yaml") == "");
+  REQUIRE(s.open_file(BROKERSIM_SCENARIOS_DIR "/" + name + ".yaml").ok());
   return s;
 }
 

@@ -15,11 +15,10 @@
 
 namespace brokersim::gui {
 
-std::string GuiApp::open(const std::string& path) {
-  const std::string errors = session.open_file(path);
-  if (!errors.empty()) {
-    report(errors, "");
-    return errors;
+Status GuiApp::open(const std::string& path) {
+  if (Status opened = session.open_file(path); !opened) {
+    report(opened, "");
+    return opened;
   }
   scenario_path = path;
   // Positions saved in the file's layout section win over the automatic layout.
@@ -32,18 +31,19 @@ std::string GuiApp::open(const std::string& path) {
   sync_quiz();
   refresh_scene();
   failing_expectations_ = session.expectations_failing();  // an exercise starts failing: that is its point
-  report("", "opened " + path);
-  return "";
+  report(Status::done(), "opened " + path);
+  return Status::done();
 }
 
 void GuiApp::request_open(const std::string& path) {
+  // open() reports a file it cannot open in the status bar; nothing more to do with it here.
   if (!session.is_open() || !session.has_unsaved_changes()) {
-    open(path);
+    (void)open(path);
     return;
   }
   confirm("Unsaved edits", "The open lesson has edits that are not saved. Open " + path + " and lose them?",
-          "Open, losing the edits", [this, path] { open(path); });
-  offer_save_first([this, path] { open(path); });
+          "Open, losing the edits", [this, path] { (void)open(path); });
+  offer_save_first([this, path] { (void)open(path); });
 }
 
 void GuiApp::confirm(std::string title, std::string text, std::string yes, std::function<void()> on_yes) {
@@ -62,13 +62,13 @@ void GuiApp::offer_save_first(std::function<void()> then) {
 void GuiApp::undo() {
   if (!session.can_undo()) return;
   session.undo();
-  report("", "undone");
+  report(Status::done(), "undone");
 }
 
 void GuiApp::redo() {
   if (!session.can_redo()) return;
   session.redo();
-  report("", "redone");
+  report(Status::done(), "redone");
 }
 
 void GuiApp::seek(sim::TimeUs t) {
@@ -93,7 +93,7 @@ void GuiApp::advance(double wall_seconds) {
     time_us = q.moment_us;
     playing = false;
     quiz.start(static_cast<int>(i));
-    if (q.answer.kind == scenario::Question::Kind::kFate) follow_message = q.step->ask->message;
+    if (q.answer.kind == scenario::Question::Kind::kFate) follow_message = session.message_numbered(q.step->ask->message);
     break;
   }
   refresh_scene();
@@ -106,7 +106,7 @@ void GuiApp::sync_quiz() {
   const bool same_lesson = quiz.scenario == now;
   quiz.scenario = now;
   quiz.scenario_events = session.fingerprint_events();
-  quiz.questions = scenario::answer_questions(*now);
+  quiz.questions = scenario::answer_questions(*now, [this](std::uint64_t quoted) { return session.message_numbered(quoted); });
   // A question is asked when the screen reaches its moment, not the simulation.
   for (auto& q : quiz.questions) q.moment_us = session.screen_time(q.moment_us);
   quiz.graded = false;  // an edit makes the last grading stale: Check again
@@ -128,9 +128,9 @@ void GuiApp::step_lesson(int direction) {
   if (target) seek(*target);
 }
 
-void GuiApp::report(const std::string& error, const std::string& ok_text) {
-  status_is_error = !error.empty();
-  status = status_is_error ? error : ok_text;
+void GuiApp::report(const Status& outcome, const std::string& ok_text) {
+  status_is_error = !outcome.ok();
+  status = status_is_error ? outcome.error() : ok_text;
   // An edit that breaks the lesson's expectations says so where the user looks.
   const std::size_t failing = session.is_open() ? session.expectations_failing() : 0;
   if (!status_is_error && failing > failing_expectations_) {
@@ -228,7 +228,7 @@ std::string clock_text(sim::TimeUs t) {
 std::string event_line(const Session& session, std::uint32_t index) {
   const trace::Event e = session.trace().at(index);
   const sim::TimeUs shown = session.animation().shown_us[index];
-  std::string line = clock_text(shown) + "  " + trace::describe(e);
+  std::string line = clock_text(shown) + "  " + session.describe(e);
   if (shown - e.time_us >= sim::millis(1)) line += "  (simulated at " + clock_text(e.time_us) + ")";
   return line;
 }
@@ -304,6 +304,7 @@ void draw_menu_bar(GuiApp& app) {
 
 // The side panel's tabs; `open_panel` brings one to the front for a few frames.
 void draw_side_panels(GuiApp& app) {
+  app.panels.side_panels_body_y = ImGui::GetCursorScreenPos().y + ImGui::GetFrameHeightWithSpacing();
   auto wanted = [&](const char* name) {
     return app.open_panel_frames > 0 && app.open_panel == name ? ImGuiTabItemFlags_SetSelected : 0;
   };
@@ -358,6 +359,7 @@ void draw_frame(GuiApp& app) {
   draw_menu_bar(app);
 
   draw_time_controls_panel(app);
+  app.panels.side_panels_body_y = 0;  // set again if the side panels are drawn
 
   // Canvas only (C): no side panels and no log, for a class to see the picture at its largest.
   // Otherwise the canvas, the side panels and the log are sized by two splitters.

@@ -66,7 +66,7 @@ struct GuiApp {
   std::size_t failing_expectations_ = 0;  // as of the last report, to tell an edit that breaks one
 
   // Opens a scenario and resets the view; returns the loader's errors, if any.
-  std::string open(const std::string& path);
+  Status open(const std::string& path);
   // Opens one, first asking whether to drop unsaved edits of the open one.
   void request_open(const std::string& path);
   // Asks `text` with a `yes` button; `on_yes` runs only if the user agrees.
@@ -83,7 +83,7 @@ struct GuiApp {
   void refresh_scene() { session.scene_at(time_us, scene); }
   // Recomputes the lesson's questions when the scenario changed (opened or edited).
   void sync_quiz();
-  void report(const std::string& error, const std::string& ok_text);
+  void report(const Status& status, const std::string& ok_text);
   void set_font_scale(float scale);  // Ctrl +/-: text, node boxes and the fit together
 };
 

@@ -7,7 +7,9 @@ set(GUI_MODEL_SOURCES
   model/layout_file.cpp
   model/scenario_yaml.cpp
   model/yaml_in_place.cpp
-  model/event_search.cpp)
+  model/event_search.cpp
+  model/scenario_writes.cpp
+  model/message_numbers.cpp)
 # Everything but main() and what only one platform has (screenshots and platform_*.cpp).
 set(GUI_SOURCES
   gui_app.cpp

@@ -1,8 +1,9 @@
 // brokersim-gui [SCENARIO.yaml] [--at T] [--screenshot out.png] [--size WxH] [--bench-frames N]
 //               [--speed X] [--amqp HOST:PORT] [--panel NAME] [--follow MESSAGE]
 //
-// [SECTION] index: arguments, window and ImGui setup, fonts and theme, the main loop, the
-// headless screenshot and benchmark modes, shutdown (in reverse order of setup).
+// [SECTION] index: arguments, window and ImGui setup, the frame every mode draws, then the
+// three modes (the interactive window, the benchmark, the headless screenshot and slides), and
+// shutdown (in reverse order of setup).
 #include <glad/gl.h>
 #define GLFW_INCLUDE_NONE
 #include <GLFW/glfw3.h>
@@ -206,7 +207,7 @@ std::unique_ptr<net::Server> start_live(gui::GuiApp& app, const Options& options
   auto server = std::make_unique<net::Server>(app.session.live_runner()->live_broker(),
                                               app.session.live_runner()->live_scheduler(), users, server_options);
   if (!server->start()) return nullptr;
-  app.report("", "live: serving AMQP on " + options.amqp->host + ":" + std::to_string(server->bound_ports().front()) +
+  app.report(gui::Status::done(), "live: serving AMQP on " + options.amqp->host + ":" + std::to_string(server->bound_ports().front()) +
                      " — point a client at it and watch its messages");
   return server;
 }
@@ -246,43 +247,159 @@ GLFWwindow* open_window(gui::GuiApp& app, const Options& options) {
   return window;
 }
 
-// [SECTION] the main loop
-// What a frame's clock does: follow live traffic, a steady 60 Hz for the benchmark, stand
-// still for a screenshot, or follow the wall clock.
-void advance(gui::GuiApp& app, const Options& options, net::Server* server, double wall,
-             std::chrono::steady_clock::time_point frame_start) {
-  if (server) {
-    server->poll();
-    // Catching the picture up is a rebuild; a few times a second is plenty for the eye.
-    static auto last_refresh = frame_start;
-    if (frame_start - last_refresh > std::chrono::milliseconds(200)) {
-      const std::size_t nodes_before = app.session.topology().nodes().size();
-      // New nodes (a client connected, a queue declared): fit the view to them.
-      if (app.session.refresh_live() && app.session.topology().nodes().size() != nodes_before) app.camera.fitted = false;
-      last_refresh = frame_start;
-    }
-    if (app.playing) app.time_us = app.session.end_us();
-    app.refresh_scene();
-  } else if (options.bench_frames > 0) {
-    app.advance(1.0 / 60.0);  // a steady 60 Hz playhead, however long frames take
-  } else if (options.screenshot.empty()) {
-    app.advance(wall);
+// [SECTION] the frame every mode draws
+// A live run's picture: the server serves its clients, and a few times a second (plenty for
+// the eye; each is a rebuild) the picture catches up with what they did.
+void follow_live(gui::GuiApp& app, net::Server& server, std::chrono::steady_clock::time_point frame_start) {
+  server.poll();
+  static auto last_refresh = frame_start;
+  if (frame_start - last_refresh > std::chrono::milliseconds(200)) {
+    const std::size_t nodes_before = app.session.topology().nodes().size();
+    // New nodes (a client connected, a queue declared): fit the view to them.
+    if (app.session.refresh_live() && app.session.topology().nodes().size() != nodes_before) app.camera.fitted = false;
+    last_refresh = frame_start;
   }
+  if (app.playing) app.time_us = app.session.end_us();
+  app.refresh_scene();
 }
 
-// Frame times and messages in flight, for the benchmark.
-struct BenchRecord {
-  std::vector<double> frame_ms, in_flight, all_dots;
-  void print(const Options& options) const {
-    std::printf("frames: %zu at %dx%d\nframe median: %.2f ms\nframe p99: %.2f ms\n"
-                "messages in flight: median %.0f, min %.0f, max %.0f (all dots, with ack flashes and fades: median %.0f)\n",
-                frame_ms.size(), options.width, options.height, percentile(frame_ms, 0.5), percentile(frame_ms, 0.99),
-                percentile(in_flight, 0.5), percentile(in_flight, 0.0), percentile(in_flight, 1.0),
-                percentile(all_dots, 0.5));
+// Draws one frame in any mode: fonts at the current scale, the clock moved by `seconds` (none:
+// it stands still, as for a screenshot), the panels, and GL. Returns the framebuffer's size.
+class FrameDrawer {
+ public:
+  FrameDrawer(GLFWwindow* window, gui::GuiApp& app, net::Server* server)
+      : window_(window), app_(app), server_(server), loaded_font_scale_(app.font_scale) {}
+
+  std::pair<int, int> draw(std::optional<double> seconds, bool interactive, gui::StepExport* slides = nullptr) {
+    if (app_.font_scale != loaded_font_scale_) {
+      // Rebuilt at the new size so text stays sharp on a projector.
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      gui::load_font(app_, gui::kDesktopFontPath);
+      ImGui_ImplOpenGL3_CreateFontsTexture();
+      loaded_font_scale_ = app_.font_scale;
+    }
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    if (server_) follow_live(app_, *server_, std::chrono::steady_clock::now());
+    else if (seconds) app_.advance(*seconds);
+    if (interactive) {
+      handle_shortcuts(app_);
+      if (ImGui::IsKeyPressed(GLFW_KEY_F11) && !ImGui::GetIO().WantTextInput) toggle_full_screen();
+    }
+    if (slides) slides->stage(app_);
+    gui::draw_frame(app_);
+    ImGui::Render();
+    int fb_w = 0, fb_h = 0;
+    glfwGetFramebufferSize(window_, &fb_w, &fb_h);
+    glViewport(0, 0, fb_w, fb_h);
+    float ground[3];
+    gui::clear_colour(ground);
+    glClearColor(ground[0], ground[1], ground[2], 1);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    return {fb_w, fb_h};
   }
+
+ private:
+  // F11: the primary monitor's whole screen, and back to the window as it was.
+  void toggle_full_screen() {
+    if (glfwGetWindowMonitor(window_)) {
+      glfwSetWindowMonitor(window_, nullptr, windowed_[0], windowed_[1], windowed_[2], windowed_[3], 0);
+      return;
+    }
+    GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+    const GLFWvidmode* mode = monitor ? glfwGetVideoMode(monitor) : nullptr;
+    if (!mode) return;
+    glfwGetWindowPos(window_, &windowed_[0], &windowed_[1]);
+    glfwGetWindowSize(window_, &windowed_[2], &windowed_[3]);
+    glfwSetWindowMonitor(window_, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
+  }
+
+  GLFWwindow* window_;
+  gui::GuiApp& app_;
+  net::Server* server_;
+  float loaded_font_scale_;
+  int windowed_[4] = {100, 100, 1280, 800};  // x, y, width, height before going full screen
 };
 
-// [SECTION] the headless screenshot
+// [SECTION] the interactive window
+// Paused with nothing moving, the GUI sleeps until input comes (or half a second passes)
+// instead of redrawing at the display's rate: a classroom laptop pays for every frame. A few
+// frames follow any input, so ImGui can settle hovers and clicks.
+void wait_for_input(const gui::GuiApp& app, bool always_busy, int& quiet_frames) {
+  if (quiet_frames > 4) {
+    const auto before = std::chrono::steady_clock::now();
+    glfwWaitEventsTimeout(0.5);
+    if (std::chrono::steady_clock::now() - before < std::chrono::milliseconds(450)) quiet_frames = 0;  // input came
+  } else {
+    glfwPollEvents();
+  }
+  const bool moving = app.playing || app.camera.fitted == false;
+  quiet_frames = always_busy || moving ? 0 : quiet_frames + 1;
+}
+
+// Closing the window with unsaved edits asks first; the window stays until the user agrees.
+bool may_quit(GLFWwindow* window, gui::GuiApp& app) {
+  if (app.quit_confirmed || !app.session.is_open() || !app.session.has_unsaved_changes()) return true;
+  glfwSetWindowShouldClose(window, GLFW_FALSE);
+  if (!app.panels.confirm.on_yes)
+    app.confirm("Quit?", "The lesson has edits that are not saved. Quit and lose them?", "Quit, losing the edits",
+                [window, &app] {
+                  app.quit_confirmed = true;
+                  glfwSetWindowShouldClose(window, GLFW_TRUE);
+                });
+  if (!app.panels.confirm.on_alternative)
+    app.offer_save_first([window] { glfwSetWindowShouldClose(window, GLFW_TRUE); });
+  return false;
+}
+
+// The window a user drives, with the playhead on the wall clock (or live clients').
+int run_interactive(GLFWwindow* window, gui::GuiApp& app, net::Server* server) {
+  FrameDrawer drawer(window, app, server);
+  auto last = std::chrono::steady_clock::now();
+  int quiet_frames = 0;
+  bool was_playing = app.playing;
+  while (!glfwWindowShouldClose(window) || !may_quit(window, app)) {
+    wait_for_input(app, server != nullptr, quiet_frames);
+    const auto frame_start = std::chrono::steady_clock::now();
+    // A paused playhead resumes from where it stood, not by the time spent waiting for input.
+    const double wall = was_playing ? std::chrono::duration<double>(frame_start - last).count() : 0.0;
+    was_playing = app.playing;
+    last = frame_start;
+    drawer.draw(wall, true);
+    glfwSwapBuffers(window);
+  }
+  return 0;
+}
+
+// [SECTION] the benchmark
+// Frame times and messages in flight, with the playhead at a steady 60 Hz however long frames take.
+int run_benchmark(GLFWwindow* window, gui::GuiApp& app, const Options& options) {
+  FrameDrawer drawer(window, app, nullptr);
+  std::vector<double> frame_ms, in_flight, all_dots;
+  constexpr int kWarmUpFrames = 3;  // they build the font atlas and shaders: not what a user sees
+  for (int frame = 1; frame <= options.bench_frames + kWarmUpFrames; ++frame) {
+    glfwPollEvents();
+    const auto frame_start = std::chrono::steady_clock::now();
+    drawer.draw(1.0 / 60.0, false);
+    glfwSwapBuffers(window);
+    glFinish();
+    if (frame <= kWarmUpFrames) continue;
+    frame_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count());
+    // Messages in flight: dots travelling an edge (not ack flashes or red fades).
+    in_flight.push_back(static_cast<double>(
+        std::count_if(app.scene.dots.begin(), app.scene.dots.end(), [](const gui::SceneDot& d) { return d.edge >= 0; })));
+    all_dots.push_back(static_cast<double>(app.scene.dots.size()));
+  }
+  std::printf("frames: %zu at %dx%d\nframe median: %.2f ms\nframe p99: %.2f ms\n"
+              "messages in flight: median %.0f, min %.0f, max %.0f (all dots, with ack flashes and fades: median %.0f)\n",
+              frame_ms.size(), options.width, options.height, percentile(frame_ms, 0.5), percentile(frame_ms, 0.99),
+              percentile(in_flight, 0.5), percentile(in_flight, 0.0), percentile(in_flight, 1.0), percentile(all_dots, 0.5));
+  return 0;
+}
+
+// [SECTION] the headless screenshot and slides
 // True once the screenshot is written (or failed: exit_code says which).
 bool take_screenshot_if_due(gui::GuiApp& app, const Options& options, net::Server* server, int frames, int fb_w,
                             int fb_h, int& exit_code) {
@@ -303,92 +420,15 @@ bool take_screenshot_if_due(gui::GuiApp& app, const Options& options, net::Serve
   return true;
 }
 
-// Paused with nothing moving, the GUI sleeps until input comes (or half a second passes)
-// instead of redrawing at the display's rate: a classroom laptop pays for every frame. A few
-// frames follow any input, so ImGui can settle hovers and clicks.
-void wait_for_input(const gui::GuiApp& app, bool always_busy, int& quiet_frames) {
-  if (quiet_frames > 4) {
-    const auto before = std::chrono::steady_clock::now();
-    glfwWaitEventsTimeout(0.5);
-    if (std::chrono::steady_clock::now() - before < std::chrono::milliseconds(450)) quiet_frames = 0;  // input came
-  } else {
+// A screenshot (--screenshot) or one per lesson step (--export-steps), with the playhead
+// standing still where it was put.
+int run_capture(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::Server* server,
+                gui::StepExport& slides) {
+  FrameDrawer drawer(window, app, server);
+  int exit_code = 0;
+  for (int frames = 1;; ++frames) {
     glfwPollEvents();
-  }
-  const bool moving = app.playing || app.camera.fitted == false;
-  quiet_frames = always_busy || moving ? 0 : quiet_frames + 1;
-}
-
-// F11: the primary monitor's whole screen, and back to the window as it was.
-void toggle_full_screen(GLFWwindow* window) {
-  static int x = 100, y = 100, w = 1280, h = 800;
-  if (glfwGetWindowMonitor(window)) {
-    glfwSetWindowMonitor(window, nullptr, x, y, w, h, 0);
-    return;
-  }
-  GLFWmonitor* monitor = glfwGetPrimaryMonitor();
-  const GLFWvidmode* mode = monitor ? glfwGetVideoMode(monitor) : nullptr;
-  if (!mode) return;
-  glfwGetWindowPos(window, &x, &y);
-  glfwGetWindowSize(window, &w, &h);
-  glfwSetWindowMonitor(window, monitor, 0, 0, mode->width, mode->height, mode->refreshRate);
-}
-
-// Closing the window with unsaved edits asks first; the window stays until the user agrees.
-bool may_quit(GLFWwindow* window, gui::GuiApp& app, bool headless) {
-  if (headless || app.quit_confirmed || !app.session.is_open() || !app.session.has_unsaved_changes()) return true;
-  glfwSetWindowShouldClose(window, GLFW_FALSE);
-  if (!app.panels.confirm.on_yes)
-    app.confirm("Quit?", "The lesson has edits that are not saved. Quit and lose them?", "Quit, losing the edits",
-                [window, &app] {
-                  app.quit_confirmed = true;
-                  glfwSetWindowShouldClose(window, GLFW_TRUE);
-                });
-  if (!app.panels.confirm.on_alternative)
-    app.offer_save_first([window] { glfwSetWindowShouldClose(window, GLFW_TRUE); });
-  return false;
-}
-
-int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::Server* server, gui::StepExport& slides) {
-  const bool headless = !options.screenshot.empty() || options.bench_frames > 0 || slides.active();
-  BenchRecord bench;
-  int frames = 0, exit_code = 0;
-  float loaded_font_scale = app.font_scale;
-  auto last = std::chrono::steady_clock::now();
-  int quiet_frames = 0;
-  bool was_playing = app.playing;
-  while (!glfwWindowShouldClose(window) || !may_quit(window, app, headless)) {
-    wait_for_input(app, headless || server != nullptr, quiet_frames);
-    const auto frame_start = std::chrono::steady_clock::now();
-    if (app.font_scale != loaded_font_scale) {
-      // Rebuilt at the new size so text stays sharp on a projector.
-      ImGui_ImplOpenGL3_DestroyFontsTexture();
-      gui::load_font(app, gui::kDesktopFontPath);
-      ImGui_ImplOpenGL3_CreateFontsTexture();
-      loaded_font_scale = app.font_scale;
-    }
-    ImGui_ImplOpenGL3_NewFrame();
-    ImGui_ImplGlfw_NewFrame();
-    ImGui::NewFrame();
-    // A paused playhead resumes from where it stood, not by the time spent waiting for input.
-    const double wall = was_playing ? std::chrono::duration<double>(frame_start - last).count() : 0.0;
-    was_playing = app.playing;
-    advance(app, options, server, wall, frame_start);
-    last = frame_start;
-    if (!headless) handle_shortcuts(app);
-    if (!headless && ImGui::IsKeyPressed(GLFW_KEY_F11) && !ImGui::GetIO().WantTextInput) toggle_full_screen(window);
-    slides.stage(app);
-    gui::draw_frame(app);
-
-    ImGui::Render();
-    int fb_w = 0, fb_h = 0;
-    glfwGetFramebufferSize(window, &fb_w, &fb_h);
-    glViewport(0, 0, fb_w, fb_h);
-    float ground[3];
-    gui::clear_colour(ground);
-    glClearColor(ground[0], ground[1], ground[2], 1);
-    glClear(GL_COLOR_BUFFER_BIT);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-    ++frames;
+    const auto [fb_w, fb_h] = drawer.draw(std::nullopt, false, &slides);
     if (take_screenshot_if_due(app, options, server, frames, fb_w, fb_h, exit_code)) break;
     if (std::string error; !slides.after_render(app, fb_w, fb_h, error)) {
       if (!error.empty()) std::fprintf(stderr, "brokersim-gui: %s\n", error.c_str());
@@ -396,21 +436,7 @@ int run_loop(GLFWwindow* window, gui::GuiApp& app, const Options& options, net::
       break;
     }
     glfwSwapBuffers(window);
-    if (options.bench_frames > 0) {
-      glFinish();
-      const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - frame_start).count();
-      // The first frames build the font atlas and shaders; they are not what a user sees.
-      if (frames > 3) {
-        bench.frame_ms.push_back(ms);
-        // Messages in flight: dots travelling an edge (not ack flashes or red fades).
-        bench.in_flight.push_back(static_cast<double>(std::count_if(
-            app.scene.dots.begin(), app.scene.dots.end(), [](const gui::SceneDot& d) { return d.edge >= 0; })));
-        bench.all_dots.push_back(static_cast<double>(app.scene.dots.size()));
-      }
-      if (frames >= options.bench_frames + 3) break;
-    }
   }
-  if (options.bench_frames > 0) bench.print(options);
   return exit_code;
 }
 
@@ -441,7 +467,7 @@ std::string stage_lesson(gui::GuiApp& app, const Options& options) {
   app.seek(q.moment_us);
   app.playing = false;
   app.quiz.start(options.ask - 1);
-  if (q.answer.kind == scenario::Question::Kind::kFate) app.follow_message = q.step->ask->message;
+  if (q.answer.kind == scenario::Question::Kind::kFate) app.follow_message = app.session.message_numbered(q.step->ask->message);
   if (options.answer.empty()) return "";
   const scenario::Judgement j = scenario::judge(q, options.answer);
   if (!j.understood) return "--answer: " + j.message;
@@ -459,8 +485,8 @@ int main(int argc, char** argv) {
   gui::GuiApp app;
   app.scenarios_dir = BROKERSIM_SCENARIOS_DIR;
   const std::string scenario = options->scenario.empty() ? app.scenarios_dir + "/ecommerce_checkout.yaml" : options->scenario;
-  if (const std::string errors = app.open(scenario); !errors.empty()) {
-    std::fprintf(stderr, "%s", errors.c_str());
+  if (const gui::Status opened = app.open(scenario); !opened) {
+    std::fprintf(stderr, "%s", opened.error().c_str());
     return 2;
   }
   if (options->speed) app.speed = *options->speed;
@@ -468,6 +494,7 @@ int main(int argc, char** argv) {
   app.canvas_only = options->present;
   app.set_font_scale(options->text_scale);
   if (options->follow) {
+    // The number the GUI shows, which is the broker's in the run as the file describes it.
     app.selection = {gui::Selection::Kind::kMessage, -1, options->follow};
     app.follow_message = options->follow;
   }
@@ -489,7 +516,9 @@ int main(int argc, char** argv) {
   }
   GLFWwindow* window = open_window(app, *options);
   if (!window) return 1;
-  exit_code = run_loop(window, app, *options, server.get(), slides);
+  if (options->bench_frames > 0) exit_code = run_benchmark(window, app, *options);
+  else if (!options->screenshot.empty() || slides.active()) exit_code = run_capture(window, app, *options, server.get(), slides);
+  else exit_code = run_interactive(window, app, server.get());
   close_window(window);
   return exit_code;
 }

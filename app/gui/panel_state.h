@@ -95,6 +95,9 @@ struct PanelState {
   CanvasDrag drag;
   Confirmation confirm;
   OpenDialog open_dialog;
+  // Where the side panels' content starts on screen, below their tabs (0: not drawn, as in
+  // canvas-only mode). A question box goes there, so the tabs stay visible and clickable.
+  float side_panels_body_y = 0;
 };
 
 }  // namespace brokersim::gui

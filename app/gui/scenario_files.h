@@ -1,7 +1,6 @@
 #pragma once
-// Writing what the GUI saves: the scenario as YAML (its own text edited in place where it can
-// be, with dragged node positions), and RabbitMQ definitions. The panels ask where and
-// whether; these write, offer the file (a download in the browser), and say what happened.
+// Saving and exporting from the GUI: the panels ask where and whether; these write (see
+// model/scenario_writes.h), offer the file (a download in the browser), and say what happened.
 #include <string>
 
 #include "gui/gui_app.h"

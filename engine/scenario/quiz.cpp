@@ -62,16 +62,16 @@ struct Recording final : trace::Sink {
   std::set<std::uint64_t> published;
 };
 
-Answer fate_answer(const Recording& recording, const Question& q, const LessonStep& step,
+Answer fate_answer(const Recording& recording, const Question& q, std::uint64_t message, const LessonStep& step,
                    std::pair<sim::TimeUs, std::uint64_t> moment) {
   Answer a{.kind = Question::Kind::kFate, .outcome = "stays"};
-  if (!recording.published.count(q.message)) {
+  if (!recording.published.count(message)) {
     a.outcome.clear();  // never published: the question cannot be answered
     return a;
   }
   for (const FateEvent& f : recording.fates) {
     const bool after = step.when ? f.seq > moment.second : f.time_us > step.at_us;
-    if (!after || f.message != q.message || (!q.fate_queue.empty() && f.queue != q.fate_queue)) continue;
+    if (!after || f.message != message || (!q.fate_queue.empty() && f.queue != q.fate_queue)) continue;
     a.outcome = f.outcome;
     a.detail = f.detail;
     return a;
@@ -172,7 +172,7 @@ std::string Answer::text() const {
   return "";
 }
 
-std::vector<AskedQuestion> answer_questions(const Scenario& scenario) {
+std::vector<AskedQuestion> answer_questions(const Scenario& scenario, const MessageLookup& message_in_run) {
   // Most scenarios ask nothing: then there is no run to record.
   if (std::none_of(scenario.lesson.begin(), scenario.lesson.end(), [](const LessonStep& l) { return l.ask.has_value(); })) return {};
   Recording recording(scenario);
@@ -192,7 +192,8 @@ std::vector<AskedQuestion> answer_questions(const Scenario& scenario) {
     asked.prompt = q.prompt.empty() ? generated_prompt(q) : q.prompt;
     asked.answer.kind = q.kind;
     if (q.kind == Question::Kind::kFate) {
-      asked.answer = fate_answer(recording, q, step, moment);
+      const std::uint64_t message = message_in_run ? message_in_run(q.message) : q.message;
+      asked.answer = fate_answer(recording, q, message, step, moment);
       if (asked.answer.outcome.empty()) asked.error = "message #" + std::to_string(q.message) + " is never published in the run";
     }
     if (q.kind == Question::Kind::kRoute || q.kind == Question::Kind::kCount) answer_from_state(scenario, asked.moment_us, asked);

@@ -4,6 +4,7 @@
 // questions from the recorded run. An author writes the question; the simulation knows the
 // answer, so a lesson cannot teach a wrong one.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,9 +35,13 @@ struct AskedQuestion {
   std::string error;  // why the engine could not answer it (the exchange is gone, say); empty if fine
 };
 
+// Which message of the run a question's "message #N" means. The lesson quotes the broker's
+// numbers; a front end that keeps numbers stable across edits (the GUI) maps them back.
+using MessageLookup = std::function<std::uint64_t(std::uint64_t quoted)>;
+
 // Every `ask:` of the scenario's lesson, in order, with its answer. The questions point into
 // the scenario's lesson: keep it alive while they are used.
-std::vector<AskedQuestion> answer_questions(const Scenario& scenario);
+std::vector<AskedQuestion> answer_questions(const Scenario& scenario, const MessageLookup& message_in_run = {});
 
 struct Judgement {
   bool understood = false;  // false: the input is not an answer of this kind; `message` says why

@@ -23,7 +23,7 @@ std::vector<std::uint32_t> matching_rows(const Session& session, std::string_vie
   for (std::size_t row = 0; row < order.size(); ++row) {
     const std::uint32_t i = order[row];
     if (messages_only && trace::category_of(log.kind_at(i)) != trace::EventCategory::kMessage) continue;
-    if (!wanted.empty() && lower_trimmed(trace::describe(log.at(i))).find(wanted) == std::string::npos) continue;
+    if (!wanted.empty() && lower_trimmed(session.describe(log.at(i))).find(wanted) == std::string::npos) continue;
     rows.push_back(static_cast<std::uint32_t>(row));
   }
   return rows;

@@ -13,19 +13,16 @@
 #include "scenario/loader.h"
 #include "scenario/runner.h"
 #include "scenario/topology.h"
-#include "sim/clock.h"
-#include "sim/rng.h"
-#include "sim/scheduler.h"
-#include "trace/tracer.h"
+#include "trace/describe.h"
 
 namespace brokersim::gui {
 
-std::string Session::open_file(const std::string& path) {
+Status Session::open_file(const std::string& path) {
   scenario::LoadResult loaded = scenario::load_scenario_file(path);
   if (!loaded.ok()) {
     std::string errors;
     for (const auto& d : loaded.errors) errors += d.to_string() + "\n";
-    return errors;
+    return Status::refused(errors);
   }
   fixed_.clear();
   std::ifstream in(path, std::ios::binary);
@@ -33,7 +30,7 @@ std::string Session::open_file(const std::string& path) {
   source_ = std::make_unique<scenario::Scenario>(loaded.scenario);
   open(std::move(loaded.scenario));
   source_text_ = std::move(text);
-  return "";
+  return Status::done();
 }
 
 void Session::open(scenario::Scenario scenario) {
@@ -114,9 +111,12 @@ void Session::run() {
   }
   topology_ = TopologyView();
   topology_.set_text_scale(text_scale_);
-  // A re-run after an edit keeps every key's colour; a new lesson starts afresh.
-  const std::vector<std::string> known = revision_ == saved_revision_ && undo_.empty() ? std::vector<std::string>{}
-                                                                                         : animation_.routing_keys;
+  // A re-run after an edit keeps every key's colour and message number; a new lesson starts
+  // afresh.
+  const bool fresh = revision_ == saved_revision_ && undo_.empty();
+  const std::vector<std::string> known = fresh ? std::vector<std::string>{} : animation_.routing_keys;
+  if (fresh) numbers_.reset();
+  numbers_.number(*trace_);
   animation_ = build_animation(*scenario_, *trace_, topology_, {}, known);
   topology_.layout(fixed_);
   // The last dots may land after the simulation's last event: the run lasts until they do.
@@ -136,6 +136,11 @@ void Session::run() {
   // Timed steps are due when the screen reaches their time, whether or not an event falls on it.
   for (auto& mark : lesson_)
     if (!mark.step->when) mark.due_us = screen_time(mark.step->at_us);
+}
+
+std::string Session::describe(trace::Event event) const {
+  if (event.message_id != 0) event.message_id = number_of(event.message_id);
+  return trace::describe(event);
 }
 
 void Session::record_expectations(const scenario::Runner& runner) {
@@ -330,24 +335,15 @@ void Session::set_fixed_positions(std::map<std::string, Vec2> fixed) {
   topology_.layout(fixed_);
 }
 
-std::string Session::apply(scenario::Scenario changed) {
-  if (is_live()) return "editing is off in live mode: real clients are using this broker";
+Status Session::apply(scenario::Scenario changed) {
+  if (is_live()) return Status::refused("editing is off in live mode: real clients are using this broker");
   // The same check the loader makes: declare the topology on a scratch broker and let
   // RabbitMQ's rules speak.
   std::string error;
-  {
-    sim::SimClock clock;
-    sim::Scheduler scheduler(clock);
-    sim::Rng rng(0);
-    trace::Tracer tracer(clock);
-    broker::Broker scratch(scheduler, rng, tracer);
-    const broker::ChannelKey channel{scratch.open_connection("edit check", nullptr), 1};
-    (void)scratch.channel_open(channel);
-    scenario::declare_topology(scratch, channel, changed, [&](scenario::Position, const broker::Error& e) {
-      if (error.empty()) error = e.text;
-    });
-  }
-  if (!error.empty()) return error;
+  scenario::declare_on_scratch_broker(changed, [&](scenario::Position, const broker::Error& e) {
+    if (error.empty()) error = e.text;
+  });
+  if (!error.empty()) return Status::refused(error);
   auto has_queue = [&](const std::string& name) {
     return std::any_of(changed.queues.begin(), changed.queues.end(), [&](const auto& q) { return q.name == name; });
   };
@@ -356,24 +352,24 @@ std::string Session::apply(scenario::Scenario changed) {
            std::any_of(changed.exchanges.begin(), changed.exchanges.end(), [&](const auto& x) { return x.name == name; });
   };
   for (const auto& c : changed.consumers)
-    if (!c.own_queue && !has_queue(c.queue)) return "NOT_FOUND - no queue '" + c.queue + "' in vhost '/' (consumer " + c.name + ")";
+    if (!c.own_queue && !has_queue(c.queue)) return Status::refused("NOT_FOUND - no queue '" + c.queue + "' in vhost '/' (consumer " + c.name + ")");
   for (const auto& p : changed.producers)
     if (!has_exchange(p.exchange))
-      return "NOT_FOUND - no exchange '" + p.exchange + "' in vhost '/' (producer " + p.name + ")";
+      return Status::refused("NOT_FOUND - no exchange '" + p.exchange + "' in vhost '/' (producer " + p.name + ")");
   undo_.push_back(std::move(*scenario_));
   redo_.clear();
   *scenario_ = std::move(changed);
   ++revision_;
   run();
-  return "";
+  return Status::done();
 }
 
-std::string Session::publish_at(sim::TimeUs time_us, const ManualPublish& publish) {
-  if (is_live()) return "publish from a client in live mode: the timeline cannot change while it runs";
+Status Session::publish_at(sim::TimeUs time_us, const ManualPublish& publish) {
+  if (is_live()) return Status::refused("publish from a client in live mode: the timeline cannot change while it runs");
   const auto& xs = scenario_->exchanges;
   if (!publish.exchange.empty() && publish.exchange.rfind("amq.", 0) != 0 &&
       std::none_of(xs.begin(), xs.end(), [&](const auto& x) { return x.name == publish.exchange; }))
-    return "NOT_FOUND - no exchange '" + publish.exchange + "' in vhost '/'";
+    return Status::refused("NOT_FOUND - no exchange '" + publish.exchange + "' in vhost '/'");
   scenario::Scenario changed = *scenario_;
   scenario::TimelineEvent e;
   e.at_us = time_us;
@@ -387,42 +383,42 @@ std::string Session::publish_at(sim::TimeUs time_us, const ManualPublish& publis
   return apply(std::move(changed));
 }
 
-std::string Session::add_exchange(const scenario::ExchangeSpec& spec) {
+Status Session::add_exchange(const scenario::ExchangeSpec& spec) {
   scenario::Scenario changed = *scenario_;
   for (const auto& x : changed.exchanges)
-    if (x.name == spec.name) return "PRECONDITION_FAILED - exchange '" + spec.name + "' already exists";
+    if (x.name == spec.name) return Status::refused("PRECONDITION_FAILED - exchange '" + spec.name + "' already exists");
   changed.exchanges.push_back(spec);
   return apply(std::move(changed));
 }
 
-std::string Session::add_queue(const scenario::QueueSpec& spec) {
+Status Session::add_queue(const scenario::QueueSpec& spec) {
   scenario::Scenario changed = *scenario_;
   for (const auto& q : changed.queues)
-    if (q.name == spec.name) return "PRECONDITION_FAILED - queue '" + spec.name + "' already exists";
+    if (q.name == spec.name) return Status::refused("PRECONDITION_FAILED - queue '" + spec.name + "' already exists");
   changed.queues.push_back(spec);
   return apply(std::move(changed));
 }
 
-std::string Session::add_binding(const scenario::BindingSpec& spec) {
+Status Session::add_binding(const scenario::BindingSpec& spec) {
   scenario::Scenario changed = *scenario_;
   changed.bindings.push_back(spec);
   return apply(std::move(changed));
 }
 
-std::string Session::add_producer(const scenario::ProducerSpec& spec) {
+Status Session::add_producer(const scenario::ProducerSpec& spec) {
   scenario::Scenario changed = *scenario_;
-  if (spec.name.empty()) return "a producer needs a name";
+  if (spec.name.empty()) return Status::refused("a producer needs a name");
   for (const auto& p : changed.producers)
-    if (p.name == spec.name) return "there is already a producer named '" + spec.name + "'";
+    if (p.name == spec.name) return Status::refused("there is already a producer named '" + spec.name + "'");
   changed.producers.push_back(spec);
   return apply(std::move(changed));
 }
 
-std::string Session::add_consumer(const scenario::ConsumerSpec& spec) {
+Status Session::add_consumer(const scenario::ConsumerSpec& spec) {
   scenario::Scenario changed = *scenario_;
-  if (spec.name.empty()) return "a consumer needs a name";
+  if (spec.name.empty()) return Status::refused("a consumer needs a name");
   for (const auto& c : changed.consumers)
-    if (c.name == spec.name) return "there is already a consumer named '" + spec.name + "'";
+    if (c.name == spec.name) return Status::refused("there is already a consumer named '" + spec.name + "'");
   changed.consumers.push_back(spec);
   return apply(std::move(changed));
 }
@@ -436,36 +432,36 @@ bool erase_named(std::vector<T>& items, const std::string& name) {
 }
 }  // namespace
 
-std::string Session::delete_exchange(const std::string& name) {
+Status Session::delete_exchange(const std::string& name) {
   scenario::Scenario changed = *scenario_;
-  if (!erase_named(changed.exchanges, name)) return "NOT_FOUND - no exchange '" + name + "' in vhost '/'";
+  if (!erase_named(changed.exchanges, name)) return Status::refused("NOT_FOUND - no exchange '" + name + "' in vhost '/'");
   std::erase_if(changed.bindings, [&](const auto& b) { return b.exchange == name || (b.to_exchange && b.destination == name); });
   return apply(std::move(changed));
 }
 
-std::string Session::delete_queue(const std::string& name) {
+Status Session::delete_queue(const std::string& name) {
   scenario::Scenario changed = *scenario_;
-  if (!erase_named(changed.queues, name)) return "NOT_FOUND - no queue '" + name + "' in vhost '/'";
+  if (!erase_named(changed.queues, name)) return Status::refused("NOT_FOUND - no queue '" + name + "' in vhost '/'");
   std::erase_if(changed.bindings, [&](const auto& b) { return !b.to_exchange && b.destination == name; });
   return apply(std::move(changed));
 }
 
-std::string Session::delete_binding(std::size_t index) {
+Status Session::delete_binding(std::size_t index) {
   scenario::Scenario changed = *scenario_;
-  if (index >= changed.bindings.size()) return "no such binding";
+  if (index >= changed.bindings.size()) return Status::refused("no such binding");
   changed.bindings.erase(changed.bindings.begin() + static_cast<std::ptrdiff_t>(index));
   return apply(std::move(changed));
 }
 
-std::string Session::delete_producer(const std::string& name) {
+Status Session::delete_producer(const std::string& name) {
   scenario::Scenario changed = *scenario_;
-  if (!erase_named(changed.producers, name)) return "no producer named '" + name + "'";
+  if (!erase_named(changed.producers, name)) return Status::refused("no producer named '" + name + "'");
   return apply(std::move(changed));
 }
 
-std::string Session::delete_consumer(const std::string& name) {
+Status Session::delete_consumer(const std::string& name) {
   scenario::Scenario changed = *scenario_;
-  if (!erase_named(changed.consumers, name)) return "no consumer named '" + name + "'";
+  if (!erase_named(changed.consumers, name)) return Status::refused("no consumer named '" + name + "'");
   return apply(std::move(changed));
 }
 

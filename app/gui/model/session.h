@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "gui/model/animation.h"
+#include "gui/model/message_numbers.h"
+#include "gui/model/status.h"
 #include "gui/model/topology_view.h"
 #include "scenario/runner.h"
 #include "scenario/scenario.h"
@@ -76,7 +78,7 @@ class Session {
  public:
   // Loads and runs a scenario file. On a bad file returns the loader's errors, one a line,
   // and keeps what was open before.
-  std::string open_file(const std::string& path);
+  Status open_file(const std::string& path);
   // Takes an already loaded scenario and runs it.
   void open(scenario::Scenario scenario);
   // Live mode (brokersim-gui --amqp): the scenario plays on the wall clock beside real AMQP
@@ -99,6 +101,15 @@ class Session {
   std::size_t expectations_failing() const;
   sim::TimeUs end_us() const { return end_us_; }
   std::uint64_t fingerprint_events() const { return trace_ ? trace_->size() : 0; }
+
+  // Messages as the GUI numbers them: stable across edits and hand publishes, and in the
+  // run the lesson was opened with the broker's own numbers, which its text quotes (see
+  // message_numbers.h). Everything shown uses these; selections keep the trace's ids.
+  std::uint64_t number_of(std::uint64_t message_id) const { return numbers_.shown(message_id); }
+  // The message with this number in the current run, or 0 if none has it.
+  std::uint64_t message_numbered(std::uint64_t number) const { return numbers_.message(number); }
+  // An event in plain words, its message under the number the GUI shows.
+  std::string describe(trace::Event event) const;
 
   // The scene at a time: a pure function of the recorded run and the time.
   void scene_at(sim::TimeUs time_us, Scene& out) const;
@@ -125,7 +136,7 @@ class Session {
   // Node boxes grow with the text drawn in them (1 = the default size).
   void set_text_scale(float scale);
 
-  // --- commands. Each returns "" on success, or the engine's error text and changes nothing.
+  // --- commands. Each is done, or refused with the engine's error text and changes nothing.
   struct ManualPublish {
     std::string exchange;
     std::string routing_key;
@@ -133,17 +144,17 @@ class Session {
     std::string body = "manual";
     bool mandatory = false;
   };
-  std::string publish_at(sim::TimeUs time_us, const ManualPublish& publish);
-  std::string add_exchange(const scenario::ExchangeSpec& spec);
-  std::string add_queue(const scenario::QueueSpec& spec);
-  std::string add_binding(const scenario::BindingSpec& spec);
-  std::string add_producer(const scenario::ProducerSpec& spec);
-  std::string add_consumer(const scenario::ConsumerSpec& spec);
-  std::string delete_exchange(const std::string& name);
-  std::string delete_queue(const std::string& name);
-  std::string delete_binding(std::size_t index);
-  std::string delete_producer(const std::string& name);
-  std::string delete_consumer(const std::string& name);
+  Status publish_at(sim::TimeUs time_us, const ManualPublish& publish);
+  Status add_exchange(const scenario::ExchangeSpec& spec);
+  Status add_queue(const scenario::QueueSpec& spec);
+  Status add_binding(const scenario::BindingSpec& spec);
+  Status add_producer(const scenario::ProducerSpec& spec);
+  Status add_consumer(const scenario::ConsumerSpec& spec);
+  Status delete_exchange(const std::string& name);
+  Status delete_queue(const std::string& name);
+  Status delete_binding(std::size_t index);
+  Status delete_producer(const std::string& name);
+  Status delete_consumer(const std::string& name);
 
   // --- history. Every accepted command can be undone and redone; each bumps the revision,
   // which the front end watches to refresh once.
@@ -163,7 +174,7 @@ class Session {
  private:
   // Checks a changed scenario's topology on a scratch broker, as the loader does, and if it
   // is accepted makes it the scenario and re-runs.
-  std::string apply(scenario::Scenario changed);
+  Status apply(scenario::Scenario changed);
   void run();
   void spread_side_by_side(std::vector<SceneDot>& dots) const;
   void record_expectations(const scenario::Runner& runner);
@@ -172,6 +183,7 @@ class Session {
   std::unique_ptr<trace::TraceLog> trace_;
   TopologyView topology_;
   Animation animation_;
+  MessageNumbers numbers_;
   std::vector<LessonMark> lesson_;
   std::vector<ExpectationCheck> expectations_;
   sim::TimeUs end_us_ = 0;

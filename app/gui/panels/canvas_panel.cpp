@@ -31,7 +31,7 @@ void draw_lesson_caption(const GuiApp& app, ImVec2 min, ImVec2 max) {
 // label on the canvas may be shortened).
 void hover_tooltip(const GuiApp& app, const CanvasTransform& xf, ImVec2 mouse) {
   if (auto message = message_at(app, xf, mouse)) {
-    ImGui::SetTooltip("message #%llu: click to inspect", static_cast<unsigned long long>(*message));
+    ImGui::SetTooltip("message #%llu: click to inspect", static_cast<unsigned long long>(app.session.number_of(*message)));
   } else if (auto edge = edge_label_at(app, xf, mouse)) {
     const Edge& e = app.session.topology().edges()[static_cast<std::size_t>(*edge)];
     const auto& nodes = app.session.topology().nodes();

@@ -39,14 +39,14 @@ void topology_forms(GuiApp& app, EditForms& f) {
       scenario::QueueSpec q;
       q.name = f.queue;
       if (f.queue_dlx[0]) broker::set_field(q.arguments, "x-dead-letter-exchange", broker::FieldValue(std::string(f.queue_dlx)));
-      std::string error;
+      Status added = Status::done();
       if (f.queue_ttl[0]) {
         if (auto ttl = scenario::parse_duration(f.queue_ttl))
           broker::set_field(q.arguments, "x-message-ttl", broker::FieldValue(static_cast<std::int64_t>(*ttl / 1000)));
-        else error = "message TTL wants a duration such as 5s";
+        else added = Status::refused("message TTL wants a duration such as 5s");
       }
-      if (error.empty()) error = app.session.add_queue(q);
-      app.report(error, "added queue " + q.name);
+      if (added) added = app.session.add_queue(q);
+      app.report(added, "added queue " + q.name);
     }
   }
   if (ImGui::CollapsingHeader("Binding")) {
@@ -101,7 +101,7 @@ void actor_forms(GuiApp& app, EditForms& f) {
 
 // One "delete" button per row. A delete asks first, then re-runs the scenario.
 void delete_list(GuiApp& app, const scenario::Scenario& s) {
-  auto row = [&](const std::string& id, const std::string& label, const std::string& also, std::function<std::string()> remove) {
+  auto row = [&](const std::string& id, const std::string& label, const std::string& also, std::function<Status()> remove) {
     ImGui::PushID(id.c_str());
     if (ImGui::SmallButton("delete")) {
       app.confirm("Delete?", "Delete " + label + "?" + also + "\nUndo (Ctrl+Z) brings it back.", "Delete " + label,

@@ -36,7 +36,7 @@ void draw_x_death(const std::vector<trace::DeathRecord>& records) {
 void message_inspector(GuiApp& app, std::uint64_t id) {
   const auto& index = app.session.animation().message_events;
   auto it = index.find(id);
-  ImGui::Text("Message #%llu", static_cast<unsigned long long>(id));
+  ImGui::Text("Message #%llu", static_cast<unsigned long long>(app.session.number_of(id)));
   if (it == index.end()) return;
   const trace::TraceLog& log = app.session.trace();
   const trace::Event first = log.at(it->second.front());

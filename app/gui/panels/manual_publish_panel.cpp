@@ -67,13 +67,13 @@ void draw_manual_publish_panel(GuiApp& app) {
     if (auto headers = parse_headers(form.headers); !headers.empty()) p.properties.headers = std::move(headers);
     if (form.priority > 0) p.properties.priority = static_cast<std::uint8_t>(form.priority);
     if (form.persistent) p.properties.delivery_mode = 2;
-    std::string error;
+    Status published = Status::done();
     if (form.expiration[0]) {
       if (auto ttl = scenario::parse_duration(form.expiration)) p.properties.expiration = std::to_string(*ttl / 1000);
-      else error = "expiration wants a duration such as 5s";
+      else published = Status::refused("expiration wants a duration such as 5s");
     }
-    if (error.empty()) error = app.session.publish_at(app.time_us, p);
-    app.report(error, "published by hand at " + std::to_string(app.time_us / 1000) + "ms");
+    if (published) published = app.session.publish_at(app.time_us, p);
+    app.report(published, "published by hand at " + std::to_string(app.time_us / 1000) + "ms");
   }
 }
 

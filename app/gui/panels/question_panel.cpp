@@ -104,10 +104,12 @@ void draw_question_window(GuiApp& app) {
   if (quiz.pending < 0 || quiz.pending >= static_cast<int>(quiz.questions.size())) return;
   const scenario::AskedQuestion& q = quiz.questions[static_cast<std::size_t>(quiz.pending)];
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
-  // Over the side panel, so the canvas (and the queues to click) stays in view.
+  // Over the side panel below its tabs, so the canvas (and the queues to click) stays in view
+  // and the tabs can still be clicked. (The side panels, drawn before this, say where that is.)
   const float width = std::clamp(viewport->WorkSize.x * 0.3f, 300.0f, 560.0f);
-  ImGui::SetNextWindowPos({viewport->WorkPos.x + viewport->WorkSize.x - 10, viewport->WorkPos.y + ImGui::GetFrameHeight() * 3.2f},
-                          ImGuiCond_Always, {1.0f, 0.0f});
+  const float top = app.panels.side_panels_body_y > 0 ? app.panels.side_panels_body_y + 4
+                                                      : viewport->WorkPos.y + ImGui::GetFrameHeight() * 3.2f;
+  ImGui::SetNextWindowPos({viewport->WorkPos.x + viewport->WorkSize.x - 10, top}, ImGuiCond_Always, {1.0f, 0.0f});
   ImGui::SetNextWindowSize({width, 0});
   const std::string title = "Question " + std::to_string(q.number) + " of " + std::to_string(quiz.questions.size()) + " at " +
                             clock_text(q.moment_us) + "###question";

@@ -10,8 +10,8 @@
 namespace brokersim::gui {
 namespace {
 
-void explain(const trace::Event& e) {
-  ImGui::TextWrapped("%s", trace::describe(e).c_str());
+void explain(const Session& session, const trace::Event& e) {
+  ImGui::TextWrapped("%s", session.describe(e).c_str());
   for (const trace::RouteStep& step : e.route_steps()) {
     const ImVec4 color = step.matched ? ImVec4(0.45f, 0.85f, 0.55f, 1) : ImVec4(0.65f, 0.65f, 0.7f, 1);
     std::string what = step.alternate ? "alternate exchange" : "binding";
@@ -51,7 +51,7 @@ void draw_routing_explainer_panel(GuiApp& app) {
     if (kind != trace::EventKind::kPublished && kind != trace::EventKind::kDeadLettered) continue;
     const trace::Event e = log.at(i);
     section((clock_text(e.time_us) + (kind == trace::EventKind::kPublished ? "  published" : "  dead-lettered")).c_str());
-    explain(e);
+    explain(app.session, e);
   }
 }
 

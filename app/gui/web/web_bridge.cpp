@@ -16,9 +16,9 @@ extern "C" {
 
 // 0 when it opened; otherwise the errors are shown in the page and the old scenario stays.
 EMSCRIPTEN_KEEPALIVE int web_open_file(const char* path) {
-  const std::string errors = state().app.open(path);
-  if (!errors.empty()) brokersim::web::show_error(errors);
-  return errors.empty() ? 0 : 1;
+  const brokersim::gui::Status opened = state().app.open(path);
+  if (!opened) brokersim::web::show_error(opened.error());
+  return opened ? 0 : 1;
 }
 
 // The scenario as it is now, edits included. The pointer is valid until the next call.

@@ -193,9 +193,9 @@ int main(int argc, char** argv) {
   web::WebState& s = web::state();
   s.app.scenarios_dir = "/scenarios";
   const std::string file = args.file.empty() ? web::kDefaultScenario : args.file;
-  if (const std::string errors = s.app.open(file); !errors.empty()) {
+  if (const gui::Status opened = s.app.open(file); !opened) {
     // A bad file or link: say why in the page, and show a lesson rather than nothing.
-    web::show_error(errors);
+    web::show_error(opened.error());
     (void)s.app.open(web::kDefaultScenario);
   }
   if (args.at_ms) {
