@@ -4,6 +4,7 @@
 // its content; frames read together with a client's channel.close go to the closing channel.
 #include <doctest/doctest.h>
 
+#include "amqp/method_args.h"
 #include "amqp_wire_client.h"
 
 using namespace brokersim;
@@ -125,7 +126,7 @@ TEST_CASE("on a closing channel a body with no publish is still 505, and a secon
     encode_frame(stray, FrameType::kBody, 1, "stray");
     auto frames = parse_server_output(WireWorld::exchange(*c, pending, stray));
     REQUIRE(frames.size() == 1);
-    CHECK(frames[0].method->number("reply-code") == 505);
+    CHECK(args_of<kConnectionClose>(*frames[0].method).number<"reply-code">() == 505);
   }
   {
     auto c = w.connect();
@@ -134,10 +135,10 @@ TEST_CASE("on a closing channel a body with no publish is still 505, and a secon
     WireWorld::exchange(*c, pending, client_method(1, publish("missing", "k")) + client_content(1, "x"));
     auto frames = parse_server_output(WireWorld::exchange(*c, pending, client_method(1, channel_open())));
     REQUIRE(frames.size() == 1);
-    CHECK(frames[0].method->number("reply-code") == 504);
-    CHECK(frames[0].method->text("reply-text") == "CHANNEL_ERROR - second 'channel.open' seen");
-    CHECK(frames[0].method->number("class-id") == 20);
-    CHECK(frames[0].method->number("method-id") == 10);
+    CHECK(args_of<kConnectionClose>(*frames[0].method).number<"reply-code">() == 504);
+    CHECK(args_of<kConnectionClose>(*frames[0].method).text<"reply-text">() == "CHANNEL_ERROR - second 'channel.open' seen");
+    CHECK(args_of<kConnectionClose>(*frames[0].method).number<"class-id">() == 20);
+    CHECK(args_of<kConnectionClose>(*frames[0].method).number<"method-id">() == 10);
   }
 }
 
@@ -157,7 +158,7 @@ TEST_CASE("frames read with a client's channel.close go to the closing channel; 
   out = WireWorld::exchange(*c, pending, client_close(1) + client_method(1, channel_open()));
   auto frames = parse_server_output(out);
   REQUIRE(frames.size() == 2);
-  CHECK(frames[1].method->text("reply-text") == "CHANNEL_ERROR - second 'channel.open' seen");
+  CHECK(args_of<kConnectionClose>(*frames[1].method).text<"reply-text">() == "CHANNEL_ERROR - second 'channel.open' seen");
 }
 
 TEST_CASE("a nack from the server has requeue set, as RabbitMQ's basic.nack record default") {
@@ -173,8 +174,8 @@ TEST_CASE("a nack from the server has requeue set, as RabbitMQ's basic.nack reco
                        client_method(1, Method::make(kConfirmSelect, {std::uint64_t{0}})) + client_method(1, declare) +
                        client_method(1, publish("", "full")) + client_content(1, "refused")));
   REQUIRE(frames.back().method->id() == kBasicNack);
-  CHECK(frames.back().method->flag("requeue"));
-  CHECK(frames.back().method->flag("multiple"));  // a lone nack: RabbitMQ has no single case for nacks
+  CHECK(args_of<kBasicNack>(*frames.back().method).flag<"requeue">());
+  CHECK(args_of<kBasicNack>(*frames.back().method).flag<"multiple">());  // a lone nack: RabbitMQ has no single case for nacks
 }
 
 TEST_CASE("before tune-ok a refused login waits RabbitMQ's normal 3 s for close-ok, not the 30 s closing timeout") {
@@ -188,7 +189,7 @@ TEST_CASE("before tune-ok a refused login waits RabbitMQ's normal 3 s for close-
                                           std::string("\0guest\0wrong", 12), std::string("en_US")}));
   auto frames = parse_server_output(WireWorld::exchange(*c, pending, bytes));
   REQUIRE(frames.back().method->id() == kConnectionClose);
-  CHECK(frames.back().method->number("reply-code") == 403);
+  CHECK(args_of<kConnectionClose>(*frames.back().method).number<"reply-code">() == 403);
   w.scheduler.run_until(w.scheduler.now_us() + 2900'000);
   CHECK_FALSE(c->finished());
   w.scheduler.run_until(w.scheduler.now_us() + 200'000);

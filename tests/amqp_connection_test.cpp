@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "amqp/byte_io.h"
+#include "amqp/method_args.h"
 #include "amqp_wire_client.h"
 
 using namespace brokersim;
@@ -55,8 +56,10 @@ SessionMeaning meaning_of(const std::string& output) {
       m.frames.push_back(std::to_string(static_cast<int>(f.type)) + "/" + std::to_string(f.channel) + "/" + f.payload);
       continue;
     }
-    const std::uint64_t tag = f.method->number("delivery-tag");
-    const std::uint64_t first = f.method->flag("multiple") ? 1 : tag;
+    const std::uint64_t tag = ack ? args_of<kBasicAck>(*f.method).number<"delivery-tag">()
+                                  : args_of<kBasicNack>(*f.method).number<"delivery-tag">();
+    const bool multiple = ack ? args_of<kBasicAck>(*f.method).flag<"multiple">() : args_of<kBasicNack>(*f.method).flag<"multiple">();
+    const std::uint64_t first = multiple ? 1 : tag;
     for (std::uint64_t t = first; t <= tag; ++t) m.confirms.emplace(std::pair{f.channel, t}, ack ? "ack" : "nack");
   }
   return m;
@@ -79,9 +82,9 @@ TEST_CASE("a client handshake gets start, tune and open-ok, then channels work")
   auto frames = parse_server_output(WireWorld::exchange(*c, pending, client_handshake() + client_method(1, channel_open())));
   CHECK(method_names(frames) ==
         std::vector<std::string>{"connection.start", "connection.tune", "connection.open-ok", "channel.open-ok"});
-  const Method& start = find_method(frames, kConnectionStart);
-  CHECK(start.text("mechanisms") == "PLAIN AMQPLAIN");
-  const auto* caps = broker::find_field(start.table("server-properties"), "capabilities");
+  const auto start = args_of<kConnectionStart>(find_method(frames, kConnectionStart));
+  CHECK(start.text<"mechanisms">() == "PLAIN AMQPLAIN");
+  const auto* caps = broker::find_field(start.table<"server-properties">(), "capabilities");
   REQUIRE(caps != nullptr);
   for (const char* cap : {"publisher_confirms", "exchange_exchange_bindings", "basic.nack", "consumer_cancel_notify",
                           "connection.blocked", "per_consumer_qos", "direct_reply_to", "authentication_failure_close"}) {
@@ -155,12 +158,12 @@ TEST_CASE("a wrong password is refused with 403 ACCESS_REFUSED") {
                                                                 std::string("\0guest\0nope", 11), std::string("en_US")}));
     auto frames = parse_server_output(WireWorld::exchange(*c, pending, bytes));
     if (announced) {
-      const Method& close = find_method(frames, kConnectionClose);
-      CHECK(close.number("reply-code") == 403);
-      CHECK(close.text("reply-text") ==
+      const auto close = args_of<kConnectionClose>(find_method(frames, kConnectionClose));
+      CHECK(close.number<"reply-code">() == 403);
+      CHECK(close.text<"reply-text">() ==
             "ACCESS_REFUSED - Login was refused using authentication mechanism PLAIN. For details see the broker logfile.");
-      CHECK(close.number("class-id") == 0);
-      CHECK(close.number("method-id") == 0);
+      CHECK(close.number<"class-id">() == 0);
+      CHECK(close.number<"method-id">() == 0);
     } else {
       CHECK(frames.size() == 1);  // connection.start only
       CHECK_FALSE(c->finished());
@@ -189,9 +192,9 @@ TEST_CASE("a method on a channel that was never opened closes the connection wit
   auto c = w.connect();
   std::string pending;
   auto frames = parse_server_output(WireWorld::exchange(*c, pending, client_handshake() + client_method(5, queue_declare("q"))));
-  const Method& close = find_method(frames, kConnectionClose);
-  CHECK(close.number("reply-code") == 504);
-  CHECK(close.text("reply-text") == "CHANNEL_ERROR - expected 'channel.open'");
+  const auto close = args_of<kConnectionClose>(find_method(frames, kConnectionClose));
+  CHECK(close.number<"reply-code">() == 504);
+  CHECK(close.text<"reply-text">() == "CHANNEL_ERROR - expected 'channel.open'");
 }
 
 TEST_CASE("content without a publish, or a method where content belongs, is 505 UNEXPECTED_FRAME") {
@@ -201,7 +204,7 @@ TEST_CASE("content without a publish, or a method where content belongs, is 505 
     std::string pending;
     auto frames = parse_server_output(WireWorld::exchange(
         *c, pending, client_handshake() + client_method(1, channel_open()) + client_content(1, "stray")));
-    CHECK(find_method(frames, kConnectionClose).number("reply-code") == 505);
+    CHECK(args_of<kConnectionClose>(find_method(frames, kConnectionClose)).number<"reply-code">() == 505);
   }
   {
     auto c = w.connect();
@@ -210,9 +213,9 @@ TEST_CASE("content without a publish, or a method where content belongs, is 505 
                                                           client_handshake() + client_method(1, channel_open()) +
                                                               client_method(1, publish("", "q")) +
                                                               client_method(1, queue_declare("q"))));
-    const Method& close = find_method(frames, kConnectionClose);
-    CHECK(close.number("reply-code") == 505);
-    CHECK(close.number("class-id") == 50);
+    const auto close = args_of<kConnectionClose>(find_method(frames, kConnectionClose));
+    CHECK(close.number<"reply-code">() == 505);
+    CHECK(close.number<"class-id">() == 50);
   }
 }
 
@@ -223,11 +226,11 @@ TEST_CASE("a soft error closes only the channel, with the failing method's ids, 
   auto frames = parse_server_output(WireWorld::exchange(
       *c, pending, client_handshake() + client_method(1, channel_open()) + client_method(1, queue_declare("ghost", true)) +
                        client_method(1, queue_declare("ignored-while-closing"))));
-  const Method& close = find_method(frames, kChannelClose);
-  CHECK(close.number("reply-code") == 404);
-  CHECK(close.text("reply-text") == "NOT_FOUND - no queue 'ghost' in vhost '/'");
-  CHECK(close.number("class-id") == 50);
-  CHECK(close.number("method-id") == 10);
+  const auto close = args_of<kChannelClose>(find_method(frames, kChannelClose));
+  CHECK(close.number<"reply-code">() == 404);
+  CHECK(close.text<"reply-text">() == "NOT_FOUND - no queue 'ghost' in vhost '/'");
+  CHECK(close.number<"class-id">() == 50);
+  CHECK(close.number<"method-id">() == 10);
   CHECK(w.broker.find_queue("ignored-while-closing") == nullptr);
 
   frames = parse_server_output(WireWorld::exchange(*c, pending,
@@ -245,7 +248,7 @@ TEST_CASE("a frame over the negotiated frame_max is 501 FRAME_ERROR") {
                                                         client_handshake(0, 4096) + client_method(1, channel_open()) +
                                                             client_method(1, publish("", "q")) +
                                                             client_content(1, std::string(6000, 'x'), 6000)));
-  CHECK(find_method(frames, kConnectionClose).number("reply-code") == 501);
+  CHECK(args_of<kConnectionClose>(find_method(frames, kConnectionClose)).number<"reply-code">() == 501);
 }
 
 TEST_CASE("deliveries are split into body frames at the negotiated frame_max") {
@@ -283,9 +286,9 @@ TEST_CASE("a message over the size limit is refused with 406 from its content he
   encode_content_header(header_payload, h);
   encode_frame(bytes, FrameType::kHeader, 1, header_payload);
   auto frames = parse_server_output(WireWorld::exchange(*c, pending, bytes));
-  const Method& close = find_method(frames, kChannelClose);
-  CHECK(close.number("reply-code") == 406);
-  CHECK(close.text("reply-text") == "PRECONDITION_FAILED - message size 209715200 is larger than configured max size 134217728");
+  const auto close = args_of<kChannelClose>(find_method(frames, kChannelClose));
+  CHECK(close.number<"reply-code">() == 406);
+  CHECK(close.text<"reply-text">() == "PRECONDITION_FAILED - message size 209715200 is larger than configured max size 134217728");
 }
 
 TEST_CASE("heartbeats: the server sends them when quiet and drops a silent client after two intervals") {
@@ -394,6 +397,6 @@ TEST_CASE("a vhost other than / is refused with 530 NOT_ALLOWED") {
           client_method(0, Method::make(kConnectionTuneOk, {std::uint64_t{0}, std::uint64_t{0}, std::uint64_t{0}})) +
           client_method(0, Method::make(kConnectionOpen, {std::string("/shop"), std::string(), std::uint64_t{0}}));
   auto frames = parse_server_output(WireWorld::exchange(*c, pending, bytes));
-  const Method& close = find_method(frames, kConnectionClose);
-  CHECK(close.number("reply-code") == 530);
+  const auto close = args_of<kConnectionClose>(find_method(frames, kConnectionClose));
+  CHECK(close.number<"reply-code">() == 530);
 }

@@ -6,6 +6,7 @@
 #include "amqp/content_header.h"
 #include "amqp/field_codec.h"
 #include "amqp/frame.h"
+#include "amqp/method_args.h"
 
 namespace brokersim::amqp {
 namespace {
@@ -259,7 +260,8 @@ void Connection::handle_handshake(const Method& method) {
 }
 
 void Connection::handle_start_ok(const Method& method) {
-  client_properties_ = method.table("client-properties");
+  const auto start_ok = args_of<kConnectionStartOk>(method);
+  client_properties_ = start_ok.table<"client-properties">();
   bool wants_auth_failure_close = false;
   if (const FieldValue* caps = broker::find_field(client_properties_, "capabilities")) {
     if (const FieldTable* table = caps->as_table()) {
@@ -282,8 +284,8 @@ void Connection::handle_start_ok(const Method& method) {
       close_silently(std::move(reason));
     }
   };
-  const std::string& mechanism = method.text("mechanism");
-  const std::string& response = method.text("response");
+  const std::string& mechanism = start_ok.text<"mechanism">();
+  const std::string& response = start_ok.text<"response">();
   std::string user, password;
   if (mechanism == "PLAIN") {
     // "authzid \0 user \0 password"
@@ -322,8 +324,9 @@ void Connection::handle_start_ok(const Method& method) {
 }
 
 void Connection::handle_tune_ok(const Method& method) {
-  const std::uint64_t channel_max = method.number("channel-max");
-  const std::uint64_t frame_max = method.number("frame-max");
+  const auto tune_ok = args_of<kConnectionTuneOk>(method);
+  const std::uint64_t channel_max = tune_ok.number<"channel-max">();
+  const std::uint64_t frame_max = tune_ok.number<"frame-max">();
   // RabbitMQ refuses a bad tune-ok without a word: it drops the socket 3 s later.
   if (frame_max != 0 && frame_max < kFrameMinSize) {
     close_silently("frame_max=" + std::to_string(frame_max) + " < " + std::to_string(kFrameMinSize) + " min size");
@@ -342,12 +345,12 @@ void Connection::handle_tune_ok(const Method& method) {
   // Zero means "no limit of my own": the server's applies.
   frame_max_ = frame_max == 0 ? settings_.frame_max : static_cast<std::uint32_t>(frame_max);
   channel_max_ = channel_max == 0 ? settings_.channel_max : static_cast<std::uint16_t>(channel_max);
-  heartbeat_s_ = static_cast<std::uint16_t>(method.number("heartbeat"));
+  heartbeat_s_ = static_cast<std::uint16_t>(tune_ok.number<"heartbeat">());
   phase_ = Phase::kOpen;
 }
 
 void Connection::handle_open(const Method& method) {
-  const std::string& vhost = method.text("virtual-host");
+  const std::string& vhost = args_of<kConnectionOpen>(method).text<"virtual-host">();
   if (vhost != broker::Broker::kVhost) {
     close_connection(make_error(ReplyCode::kNotAllowed, "vhost " + vhost + " not found"), method.id());
     return;
@@ -442,7 +445,7 @@ void Connection::handle_channel_class(std::uint16_t channel, ChannelState& state
       return;
     case kChannelFlow:
       // RabbitMQ no longer lets a client pause deliveries with channel.flow.
-      if (!method.flag("active")) {
+      if (!args_of<kChannelFlow>(method).flag<"active">()) {
         close_connection(make_error(ReplyCode::kNotImplemented, "active=false"), id);
         return;
       }
@@ -464,34 +467,30 @@ void Connection::handle_exchange_class(std::uint16_t channel, const Method& meth
   const std::uint32_t id = method.id();
   const broker::ChannelKey k = key(channel);
   auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
-  auto no_wait = [&] { return method.flag("no-wait"); };
   switch (id) {
     case kExchangeDeclare: {
-      broker::ExchangeDeclare d;
-      d.name = method.text("exchange");
-      d.type = method.text("type");
-      d.passive = method.flag("passive");
-      d.durable = method.flag("durable");
-      d.auto_delete = method.flag("auto-delete");
-      d.internal = method.flag("internal");
-      d.arguments = method.table("arguments");
-      if (check(channel, broker_.exchange_declare(k, d), id) && !no_wait()) reply(kExchangeDeclareOk);
+      const auto a = args_of<kExchangeDeclare>(method);
+      const broker::ExchangeDeclare d{.name = a.text<"exchange">(), .type = a.text<"type">(), .passive = a.flag<"passive">(),
+                                      .durable = a.flag<"durable">(), .auto_delete = a.flag<"auto-delete">(),
+                                      .internal = a.flag<"internal">(), .arguments = a.table<"arguments">()};
+      if (check(channel, broker_.exchange_declare(k, d), id) && !a.flag<"no-wait">()) reply(kExchangeDeclareOk);
       return;
     }
-    case kExchangeDelete:
-      if (check(channel, broker_.exchange_delete(k, method.text("exchange"), method.flag("if-unused")), id) &&
-          !no_wait()) {
+    case kExchangeDelete: {
+      const auto a = args_of<kExchangeDelete>(method);
+      if (check(channel, broker_.exchange_delete(k, a.text<"exchange">(), a.flag<"if-unused">()), id) && !a.flag<"no-wait">())
         reply(kExchangeDeleteOk);
-      }
       return;
+    }
     case kExchangeBind:
     case kExchangeUnbind: {
       const bool bind = id == kExchangeBind;
-      auto status = bind ? broker_.exchange_bind(k, method.text("destination"), method.text("source"),
-                                                 method.text("routing-key"), method.table("arguments"))
-                         : broker_.exchange_unbind(k, method.text("destination"), method.text("source"),
-                                                   method.text("routing-key"), method.table("arguments"));
-      if (check(channel, status, id) && !no_wait()) reply(bind ? kExchangeBindOk : kExchangeUnbindOk);
+      const auto a = args_of<kExchangeBind>(method);  // unbind's arguments are bind's
+      auto status = bind ? broker_.exchange_bind(k, a.text<"destination">(), a.text<"source">(), a.text<"routing-key">(),
+                                                 a.table<"arguments">())
+                         : broker_.exchange_unbind(k, a.text<"destination">(), a.text<"source">(),
+                                                   a.text<"routing-key">(), a.table<"arguments">());
+      if (check(channel, status, id) && !a.flag<"no-wait">()) reply(bind ? kExchangeBindOk : kExchangeUnbindOk);
       return;
     }
     default:
@@ -504,50 +503,44 @@ void Connection::handle_queue_class(std::uint16_t channel, const Method& method)
   const std::uint32_t id = method.id();
   const broker::ChannelKey k = key(channel);
   auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
-  auto no_wait = [&] { return method.flag("no-wait"); };
   switch (id) {
     case kQueueDeclare: {
-      broker::QueueDeclare d;
-      d.name = method.text("queue");
-      d.passive = method.flag("passive");
-      d.durable = method.flag("durable");
-      d.exclusive = method.flag("exclusive");
-      d.auto_delete = method.flag("auto-delete");
-      d.arguments = method.table("arguments");
+      const auto a = args_of<kQueueDeclare>(method);
+      const broker::QueueDeclare d{.name = a.text<"queue">(), .passive = a.flag<"passive">(), .durable = a.flag<"durable">(),
+                                   .exclusive = a.flag<"exclusive">(), .auto_delete = a.flag<"auto-delete">(),
+                                   .arguments = a.table<"arguments">()};
       auto declared = broker_.queue_declare(k, d);
-      if (check(channel, declared, id) && !no_wait()) {
+      if (check(channel, declared, id) && !a.flag<"no-wait">()) {
         send_method(channel, Method::make(kQueueDeclareOk, {declared->name, std::uint64_t{declared->message_count},
                                                             std::uint64_t{declared->consumer_count}}));
       }
       return;
     }
-    case kQueueBind:
-      if (check(channel,
-                broker_.queue_bind(k, method.text("queue"), method.text("exchange"), method.text("routing-key"),
-                                   method.table("arguments")),
-                id) &&
-          !no_wait()) {
-        reply(kQueueBindOk);
-      }
+    case kQueueBind: {
+      const auto a = args_of<kQueueBind>(method);
+      auto status = broker_.queue_bind(k, a.text<"queue">(), a.text<"exchange">(), a.text<"routing-key">(), a.table<"arguments">());
+      if (check(channel, status, id) && !a.flag<"no-wait">()) reply(kQueueBindOk);
       return;
-    case kQueueUnbind:
-      if (check(channel,
-                broker_.queue_unbind(k, method.text("queue"), method.text("exchange"), method.text("routing-key"),
-                                     method.table("arguments")),
-                id)) {
-        reply(kQueueUnbindOk);
-      }
+    }
+    case kQueueUnbind: {
+      const auto a = args_of<kQueueUnbind>(method);
+      auto status =
+          broker_.queue_unbind(k, a.text<"queue">(), a.text<"exchange">(), a.text<"routing-key">(), a.table<"arguments">());
+      if (check(channel, status, id)) reply(kQueueUnbindOk);
       return;
+    }
     case kQueuePurge: {
-      auto purged = broker_.queue_purge(k, method.text("queue"));
-      if (check(channel, purged, id) && !no_wait()) {
+      const auto a = args_of<kQueuePurge>(method);
+      auto purged = broker_.queue_purge(k, a.text<"queue">());
+      if (check(channel, purged, id) && !a.flag<"no-wait">()) {
         send_method(channel, Method::make(kQueuePurgeOk, {std::uint64_t{purged.value()}}));
       }
       return;
     }
     case kQueueDelete: {
-      auto deleted = broker_.queue_delete(k, method.text("queue"), method.flag("if-unused"), method.flag("if-empty"));
-      if (check(channel, deleted, id) && !no_wait()) {
+      const auto a = args_of<kQueueDelete>(method);
+      auto deleted = broker_.queue_delete(k, a.text<"queue">(), a.flag<"if-unused">(), a.flag<"if-empty">());
+      if (check(channel, deleted, id) && !a.flag<"no-wait">()) {
         send_method(channel, Method::make(kQueueDeleteOk, {std::uint64_t{deleted.value()}}));
       }
       return;
@@ -562,50 +555,45 @@ void Connection::handle_basic_flow(std::uint16_t channel, ChannelState& state, c
   const std::uint32_t id = method.id();
   const broker::ChannelKey k = key(channel);
   auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
-  auto no_wait = [&] { return method.flag("no-wait"); };
   switch (id) {
     case kBasicQos: {
-      holding_output_ = true;
-      auto status = broker_.basic_qos(k, static_cast<std::uint32_t>(method.number("prefetch-size")),
-                                      static_cast<std::uint16_t>(method.number("prefetch-count")),
-                                      method.flag("global"));
-      holding_output_ = false;
+      const auto a = args_of<kBasicQos>(method);
+      ReplyFirst hold(*this);
+      auto status = broker_.basic_qos(k, static_cast<std::uint32_t>(a.number<"prefetch-size">()),
+                                      static_cast<std::uint16_t>(a.number<"prefetch-count">()), a.flag<"global">());
+      hold.stop_holding();
       if (check(channel, status, id)) reply(kBasicQosOk);
-      output_.append(held_output_);
-      held_output_.clear();
       return;
     }
     case kBasicConsume: {
-      broker::Consume c;
-      c.queue = method.text("queue");
-      c.consumer_tag = method.text("consumer-tag");
-      c.no_local = method.flag("no-local");
-      c.no_ack = method.flag("no-ack");
-      c.exclusive = method.flag("exclusive");
-      c.arguments = method.table("arguments");
-      holding_output_ = true;
+      const auto a = args_of<kBasicConsume>(method);
+      const broker::Consume c{.queue = a.text<"queue">(), .consumer_tag = a.text<"consumer-tag">(),
+                              .no_local = a.flag<"no-local">(), .no_ack = a.flag<"no-ack">(),
+                              .exclusive = a.flag<"exclusive">(), .arguments = a.table<"arguments">()};
+      ReplyFirst hold(*this);
       auto tag = broker_.basic_consume(k, c);
-      holding_output_ = false;
-      if (check(channel, tag, id) && !no_wait()) send_method(channel, Method::make(kBasicConsumeOk, {tag.value()}));
-      output_.append(held_output_);
-      held_output_.clear();
+      hold.stop_holding();
+      if (check(channel, tag, id) && !a.flag<"no-wait">()) send_method(channel, Method::make(kBasicConsumeOk, {tag.value()}));
       return;
     }
     case kBasicCancel: {
-      const std::string tag = method.text("consumer-tag");
-      if (check(channel, broker_.basic_cancel(k, tag), id) && !no_wait()) {
+      const auto a = args_of<kBasicCancel>(method);
+      const std::string tag = a.text<"consumer-tag">();
+      if (check(channel, broker_.basic_cancel(k, tag), id) && !a.flag<"no-wait">()) {
         send_method(channel, Method::make(kBasicCancelOk, {tag}));
       }
       return;
     }
-    case kBasicPublish:
-      state.publish.exchange = method.text("exchange");
-      state.publish.routing_key = method.text("routing-key");
-      state.publish.mandatory = method.flag("mandatory");
-      state.publish.immediate = method.flag("immediate");
+    case kBasicPublish: {
+      const auto a = args_of<kBasicPublish>(method);
+      state.publish.exchange = a.text<"exchange">();
+      state.publish.routing_key = a.text<"routing-key">();
+      state.publish.mandatory = a.flag<"mandatory">();
+      state.publish.immediate = a.flag<"immediate">();
       state.awaiting_header = true;
       has_published_ = true;
       return;
+    }
     default:
       // Server-to-client methods (deliver, return, *-ok...) and connection methods are not for us.
       close_connection(make_error(ReplyCode::kCommandInvalid, "unimplemented method"), id);
@@ -618,7 +606,8 @@ void Connection::handle_basic_settle(std::uint16_t channel, const Method& method
   auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
   switch (id) {
     case kBasicGet: {
-      auto got = broker_.basic_get(k, method.text("queue"), method.flag("no-ack"));
+      const auto a = args_of<kBasicGet>(method);
+      auto got = broker_.basic_get(k, a.text<"queue">(), a.flag<"no-ack">());
       if (!check(channel, got, id)) return;
       if (!got.value()) {
         send_method(channel, Method::make(kBasicGetEmpty));
@@ -633,24 +622,27 @@ void Connection::handle_basic_settle(std::uint16_t channel, const Method& method
       send_content(channel, payload, *ok.message);
       return;
     }
-    case kBasicAck:
-      check(channel, broker_.basic_ack(k, method.number("delivery-tag"), method.flag("multiple")), id);
+    case kBasicAck: {
+      const auto a = args_of<kBasicAck>(method);
+      check(channel, broker_.basic_ack(k, a.number<"delivery-tag">(), a.flag<"multiple">()), id);
       return;
-    case kBasicNack:
-      check(channel,
-            broker_.basic_nack(k, method.number("delivery-tag"), method.flag("multiple"), method.flag("requeue")), id);
+    }
+    case kBasicNack: {
+      const auto a = args_of<kBasicNack>(method);
+      check(channel, broker_.basic_nack(k, a.number<"delivery-tag">(), a.flag<"multiple">(), a.flag<"requeue">()), id);
       return;
-    case kBasicReject:
-      check(channel, broker_.basic_reject(k, method.number("delivery-tag"), method.flag("requeue")), id);
+    }
+    case kBasicReject: {
+      const auto a = args_of<kBasicReject>(method);
+      check(channel, broker_.basic_reject(k, a.number<"delivery-tag">(), a.flag<"requeue">()), id);
       return;
+    }
     case kBasicRecover:
     case kBasicRecoverAsync: {
-      holding_output_ = true;
-      auto status = broker_.basic_recover(k, method.flag("requeue"));
-      holding_output_ = false;
+      ReplyFirst hold(*this);
+      auto status = broker_.basic_recover(k, args_of<kBasicRecover>(method).flag<"requeue">());  // async's are the same
+      hold.stop_holding();
       if (check(channel, status, id) && id == kBasicRecover) reply(kBasicRecoverOk);
-      output_.append(held_output_);
-      held_output_.clear();
       return;
     }
     default:
@@ -665,7 +657,8 @@ void Connection::handle_confirm_and_tx(std::uint16_t channel, const Method& meth
   auto reply = [&](std::uint32_t reply_id) { send_method(channel, Method::make(reply_id)); };
   switch (id) {
     case kConfirmSelect:
-      if (check(channel, broker_.confirm_select(k), id) && !method.flag("nowait")) reply(kConfirmSelectOk);
+      if (check(channel, broker_.confirm_select(k), id) && !args_of<kConfirmSelect>(method).flag<"nowait">())
+        reply(kConfirmSelectOk);
       return;
     case kTxSelect:
       if (check(channel, broker_.tx_select(k), id)) reply(kTxSelectOk);

@@ -83,6 +83,25 @@ class Connection final : public broker::ConnectionListener {
     broker::Publish publish;
   };
 
+  // While a broker call whose reply is ours to send runs (basic.consume, qos, recover), the
+  // frames it pushes (deliveries) wait, so the reply goes out first as the protocol requires:
+  // hold, make the call, stop_holding(), send the reply; the held frames follow at scope end.
+  class ReplyFirst {
+   public:
+    explicit ReplyFirst(Connection& c) : c_(c) { c_.holding_output_ = true; }
+    void stop_holding() { c_.holding_output_ = false; }
+    ~ReplyFirst() {
+      c_.holding_output_ = false;
+      c_.output_.append(c_.held_output_);
+      c_.held_output_.clear();
+    }
+    ReplyFirst(const ReplyFirst&) = delete;
+    ReplyFirst& operator=(const ReplyFirst&) = delete;
+
+   private:
+    Connection& c_;
+  };
+
   void handle_frame(std::uint8_t type, std::uint16_t channel, std::string_view payload);
   void handle_handshake(const Method& method);
   void handle_connection_method(const Method& method);
@@ -150,8 +169,7 @@ class Connection final : public broker::ConnectionListener {
   std::map<std::uint16_t, ChannelState> channels_;
 
   std::string output_;
-  // While a broker call that sends a reply runs (basic.consume), pushed frames wait here so
-  // the reply goes first, as the protocol requires.
+  // Frames held while a ReplyFirst scope is open.
   std::string held_output_;
   bool holding_output_ = false;
   bool blocked_ = false;

@@ -8,14 +8,6 @@
 namespace brokersim::amqp {
 namespace {
 
-std::size_t arg_index(const MethodSpec& spec, std::string_view name) {
-  for (std::size_t i = 0; i < spec.args.size(); ++i) {
-    if (spec.args[i].name == name) return i;
-  }
-  assert(false && "no such argument in this method");
-  return 0;
-}
-
 ArgValue default_value(ArgType type) {
   switch (type) {
     case ArgType::kShortString:
@@ -38,18 +30,6 @@ Method Method::make(std::uint32_t id, std::initializer_list<ArgValue> args) {
     m.args.assign(args.begin(), args.end());
   }
   return m;
-}
-
-std::uint64_t Method::number(std::string_view name) const {
-  return std::get<std::uint64_t>(args[arg_index(*spec, name)]);
-}
-
-const std::string& Method::text(std::string_view name) const {
-  return std::get<std::string>(args[arg_index(*spec, name)]);
-}
-
-const broker::FieldTable& Method::table(std::string_view name) const {
-  return std::get<broker::FieldTable>(args[arg_index(*spec, name)]);
 }
 
 bool Method::operator==(const Method& other) const {

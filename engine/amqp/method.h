@@ -1,7 +1,7 @@
 #pragma once
 // Every method of AMQP 0-9-1 with RabbitMQ's extensions, described once as data (method_spec
 // table) and encoded and decoded by one generic codec. A decoded method is its id plus its
-// arguments in spec order; callers read arguments by their spec names.
+// arguments in spec order; callers read arguments by their spec names (method_args.h).
 #include <cstdint>
 #include <initializer_list>
 #include <span>
@@ -86,11 +86,8 @@ struct Method {
   std::uint16_t class_id() const { return static_cast<std::uint16_t>(spec->id >> 16); }
   std::uint16_t method_index() const { return static_cast<std::uint16_t>(spec->id & 0xffff); }
 
-  // Arguments by spec name; asking for a name the method lacks is a bug and asserts.
-  std::uint64_t number(std::string_view name) const;
-  bool flag(std::string_view name) const { return number(name) != 0; }
-  const std::string& text(std::string_view name) const;
-  const broker::FieldTable& table(std::string_view name) const;
+  // Arguments are read by name through args_of<Id>(method) (method_args.h), which checks the
+  // names while compiling.
 
   bool operator==(const Method& other) const;
 };

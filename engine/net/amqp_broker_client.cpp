@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "amqp/method_args.h"
+
 namespace brokersim::net {
 namespace {
 
@@ -18,8 +20,10 @@ constexpr std::string_view kTimeArguments[] = {"x-message-ttl", "x-expires"};
 
 Error closed_channel() { return Error{ReplyCode::kChannelError, "CHANNEL_ERROR - the channel is closed"}; }
 
+// channel.close or connection.close, whose arguments are the same.
 Error error_of(const Method& close) {
-  return Error{static_cast<ReplyCode>(close.number("reply-code")), close.text("reply-text")};
+  const auto a = amqp::args_of<amqp::kChannelClose>(close);
+  return Error{static_cast<ReplyCode>(a.number<"reply-code">()), a.text<"reply-text">()};
 }
 
 }  // namespace
@@ -237,9 +241,9 @@ broker::Result<broker::QueueDeclareOk> AmqpBrokerClient::queue_declare(ChannelKe
                                                             U{d.auto_delete}, U{0}, scaled_arguments(d.arguments)}),
                     {amqp::kQueueDeclareOk});
   if (!reply.ok()) return reply.error();
-  const Method& ok = reply.value().method;
-  return broker::QueueDeclareOk{ok.text("queue"), static_cast<std::uint32_t>(ok.number("message-count")),
-                                static_cast<std::uint32_t>(ok.number("consumer-count"))};
+  const auto ok = amqp::args_of<amqp::kQueueDeclareOk>(reply.value().method);
+  return broker::QueueDeclareOk{ok.text<"queue">(), static_cast<std::uint32_t>(ok.number<"message-count">()),
+                                static_cast<std::uint32_t>(ok.number<"consumer-count">())};
 }
 
 broker::Status AmqpBrokerClient::queue_bind(ChannelKey key, const std::string& queue, const std::string& exchange,
@@ -257,13 +261,13 @@ broker::Status AmqpBrokerClient::queue_unbind(ChannelKey key, const std::string&
 broker::Result<std::uint32_t> AmqpBrokerClient::queue_purge(ChannelKey key, const std::string& queue) {
   auto reply = call(key, Method::make(amqp::kQueuePurge, {U{0}, queue, U{0}}), {amqp::kQueuePurgeOk});
   if (!reply.ok()) return reply.error();
-  return static_cast<std::uint32_t>(reply.value().method.number("message-count"));
+  return static_cast<std::uint32_t>(amqp::args_of<amqp::kQueuePurgeOk>(reply.value().method).number<"message-count">());
 }
 
 broker::Result<std::uint32_t> AmqpBrokerClient::queue_delete(ChannelKey key, const std::string& queue) {
   auto reply = call(key, Method::make(amqp::kQueueDelete, {U{0}, queue, U{0}, U{0}, U{0}}), {amqp::kQueueDeleteOk});
   if (!reply.ok()) return reply.error();
-  return static_cast<std::uint32_t>(reply.value().method.number("message-count"));
+  return static_cast<std::uint32_t>(amqp::args_of<amqp::kQueueDeleteOk>(reply.value().method).number<"message-count">());
 }
 
 // --- basic
@@ -277,7 +281,7 @@ broker::Result<std::string> AmqpBrokerClient::basic_consume(ChannelKey key, cons
                                                             U{c.exclusive}, U{0}, c.arguments}),
                     {amqp::kBasicConsumeOk});
   if (!reply.ok()) return reply.error();
-  std::string tag = reply.value().method.text("consumer-tag");
+  std::string tag = amqp::args_of<amqp::kBasicConsumeOk>(reply.value().method).text<"consumer-tag">();
   if (Connection* conn = find(key.connection)) conn->channels[key.channel].insert(tag);
   return tag;
 }
@@ -311,10 +315,11 @@ broker::Result<std::optional<broker::GetOk>> AmqpBrokerClient::basic_get(Channel
   const IncomingMethod& in = reply.value();
   if (in.method.id() == amqp::kBasicGetEmpty) return std::optional<broker::GetOk>{};
   broker::GetOk ok;
-  ok.delivery_tag = in.method.number("delivery-tag");
-  ok.redelivered = in.method.flag("redelivered");
-  ok.message_count = static_cast<std::uint32_t>(in.method.number("message-count"));
-  ok.message = message_of(in, in.method.text("exchange"), in.method.text("routing-key"));
+  const auto a = amqp::args_of<amqp::kBasicGetOk>(in.method);
+  ok.delivery_tag = a.number<"delivery-tag">();
+  ok.redelivered = a.flag<"redelivered">();
+  ok.message_count = static_cast<std::uint32_t>(a.number<"message-count">());
+  ok.message = message_of(in, a.text<"exchange">(), a.text<"routing-key">());
   return std::optional<broker::GetOk>(std::move(ok));
 }
 
@@ -361,18 +366,26 @@ void AmqpBrokerClient::dispatch(Connection& c, const IncomingMethod& in) {
   const Method& m = in.method;
   switch (m.id()) {
     case amqp::kBasicDeliver: {
-      const auto tag = std::make_shared<const std::string>(m.text("consumer-tag"));
-      return c.listener->on_deliver({in.channel, tag, m.number("delivery-tag"), m.flag("redelivered"),
-                                     message_of(in, m.text("exchange"), m.text("routing-key"))});
+      const auto a = amqp::args_of<amqp::kBasicDeliver>(m);
+      const auto tag = std::make_shared<const std::string>(a.text<"consumer-tag">());
+      return c.listener->on_deliver({in.channel, tag, a.number<"delivery-tag">(), a.flag<"redelivered">(),
+                                     message_of(in, a.text<"exchange">(), a.text<"routing-key">())});
     }
-    case amqp::kBasicReturn:
-      return c.listener->on_return({in.channel, static_cast<ReplyCode>(m.number("reply-code")), m.text("reply-text"),
-                                    message_of(in, m.text("exchange"), m.text("routing-key"))});
-    case amqp::kBasicAck:
-    case amqp::kBasicNack:
-      return c.listener->on_confirm({in.channel, m.number("delivery-tag"), m.flag("multiple"), m.id() == amqp::kBasicNack});
+    case amqp::kBasicReturn: {
+      const auto a = amqp::args_of<amqp::kBasicReturn>(m);
+      return c.listener->on_return({in.channel, static_cast<ReplyCode>(a.number<"reply-code">()), a.text<"reply-text">(),
+                                    message_of(in, a.text<"exchange">(), a.text<"routing-key">())});
+    }
+    case amqp::kBasicAck: {
+      const auto a = amqp::args_of<amqp::kBasicAck>(m);
+      return c.listener->on_confirm({in.channel, a.number<"delivery-tag">(), a.flag<"multiple">(), false});
+    }
+    case amqp::kBasicNack: {
+      const auto a = amqp::args_of<amqp::kBasicNack>(m);
+      return c.listener->on_confirm({in.channel, a.number<"delivery-tag">(), a.flag<"multiple">(), true});
+    }
     case amqp::kBasicCancel: {
-      const std::string& tag = m.text("consumer-tag");
+      const std::string& tag = amqp::args_of<amqp::kBasicCancel>(m).text<"consumer-tag">();
       if (auto it = c.channels.find(in.channel); it != c.channels.end()) it->second.erase(tag);
       return c.listener->on_consumer_cancelled(in.channel, tag);
     }

@@ -5,6 +5,7 @@
 #include <asio.hpp>
 
 #include "amqp/frame.h"
+#include "amqp/method_args.h"
 
 namespace brokersim::net {
 
@@ -77,17 +78,18 @@ bool AmqpClientConnection::handshake(const AmqpUrl& url, const std::string& conn
                                                         std::string("en_US")}));
   auto reply = next_method(timeout);
   if (reply && reply->method.id() == amqp::kConnectionTune) {
-    const auto server_frame_max = static_cast<std::uint32_t>(reply->method.number("frame-max"));
+    const auto tune = amqp::args_of<amqp::kConnectionTune>(reply->method);
+    const auto server_frame_max = static_cast<std::uint32_t>(tune.number<"frame-max">());
     if (server_frame_max != 0 && server_frame_max < frame_max_) frame_max_ = server_frame_max;
-    const std::uint64_t channel_max = reply->method.number("channel-max");
+    const std::uint64_t channel_max = tune.number<"channel-max">();
     send(0, amqp::Method::make(amqp::kConnectionTuneOk, {channel_max, std::uint64_t{frame_max_}, std::uint64_t{0}}));
     send(0, amqp::Method::make(amqp::kConnectionOpen, {url.vhost, std::string(), std::uint64_t{0}}));
     reply = next_method(timeout);
   }
   if (reply && reply->method.id() == amqp::kConnectionOpenOk) return true;
   if (reply && reply->method.id() == amqp::kConnectionClose) {
-    error = "the broker refused the login: " + std::to_string(reply->method.number("reply-code")) + " " +
-            reply->method.text("reply-text");
+    const auto close = amqp::args_of<amqp::kConnectionClose>(reply->method);
+    error = "the broker refused the login: " + std::to_string(close.number<"reply-code">()) + " " + close.text<"reply-text">();
     send(0, amqp::Method::make(amqp::kConnectionCloseOk));
     return false;
   }
