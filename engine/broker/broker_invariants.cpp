@@ -33,18 +33,21 @@ void Broker::check_invariants() const {
   std::unordered_set<CopyKey, CopyKeyHash> places;
   std::unordered_map<const Queue*, std::uint64_t> unacked_by_queue;
   std::unordered_map<const Consumer*, std::uint32_t> unacked_by_consumer;
-  for (const auto& [name, q] : queues_) {
+  // (No structured bindings captured by the lambdas below: the web build's clang refuses them.)
+  for (const auto& entry : queues_) {
+    const Queue* q = entry.second.get();
     if (q->type() == QueueType::kStream) continue;  // a stream keeps its log; reads are not copies
     std::uint64_t bytes = 0;
     q->ready().for_each([&](const QueuedMessage& m) {
       bytes += m.message->body_size();
-      BROKERSIM_ASSERT(places.insert({m.message->id(), q.get()}).second);
+      BROKERSIM_ASSERT(places.insert({m.message->id(), q}).second);
     });
     BROKERSIM_ASSERT(bytes == q->ready_bytes());
-    for (const Consumer* c : q->consumers()) BROKERSIM_ASSERT(c->queue == q.get());
+    for (const Consumer* c : q->consumers()) BROKERSIM_ASSERT(c->queue == q);
   }
   for (const auto& [id, connection] : connections_) {
-    for (const auto& [number, channel] : connection->channels) {
+    for (const auto& numbered : connection->channels) {
+      const Channel* channel = numbered.second.get();
       std::uint64_t last_tag = 0;
       channel->for_each_unacked([&](const Unacked& u) {
         // Delivery tags ascend on a channel, and none is ahead of the next one to be given.
@@ -56,7 +59,7 @@ void Broker::check_invariants() const {
         ++unacked_by_queue[u.queue];
       });
       for (const auto& [tag, consumer] : channel->consumers) {
-        BROKERSIM_ASSERT(consumer->channel == channel.get());
+        BROKERSIM_ASSERT(consumer->channel == channel);
         BROKERSIM_ASSERT(consumer->unacked == unacked_by_consumer[consumer.get()]);
       }
     }
