@@ -11,6 +11,7 @@
 #include "scenario_commands.h"
 #include "serve_command.h"
 #include "verify_command.h"
+#include "whole_number.h"
 
 namespace {
 
@@ -59,11 +60,6 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
-bool parse_u64(std::string_view text, std::uint64_t& value) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size();
-}
-
 int run_demo_command(int argc, char** argv) {
   brokersim::app::DemoOptions options;
   for (int i = 2; i < argc; ++i) {
@@ -75,7 +71,9 @@ int run_demo_command(int argc, char** argv) {
     };
     if (arg == "--seed") {
       const char* v = next(arg);
-      if (!v || !parse_u64(v, options.seed)) return usage_error("--seed needs a non-negative integer");
+      const auto seed = v ? brokersim::app::parse_whole_number(v) : std::nullopt;
+      if (!seed) return usage_error("--seed needs a non-negative integer");
+      options.seed = *seed;
     } else if (arg == "--trace") {
       const char* v = next(arg);
       if (!v) return usage_error("--trace needs a file name");

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <regex>
 
+#include "broker/reserved_names.h"
 #include "json.h"
 
 namespace brokersim::app {
@@ -131,7 +132,7 @@ class Importer {
     for (const JsonValue& x : list("exchanges")) {
       const std::string name = text(x, "name");
       if (!in_default_vhost(x, "exchange '" + name + "'")) continue;
-      if (name.empty() || name.starts_with("amq.")) continue;  // built in, as RabbitMQ skips them
+      if (name.empty() || broker::is_reserved_name(name)) continue;  // built in, as RabbitMQ skips them
       ++n;
       yaml += "    - {name: " + yaml_quote(name) + ", type: " + yaml_quote(text(x, "type").empty() ? "direct" : text(x, "type")) +
               ", durable: " + (flag(x, "durable") ? "true" : "false") + ", auto_delete: " +
@@ -147,7 +148,7 @@ class Importer {
     for (const JsonValue& q : list("queues")) {
       const std::string name = text(q, "name");
       if (!in_default_vhost(q, "queue '" + name + "'")) continue;
-      if (name.starts_with("amq.")) {
+      if (broker::is_reserved_name(name)) {
         out_.warnings.push_back("queue '" + name + "' skipped: names starting with amq. are reserved");
         continue;
       }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "scenario/expectations.h"
+#include "broker/reserved_names.h"
 
 namespace brokersim::app {
 namespace {
@@ -83,7 +84,7 @@ std::string error_text(const std::string& who, broker::ReplyCode code, const std
 FixedNames fixed_names_of(const Scenario& s) {
   FixedNames names;
   auto exchange = [&](const std::string& name) {
-    if (name.rfind("amq.", 0) != 0) add_unique(names.exchanges, name);
+    if (!broker::is_reserved_name(name)) add_unique(names.exchanges, name);
   };
   for (const auto& x : s.exchanges) exchange(x.name);
   for (const auto& q : s.queues) add_unique(names.queues, q.name);

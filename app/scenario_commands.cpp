@@ -26,6 +26,7 @@
 #include "trace/describe.h"
 #include "trace/fingerprint.h"
 #include "trace/jsonl_writer.h"
+#include "whole_number.h"
 
 namespace brokersim::app {
 namespace {
@@ -259,12 +260,12 @@ std::optional<RunRequest> parse_run(int argc, char** argv) {
     auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
     if (arg == "--seed") {
       const char* v = value();
-      std::uint64_t seed = 0;
-      if (!v || std::from_chars(v, v + std::strlen(v), seed).ec != std::errc()) {
+      const auto seed = v ? parse_whole_number(v) : std::nullopt;
+      if (!seed) {
         std::cerr << "brokersim: --seed needs a non-negative integer\n";
         return std::nullopt;
       }
-      r.options.seed = seed;
+      r.options.seed = *seed;
     } else if (arg == "--until") {
       const char* v = value();
       auto until = v ? scenario::parse_duration(v) : std::nullopt;

@@ -17,6 +17,7 @@
 #include "sim/scheduler.h"
 #include "trace/describe.h"
 #include "trace/tracer.h"
+#include "whole_number.h"
 
 namespace brokersim::app {
 namespace {
@@ -37,11 +38,6 @@ class EventLog final : public trace::Sink {
     std::cout << trace::format_time(event.time_us) << "  " << trace::describe(event) << '\n' << std::flush;
   }
 };
-
-bool parse_number(std::string_view text, std::uint64_t& value) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  return ec == std::errc() && end == text.data() + text.size();
-}
 
 int bad_usage(const std::string& message) {
   std::cerr << "brokersim serve: " << message << "\n\n" << kServeUsage;
@@ -68,7 +64,9 @@ std::variant<ServeRequest, int> parse_serve(int argc, char** argv) {
     const std::string_view arg = argv[i];
     const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
     auto number = [&](std::uint64_t max, std::uint64_t& out) {
-      if (!value || !parse_number(value, out) || out > max) return false;
+      const auto parsed = value ? parse_whole_number(value) : std::nullopt;
+      if (!parsed || *parsed > max) return false;
+      out = *parsed;
       ++i;
       return true;
     };

@@ -14,6 +14,7 @@
 #include "scenario/loader.h"
 #include "scenario_commands.h"
 #include "trace/describe.h"
+#include "whole_number.h"
 
 namespace brokersim::app {
 namespace {
@@ -58,10 +59,9 @@ std::optional<Arguments> parse(const std::string& command, int argc, char** argv
       if (*end != '\0' || !(speed > 0)) return bad("--speed needs a number above 0 (2 plays twice as fast)");
       a.speed = speed;
     } else if (arg == "--seed") {
-      std::uint64_t seed = 0;
-      const auto r = std::from_chars(value, value + std::strlen(value), seed);
-      if (r.ec != std::errc() || *r.ptr != '\0') return bad("--seed needs a non-negative integer");
-      a.seed = seed;
+      const auto seed = parse_whole_number(value);
+      if (!seed) return bad("--seed needs a non-negative integer");
+      a.seed = *seed;
     } else if (arg == "--restart-command") {
       a.restart_command = value;
     } else if (arg == "--keep") {

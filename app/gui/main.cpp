@@ -33,6 +33,7 @@
 #include "amqp/users.h"
 #include "net/server.h"
 #include "scenario/units.h"
+#include "whole_number.h"
 
 namespace {
 
@@ -108,8 +109,9 @@ std::optional<Options> parse(int argc, char** argv, int& exit_code) {
         return exit_code = usage("--size wants WxH, for example 1280x800"), std::nullopt;
     } else if (a == "--bench-frames") {
       const char* v = value();
-      o.bench_frames = v ? std::atoi(v) : 0;
-      if (o.bench_frames <= 0) return exit_code = usage("--bench-frames wants a positive count"), std::nullopt;
+      const auto frames = v ? app::parse_whole_number(v) : std::nullopt;
+      if (!frames || *frames == 0 || *frames > 1'000'000) return exit_code = usage("--bench-frames wants a positive count"), std::nullopt;
+      o.bench_frames = static_cast<int>(*frames);
     } else if (a == "--panel") {
       const char* v = value();
       const std::string panel = v ? v : "";
@@ -119,7 +121,7 @@ std::optional<Options> parse(int argc, char** argv, int& exit_code) {
       o.panel = panel;
     } else if (a == "--follow") {
       const char* v = value();
-      o.follow = v ? std::strtoull(v, nullptr, 10) : 0;
+      o.follow = (v ? app::parse_whole_number(v) : std::nullopt).value_or(0);
       if (o.follow == 0) return exit_code = usage("--follow wants a message number, as the event log shows it"), std::nullopt;
     } else if (a == "--speed") {
       const char* v = value();

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "broker/reserved_names.h"
+
 namespace brokersim::broker {
 
 using namespace internal;
@@ -75,7 +77,7 @@ Status Broker::exchange_declare(ChannelKey key, const ExchangeDeclare& d) {
       return fail(key, *err);
     return ok_status();
   }
-  if (d.name.starts_with("amq.")) {
+  if (is_reserved_name(d.name)) {
     return fail(key, make_error(ReplyCode::kAccessRefused,
                                 "exchange name '" + d.name + "' contains reserved prefix 'amq.*'"));
   }
@@ -88,7 +90,7 @@ Status Broker::exchange_delete(ChannelKey key, const std::string& name, bool if_
   auto ch = channel_for(key);
   if (!ch) return ch.error();
   if (name.empty()) return fail(key, default_exchange_refused());
-  if (name.starts_with("amq.")) {
+  if (is_reserved_name(name)) {
     return fail(key, make_error(ReplyCode::kAccessRefused,
                                 "deletion of system " + exchange_resource(name) + " not allowed"));
   }
@@ -276,7 +278,7 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
   std::string name = d.name;
   if (name.empty()) {
     name = generate_name("amq.gen-");
-  } else if (name.starts_with("amq.")) {
+  } else if (is_reserved_name(name)) {
     return fail(key, make_error(ReplyCode::kAccessRefused,
                                 "queue name '" + name + "' contains reserved prefix 'amq.*'"));
   }

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <limits>
 #include <map>
+#include <set>
 
 #include "broker/broker.h"
+#include "broker/reserved_names.h"
 #include "broker/field_table.h"
 
 namespace brokersim::gui {
@@ -356,6 +358,8 @@ class Builder {
     if (c.consumer >= 0) {
       change(unacked_changes_, queue, at_us, -1);
       change(unacked_changes_, c.consumer, at_us, -1);
+      auto& freed = slots_freed_[c.consumer];
+      freed.push_back(freed.empty() ? at_us : std::max(freed.back(), at_us));
     } else {
       change(ready_changes_, queue, at_us, -1);
     }
@@ -391,6 +395,8 @@ class Builder {
     switch (e.kind) {
       case EventKind::kConnectionOpened: on_connection_opened(e); break;
       case EventKind::kConnectionClosed: {
+        for (auto& [node, tags] : consumers_of_)
+          std::erase_if(tags, [&](const auto& tag) { return tag.first == e.connection; });
         auto it = connection_node_.find(e.connection);
         if (it != connection_node_.end()) vanish_node(index, it->second, t);
         break;
@@ -398,7 +404,7 @@ class Builder {
       case EventKind::kExchangeDeclared:
         exchange_types_[e.exchange] = e.exchange_type;
         // The built-in exchanges appear only when something uses them.
-        if (!e.exchange.empty() && e.exchange.rfind("amq.", 0) != 0) {
+        if (!e.exchange.empty() && !broker::is_reserved_name(e.exchange)) {
           const int node = exchange_node(e.exchange);
           topo_.set_detail(node, std::string(broker::exchange_type_name(e.exchange_type)));
           node_presence_[node].appear(t);
@@ -422,9 +428,11 @@ class Builder {
         const int c = actor_node(e.connection, NodeKind::kConsumer);
         edge_presence_[topo_.ensure_edge(EdgeKind::kConsume, q, c, "")].appear(t);
         prefetch_[c] = static_cast<std::int32_t>(e.count);
+        consumers_of_[c].insert({e.connection, e.consumer_tag});
         break;
       }
       case EventKind::kConsumerCancelled: {
+        for (auto& [node, tags] : consumers_of_) tags.erase({e.connection, e.consumer_tag});
         auto actor = connection_node_.find(e.connection);
         auto q = topo_.find_node(NodeKind::kQueue, e.queue);
         if (actor == connection_node_.end() || !q) break;
@@ -454,7 +462,7 @@ class Builder {
 
   int binding_edge(const trace::Event& e) {
     const int from = exchange_node(e.exchange);
-    if (topo_.nodes()[from].detail.empty() && e.exchange.rfind("amq.", 0) == 0)
+    if (topo_.nodes()[from].detail.empty() && broker::is_reserved_name(e.exchange))
       topo_.set_detail(from, std::string(broker::exchange_type_name(exchange_type(e.exchange))));
     const int to = e.has(trace::kToExchange) ? exchange_node(e.destination)
                                               : topo_.ensure_node(NodeKind::kQueue, e.destination);
@@ -581,13 +589,27 @@ class Builder {
     }
   }
 
+  // When the consumer has a slot for one more unacked copy on the screen's clock. The broker
+  // gives the n-th copy only once n - prefetch of those before it have left (acked, requeued,
+  // died), so neither does the picture: a consumer never shows more than its prefetch, even
+  // when a restart's requeues are still on their way back while new deliveries come.
+  sim::TimeUs slot_free_at(int consumer) {
+    const std::size_t n = ++held_copies_[consumer];
+    // Each of the node's consumers has its own prefetch (an actor may consume two queues).
+    const auto prefetch = static_cast<std::size_t>(std::max(0, prefetch_[consumer])) * consumers_of_[consumer].size();
+    const auto& freed = slots_freed_[consumer];
+    if (prefetch == 0 || n <= prefetch || freed.size() < n - prefetch) return 0;
+    return freed[n - prefetch - 1];
+  }
+
   // A copy leaving for a consumer: out of the queue when the dot leaves it, held unacked by
   // the consumer when the dot arrives.
   void delivered(std::uint32_t index, const trace::Event& e) {
     const int q = topo_.ensure_node(NodeKind::kQueue, e.queue);
     const int consumer = actor_node(e.connection, NodeKind::kConsumer);
     CopyState c = take_copy(e.message_id, e.queue, e.time_us);
-    const Arrival from{actor_start(consumer, e.time_us, c.next_start(e.time_us)), e.time_us};
+    const sim::TimeUs slot = e.has(trace::kNoAck) ? 0 : slot_free_at(consumer);
+    const Arrival from{std::max(slot, actor_start(consumer, e.time_us, c.next_start(e.time_us))), e.time_us};
     change(ready_changes_, q, from.at_us, -1);
     const Segment s = hop_segment(index, e, SegmentKind::kHop, from, topo_.ensure_edge(EdgeKind::kConsume, q, consumer, ""));
     received(consumer, s.end_us);
@@ -637,6 +659,9 @@ class Builder {
   std::map<int, sim::TimeUs> node_busy_until_, edge_busy_until_;  // the last dot on it ends
   sim::TimeUs frontier_ = 0;  // the latest shown time of any event so far
   std::map<int, std::int32_t> prefetch_;
+  std::map<int, std::set<std::pair<std::uint64_t, std::string>>> consumers_of_;  // per node: connection, tag
+  std::map<int, std::size_t> held_copies_;                   // per consumer: unacked copies given, ever
+  std::map<int, std::vector<sim::TimeUs>> slots_freed_;      // per consumer: when the k-th held copy had left, at the latest
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "broker/broker.h"
+#include "broker/reserved_names.h"
 #include "gui/model/scenario_yaml.h"
 #include "gui/model/yaml_in_place.h"
 #include "scenario/expectations.h"
@@ -348,7 +349,7 @@ Status Session::apply(scenario::Scenario changed) {
     return std::any_of(changed.queues.begin(), changed.queues.end(), [&](const auto& q) { return q.name == name; });
   };
   auto has_exchange = [&](const std::string& name) {
-    return name.empty() || name.rfind("amq.", 0) == 0 ||
+    return name.empty() || broker::is_reserved_name(name) ||
            std::any_of(changed.exchanges.begin(), changed.exchanges.end(), [&](const auto& x) { return x.name == name; });
   };
   for (const auto& c : changed.consumers)
@@ -367,7 +368,7 @@ Status Session::apply(scenario::Scenario changed) {
 Status Session::publish_at(sim::TimeUs time_us, const ManualPublish& publish) {
   if (is_live()) return Status::refused("publish from a client in live mode: the timeline cannot change while it runs");
   const auto& xs = scenario_->exchanges;
-  if (!publish.exchange.empty() && publish.exchange.rfind("amq.", 0) != 0 &&
+  if (!publish.exchange.empty() && !broker::is_reserved_name(publish.exchange) &&
       std::none_of(xs.begin(), xs.end(), [&](const auto& x) { return x.name == publish.exchange; }))
     return Status::refused("NOT_FOUND - no exchange '" + publish.exchange + "' in vhost '/'");
   scenario::Scenario changed = *scenario_;
