@@ -1,5 +1,5 @@
 #pragma once
-// The built-in demo: a small order system run in simulated time, until scenarios land.
+// The built-in demo: app/demo.yaml, a small order system, played by the scenario runner.
 #include <cstdint>
 #include <ostream>
 #include <string>
