@@ -12,8 +12,8 @@
 #include <sstream>
 #include <string>
 
-#include "definitions_export.h"
-#include "definitions_import.h"
+#include "scenario/definitions_export.h"
+#include "scenario/definitions_import.h"
 #include "scenario/course.h"
 #include "scenario/exercise_grading.h"
 #include "scenario/expectations.h"
@@ -585,7 +585,7 @@ int export_definitions_command(int argc, char** argv) {
   const LoadResult loaded = scenario::load_scenario_file(argv[2]);
   if (!print_errors(loaded)) return kExitBadInput;
   std::vector<std::string> warnings;
-  std::cout << export_definitions(loaded.scenario, warnings);
+  std::cout << scenario::export_definitions(loaded.scenario, warnings);
   for (const auto& w : warnings) std::cerr << "warning: " << w << '\n';
   return 0;
 }
@@ -606,7 +606,7 @@ int import_definitions_command(int argc, char** argv) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  const ImportResult result = import_definitions(text.str(), std::string("Imported from ") + argv[2]);
+  const scenario::ImportResult result = scenario::import_definitions(text.str(), std::string("Imported from ") + argv[2]);
   if (!result.error.empty()) {
     std::cerr << argv[2] << ": " << result.error << '\n';
     return kExitBadInput;

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
-#include "definitions_export.h"
-#include "definitions_import.h"
+#include "scenario/definitions_export.h"
+#include "scenario/definitions_import.h"
 #include "scenario/loader.h"
 
 using namespace brokersim;
@@ -31,8 +31,8 @@ TEST_CASE("definitions: export then import of every scenario's topology is lossl
     auto original = scenario::load_scenario_file(entry.path().string());
     REQUIRE(original.ok());
     std::vector<std::string> warnings;
-    const std::string json = app::export_definitions(original.scenario, warnings);
-    const auto imported = app::import_definitions(json, "round trip");
+    const std::string json = scenario::export_definitions(original.scenario, warnings);
+    const auto imported = scenario::import_definitions(json, "round trip");
     REQUIRE(imported.error.empty());
     auto again = scenario::load_scenario_text(imported.yaml, "imported.yaml");
     for (const auto& e : again.errors) FAIL(e.to_string());
@@ -96,7 +96,7 @@ TEST_CASE("definitions: import applies policies as RabbitMQ would, and skips amq
       {"source": "shop", "vhost": "/", "destination": "orders.eu", "destination_type": "queue", "routing_key": "*.eu", "arguments": {}},
       {"source": "amq.direct", "vhost": "/", "destination": "other", "destination_type": "queue", "routing_key": "k", "arguments": {}}
     ]})";
-  const auto imported = app::import_definitions(json, "policies");
+  const auto imported = scenario::import_definitions(json, "policies");
   REQUIRE(imported.error.empty());
   auto loaded = scenario::load_scenario_text(imported.yaml, "imported.yaml");
   for (const auto& e : loaded.errors) FAIL(e.to_string());
@@ -120,7 +120,7 @@ TEST_CASE("definitions: import applies policies as RabbitMQ would, and skips amq
 }
 
 TEST_CASE("definitions: broken JSON is reported with its position") {
-  const auto imported = app::import_definitions("{\"queues\": [ {\"name\": }", "broken");
+  const auto imported = scenario::import_definitions("{\"queues\": [ {\"name\": }", "broken");
   CHECK(imported.error == "not valid JSON: line 1, column 23: unexpected character '}'");
 }
 
@@ -133,7 +133,7 @@ broker:
 )", "e.yaml");
   REQUIRE(loaded.ok());
   std::vector<std::string> warnings;
-  const std::string json = app::export_definitions(loaded.scenario, warnings);
+  const std::string json = scenario::export_definitions(loaded.scenario, warnings);
   CHECK(json.find("\"mine\"") == std::string::npos);  // no dangling binding to a queue not exported
   CHECK(json.find("\"destination\":\"shared\"") != std::string::npos);
   REQUIRE(warnings.size() == 2);

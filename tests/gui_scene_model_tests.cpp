@@ -12,10 +12,10 @@
 #include <string>
 
 #include "gui/model/layout_file.h"
-#include "gui/model/scenario_yaml.h"
 #include "gui/model/scenario_writes.h"
 #include "gui/model/session.h"
 #include "scenario/runner.h"
+#include "scenario/writer.h"
 #include "trace/fingerprint.h"
 #include "scenario/loader.h"
 #include "scenario/quiz.h"
@@ -252,7 +252,7 @@ TEST_CASE("every scenario saved as YAML loads again: same fingerprint, questions
     CAPTURE(path);
     scenario::LoadResult original = scenario::load_scenario_file(path);
     REQUIRE(original.ok());
-    const std::string yaml = scenario_to_yaml(original.scenario);
+    const std::string yaml = scenario::scenario_to_yaml(original.scenario);
     scenario::LoadResult again = scenario::load_scenario_text(yaml, path + ".saved.yaml");
     REQUIRE_MESSAGE(again.ok(), (again.errors.empty() ? "" : again.errors.front().to_string()) << "\n" << yaml);
     CHECK(fingerprint(original.scenario) == fingerprint(again.scenario));
@@ -287,7 +287,7 @@ lesson:
 )";
   const scenario::LoadResult original = scenario::load_scenario_text(yaml, "all.yaml");
   REQUIRE(original.ok());
-  const std::string written = scenario_to_yaml(original.scenario);
+  const std::string written = scenario::scenario_to_yaml(original.scenario);
   for (const char* field : {"confirms: each", "confirms: {batch: 2}", "poll: 2s", "stream_offset: \"first\"", "retries: 2",
                             "expiration: 2s", "timestamp: 1767225600", "content_encoding: \"gzip\"", "queue: \"q\"}"}) {
     CAPTURE(field);
@@ -295,7 +295,7 @@ lesson:
   }
   const scenario::LoadResult again = scenario::load_scenario_text(written, "again.yaml");
   REQUIRE_MESSAGE(again.ok(), written);
-  CHECK(scenario_to_yaml(again.scenario) == written);
+  CHECK(scenario::scenario_to_yaml(again.scenario) == written);
 }
 
 namespace {

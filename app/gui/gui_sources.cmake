@@ -5,8 +5,6 @@ set(GUI_MODEL_SOURCES
   model/animation.cpp
   model/session.cpp
   model/layout_file.cpp
-  model/scenario_yaml.cpp
-  model/yaml_in_place.cpp
   model/event_search.cpp
   model/scenario_writes.cpp
   model/message_numbers.cpp)

@@ -63,6 +63,11 @@ std::uint64_t TraceLog::seq_at(std::size_t index) const {
   return index + std::prev(run)->seq_minus_index;
 }
 
+std::uint64_t TraceLog::connection_at(std::size_t index) const {
+  const CompactEvent& c = events_[index];
+  return c.rare != kNoRareFields ? rare_[c.rare].connection : c.connection;
+}
+
 Event TraceLog::at(std::size_t index) const {
   const CompactEvent& c = events_[index];
   const bool last = index + 1 == events_.size();

@@ -29,6 +29,11 @@ class TraceLog final : public Sink {
   Event at(std::size_t index) const;
   EventKind kind_at(std::size_t index) const { return events_[index].kind; }
   sim::TimeUs time_at(std::size_t index) const { return events_[index].time_us; }
+  // Single fields without rebuilding the event, for readers that walk a whole run.
+  std::uint64_t message_id_at(std::size_t index) const { return events_[index].message_id; }
+  std::uint64_t connection_at(std::size_t index) const;
+  const std::string& exchange_at(std::size_t index) const { return strings_.text(events_[index].exchange); }
+  const std::string& routing_key_at(std::size_t index) const { return strings_.text(events_[index].routing_key); }
   std::size_t distinct_strings() const { return strings_.size(); }
 
  private:

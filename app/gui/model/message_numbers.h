@@ -9,6 +9,7 @@
 // there, and new messages (a hand publish and what follows from it) numbers after the highest.
 #include <cstdint>
 #include <unordered_map>
+#include <vector>
 
 #include "trace/trace_log.h"
 
@@ -28,7 +29,8 @@ class MessageNumbers {
  private:
   std::unordered_map<std::uint64_t, std::uint64_t> number_by_origin_;  // across runs
   std::uint64_t highest_ = 0;
-  std::unordered_map<std::uint64_t, std::uint64_t> shown_by_id_, id_by_shown_;  // the last run
+  // The last run's numbers both ways (0: none). Ids count up from 1, and numbers nearly so.
+  std::vector<std::uint64_t> shown_by_id_, id_by_shown_;
 };
 
 }  // namespace brokersim::gui

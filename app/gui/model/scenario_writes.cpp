@@ -3,7 +3,7 @@
 #include <fstream>
 #include <vector>
 
-#include "definitions_export.h"
+#include "scenario/definitions_export.h"
 #include "gui/model/layout_file.h"
 
 namespace brokersim::gui {
@@ -31,7 +31,7 @@ WriteReport save_scenario(Session& session, const std::string& path) {
 
 WriteReport export_definitions_file(const Session& session, const std::string& path) {
   std::vector<std::string> warnings;
-  WriteReport report{write_text_file(path, app::export_definitions(session.scenario(), warnings) + "\n"), ""};
+  WriteReport report{write_text_file(path, scenario::export_definitions(session.scenario(), warnings) + "\n"), ""};
   report.summary = "wrote " + path;
   if (!warnings.empty())
     report.summary += " (" + std::to_string(warnings.size()) + " left out: " + warnings.front() + ")";

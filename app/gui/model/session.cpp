@@ -7,13 +7,13 @@
 
 #include "broker/broker.h"
 #include "broker/reserved_names.h"
-#include "gui/model/scenario_yaml.h"
-#include "gui/model/yaml_in_place.h"
+#include "scenario/edit_in_place.h"
 #include "scenario/expectations.h"
 #include "scenario/lesson.h"
 #include "scenario/loader.h"
 #include "scenario/runner.h"
 #include "scenario/topology.h"
+#include "scenario/writer.h"
 #include "trace/describe.h"
 
 namespace brokersim::gui {
@@ -64,12 +64,12 @@ void Session::redo() {
 std::string Session::yaml_to_save(bool& kept_text) const {
   kept_text = false;
   if (source_ && !source_text_.empty()) {
-    if (auto edited = edit_in_place(source_text_, *source_, *scenario_)) {
+    if (auto edited = scenario::edit_in_place(source_text_, *source_, *scenario_)) {
       kept_text = true;
       return *edited;
     }
   }
-  return scenario_to_yaml(*scenario_);
+  return scenario::scenario_to_yaml(*scenario_);
 }
 
 void Session::open_live(scenario::Scenario scenario) {

@@ -10,7 +10,6 @@
 
 #include "gui/gui_app.h"
 #include "gui/scenario_files.h"
-#include "gui/model/scenario_yaml.h"
 #include "scenario/units.h"
 
 namespace brokersim::gui {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "gui/model/scenario_yaml.h"
+#include "scenario/writer.h"
 #include "scenario/course.h"
 #include "scenario/runner.h"
 #include "trace/fingerprint.h"
@@ -24,7 +24,7 @@ EMSCRIPTEN_KEEPALIVE int web_open_file(const char* path) {
 // The scenario as it is now, edits included. The pointer is valid until the next call.
 EMSCRIPTEN_KEEPALIVE const char* web_scenario_yaml() {
   static std::string yaml;
-  yaml = brokersim::gui::scenario_to_yaml(state().app.session.scenario());
+  yaml = brokersim::scenario::scenario_to_yaml(state().app.session.scenario());
   return yaml.c_str();
 }
 

@@ -1,4 +1,4 @@
-#include "definitions_export.h"
+#include "scenario/definitions_export.h"
 
 #include <algorithm>
 
@@ -6,7 +6,7 @@
 
 #include <cstdio>
 
-namespace brokersim::app {
+namespace brokersim::scenario {
 namespace {
 
 using broker::FieldTable;
@@ -127,4 +127,4 @@ std::string export_definitions(const scenario::Scenario& s, std::vector<std::str
   return out;
 }
 
-}  // namespace brokersim::app
+}  // namespace brokersim::scenario

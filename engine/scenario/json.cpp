@@ -1,9 +1,9 @@
-#include "json.h"
+#include "scenario/json.h"
 
 #include <charconv>
 #include <cstdlib>
 
-namespace brokersim::app {
+namespace brokersim::scenario {
 
 const JsonObject* JsonValue::object() const {
   auto p = std::get_if<std::shared_ptr<JsonObject>>(&value);
@@ -218,4 +218,4 @@ class Parser {
 
 JsonResult parse_json(const std::string& text) { return Parser(text).parse(); }
 
-}  // namespace brokersim::app
+}  // namespace brokersim::scenario

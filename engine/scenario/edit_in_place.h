@@ -9,7 +9,7 @@
 
 #include "scenario/scenario.h"
 
-namespace brokersim::gui {
+namespace brokersim::scenario {
 
 // `original` is the file's text and `base` what the loader read from it. Returns the edited
 // text, checked by loading it again: it must read as `edited` does. Returns nothing when the
@@ -17,4 +17,4 @@ namespace brokersim::gui {
 std::optional<std::string> edit_in_place(const std::string& original, const scenario::Scenario& base,
                                          const scenario::Scenario& edited);
 
-}  // namespace brokersim::gui
+}  // namespace brokersim::scenario

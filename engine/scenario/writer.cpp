@@ -1,4 +1,4 @@
-#include "gui/model/scenario_yaml.h"
+#include "scenario/writer.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -9,7 +9,7 @@
 
 #include "trace/json_string.h"
 
-namespace brokersim::gui {
+namespace brokersim::scenario {
 namespace {
 
 using scenario::Distribution;
@@ -504,4 +504,4 @@ std::string scenario_to_yaml(const scenario::Scenario& s) {
   return out.str();
 }
 
-}  // namespace brokersim::gui
+}  // namespace brokersim::scenario

@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-namespace brokersim::app {
+namespace brokersim::scenario {
 
 struct JsonValue;
 using JsonObject = std::vector<std::pair<std::string, JsonValue>>;
@@ -33,4 +33,4 @@ struct JsonResult {
 
 JsonResult parse_json(const std::string& text);
 
-}  // namespace brokersim::app
+}  // namespace brokersim::scenario

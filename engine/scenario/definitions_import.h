@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace brokersim::app {
+namespace brokersim::scenario {
 
 struct ImportResult {
   std::string yaml;
@@ -14,4 +14,4 @@ struct ImportResult {
 
 ImportResult import_definitions(const std::string& json_text, const std::string& scenario_name);
 
-}  // namespace brokersim::app
+}  // namespace brokersim::scenario

@@ -1,14 +1,14 @@
-#include "gui/model/yaml_in_place.h"
+#include "scenario/edit_in_place.h"
 
 #include <algorithm>
 #include <map>
 #include <regex>
 #include <vector>
 
-#include "gui/model/scenario_yaml.h"
 #include "scenario/loader.h"
+#include "scenario/writer.h"
 
-namespace brokersim::gui {
+namespace brokersim::scenario {
 namespace {
 
 using Lines = std::vector<std::string>;
@@ -162,4 +162,4 @@ std::optional<std::string> edit_in_place(const std::string& original, const scen
   return text;
 }
 
-}  // namespace brokersim::gui
+}  // namespace brokersim::scenario

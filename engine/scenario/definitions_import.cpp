@@ -1,12 +1,12 @@
-#include "definitions_import.h"
+#include "scenario/definitions_import.h"
 
 #include <cstdio>
 #include <regex>
 
 #include "broker/reserved_names.h"
-#include "json.h"
+#include "scenario/json.h"
 
-namespace brokersim::app {
+namespace brokersim::scenario {
 namespace {
 
 std::string yaml_quote(std::string_view s) {
@@ -238,4 +238,4 @@ ImportResult import_definitions(const std::string& json_text, const std::string&
   return out;
 }
 
-}  // namespace brokersim::app
+}  // namespace brokersim::scenario

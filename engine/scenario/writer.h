@@ -1,13 +1,13 @@
 #pragma once
-// A scenario back to YAML, in the format scenarios/README.md describes, so what the GUI edits
-// can be saved and loaded again. Writing then loading gives the same scenario (positions in
+// A scenario back to YAML, in the format scenarios/README.md describes: the loader's other
+// half, so what the GUI edits can be saved and loaded again. Writing then loading gives the same scenario (positions in
 // the file aside) and so the same run.
 #include <string>
 #include <vector>
 
 #include "scenario/scenario.h"
 
-namespace brokersim::gui {
+namespace brokersim::scenario {
 
 std::string scenario_to_yaml(const scenario::Scenario& scenario);
 
@@ -23,4 +23,4 @@ struct SectionItems {
 };
 SectionItems section_items(const scenario::Scenario& scenario);
 
-}  // namespace brokersim::gui
+}  // namespace brokersim::scenario
