@@ -270,7 +270,7 @@ void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, s
       delete_queue(*q, "auto-delete: its last consumer went away");
     } else {
       touch_unused_timer(*q);
-      run_queue(*q);
+      run(*q, command::Dispatch{});
     }
   }
 }
@@ -298,14 +298,10 @@ void Broker::restart() {
   }
   std::uint64_t transient_lost = 0;
   for (const auto& [name, q] : queues_) {
-    for (QueuedMessage& entry : q->take_all()) {
-      if (entry.message->persistent() || q->type() != QueueType::kClassic) {
-        q->restore(std::move(entry));
-      } else {
-        ++transient_lost;
-        drop(entry, name, trace::Reason::kBrokerRestart, "transient message (delivery_mode 1) lost in the broker restart");
-      }
-    }
+    Effects lost_messages;
+    q->apply(scheduler_.now_us(), command::Restart{}, lost_messages);
+    transient_lost += lost_messages.size();
+    carry_out(*q, lost_messages);
   }
   auto& e = tracer_.begin(trace::EventKind::kBrokerRestarted);
   e.count = transient_lost + lost_with_queues;

@@ -7,8 +7,10 @@
 //
 // The implementation is one file per concept: broker.cpp (outbox, connections, channels,
 // accounting), broker_declarations.cpp, broker_publishing.cpp, broker_delivery.cpp,
-// broker_queue_lifecycle.cpp (TTL, limits, dead-lettering), broker_streams.cpp,
-// broker_direct_reply_to.cpp and broker_transactions.cpp.
+// broker_queue_lifecycle.cpp (x-expires, single active consumers), broker_queue_loop.cpp (the
+// loop that applies commands to queues and carries out their effects: deliveries, dead
+// letters, timers), broker_direct_reply_to.cpp and broker_transactions.cpp. Queue rules
+// (TTL, limits, overflow, delivery limits, offsets) are the queues' own: queue.h.
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -17,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "broker/channel.h"
@@ -246,25 +249,28 @@ class Broker {
   void close_channel(Connection& connection, Channel& channel, ReplyCode code, std::string_view text);
   void cancel_consumer(Consumer& consumer, std::string_view reason, bool notify_client);
 
-  bool can_take(const Consumer& consumer) const;
-  void dispatch(Queue& queue, bool fresh_publish);
-  // Delivers what it can, expires heads, and sets the timer for the next expiry.
-  void run_queue(Queue& queue, bool fresh_publish = false);
-  static std::optional<std::int64_t> parse_expiration(const std::string& text);
-  void expire_heads(Queue& queue);
-  void schedule_expiry(Queue& queue);
+  // The loop over queue state machines (broker_queue_loop.cpp). `run` applies a command and
+  // carries out all that follows; `carry_out` does the same for effects a caller already holds.
+  struct Work {
+    Queue* queue = nullptr;
+    std::variant<Command, Effect> what;
+  };
+  void run(Queue& queue, Command command);
+  void apply_command(Queue& queue, Command command, Effects& effects);
+  void carry_out(Queue& queue, Effects& effects);
+  void push_effects(Queue& queue, Effects& effects);
+  void carry_out_effect(Queue& queue, Effect& effect);
+  void deliver(Consumer& consumer, Queue& queue, QueuedMessage entry);
+  void dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, std::string_view why);
+  void trace_dead_letter(const Queue& queue, const DeadLetter& letter, const Exchange& dlx, DeathReason reason,
+                         std::string_view why, trace::SharedRouteExplanation route, const std::vector<Queue*>& targets);
+  void trace_ack(const Queue& queue, const effect::Acked& acked);
+  void trace_requeue(const Queue& queue, const effect::Requeued& requeued);
+  void schedule_tick(Queue& queue, sim::TimeUs at);
   // (Re)starts the x-expires clock while the queue has no consumers.
   void touch_unused_timer(Queue& queue);
-  // Puts one routed copy in a queue, applying TTL, priority and length limits. Returns false
-  // when the queue refused it (reject-publish).
-  bool enqueue_copy(Queue& queue, const MessageRef& message);
-  void dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, std::string_view why);
   void detach_consumer(Consumer& consumer);
-  // A copy of the message with the quorum-queue x-delivery-count header set.
-  // Also remembers the count in the copy, as Message::returns.
-  static MessageRef with_delivery_count(const MessageRef& message, std::uint32_t count);
   void announce_active_consumer(Queue& queue, const Consumer& consumer);
-  void deliver(Consumer& consumer, QueuedMessage entry);
   Status settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool ack, bool requeue,
                 std::string_view how);
   void apply_settlement(Channel& channel, std::vector<Unacked>& taken, bool ack, bool requeue, std::string_view how,
@@ -273,8 +279,6 @@ class Broker {
   Result<std::string> consume_direct_reply_to(Channel& channel, const Consume& consume);
   void stop_direct_reply_to(Channel& channel, std::string_view reason);
   void publish_direct_reply(Channel& channel, const Publish& publish);
-  Result<std::uint64_t> stream_start_offset(const Queue& stream, const FieldValue* requested) const;
-  void dispatch_stream(Queue& stream);
   Status publish_or_hold(Channel& channel, Exchange& exchange, const Publish& publish);
   // Routes a validated publish and puts copies in queues; confirms, returns and deliveries follow.
   void route_publish(Channel& channel, Exchange& exchange, const Publish& publish);
@@ -295,7 +299,7 @@ class Broker {
   // Undoes a delivery's bookkeeping (prefetch counts, the queue's unacked count) once it is
   // taken off the channel, before it is acked, requeued or dropped.
   void release(Channel& channel, Unacked& unacked);
-  [[gnu::cold]] void rejoin_if_free(Consumer& consumer);
+  // The delivery goes back to its queue: requeued, or dead-lettered past a delivery limit.
   void requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason);
   void drop(const QueuedMessage& entry, const std::string& queue, trace::Reason reason, std::string_view why);
 
@@ -326,8 +330,6 @@ class Broker {
   Message::Id next_message_id_ = 1;
   // Router visit marks: publishes and dead-letterings each need a fresh one.
   std::uint64_t next_route_visit_ = 1;
-  static constexpr int kMaxDeadLetterDepth = 32;
-  int dead_letter_depth_ = 0;
   MessageAccounting accounting_;
 
   // Hot-path lookups of open channels: by (connection, number), and by serial for the outbox.
@@ -340,6 +342,10 @@ class Broker {
   std::vector<Unacked> settle_scratch_;
   std::vector<std::string_view> routing_keys_scratch_;  // only used before anything can re-enter
   std::vector<Queue*> dispatch_scratch_;
+  std::vector<Work> work_;        // the queue loop's stack of commands and effects to carry out
+  Effects effects_scratch_;       // borrowed by run, so the hot path does not allocate
+  Effects step_effects_;          // what each command on the stack returns
+  bool carrying_out_ = false;
   int operation_depth_ = 0;
 #ifdef NDEBUG
   bool check_invariants_always_ = false;

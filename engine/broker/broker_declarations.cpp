@@ -323,7 +323,7 @@ Result<QueueDeclareOk> Broker::queue_declare(ChannelKey key, const QueueDeclare&
   if (d.exclusive) e.flags |= trace::kExclusive;
   if (d.auto_delete) e.flags |= trace::kAutoDelete;
   tracer_.emit();
-  auto created = std::make_unique<Queue>(name, QueueSettings{d.durable, d.auto_delete, owner, d.arguments},
+  auto created = make_queue(name, QueueSettings{d.durable, d.auto_delete, owner, d.arguments},
                                          std::move(arguments.value()));
   Queue& queue = *created;
   queue_index_.emplace(name, created.get());
@@ -348,15 +348,17 @@ Result<std::uint32_t> Broker::queue_purge(ChannelKey key, const std::string& que
     return fail(key, make_error(ReplyCode::kNotImplemented,
                                 "queue.purge not supported by stream queues " + queue_resource(name)));
   }
-  auto purged = q->take_all();
+  Effects purged;
+  q->apply(scheduler_.now_us(), command::Purge{}, purged);
   auto& e = tracer_.begin(trace::EventKind::kQueuePurged);
   e.connection = key.connection;
   e.channel = key.channel;
   e.queue = name;
   e.count = purged.size();
   tracer_.emit();
-  for (const QueuedMessage& m : purged) drop(m, name, trace::Reason::kPurged, "purged");
-  return static_cast<std::uint32_t>(purged.size());
+  const auto count = static_cast<std::uint32_t>(purged.size());
+  carry_out(*q, purged);
+  return count;
 }
 
 Result<std::uint32_t> Broker::queue_delete(ChannelKey key, const std::string& queue, bool if_unused, bool if_empty) {
@@ -395,13 +397,14 @@ void Broker::delete_queue(Queue& queue, std::string_view reason) {
       });
     }
   }
-  auto ready = queue.take_all();
+  Effects dropped;
+  queue.apply(scheduler_.now_us(), command::Delete{}, dropped);
   auto& e = tracer_.begin(trace::EventKind::kQueueDeleted);
   e.queue = name;
-  e.count = ready.size();
+  e.count = dropped.size();
   e.text = std::string(reason);
   tracer_.emit();
-  for (const QueuedMessage& m : ready) drop(m, name, trace::Reason::kQueueDeleted, "its queue was deleted");
+  carry_out(queue, dropped);
 
   std::vector<std::string> sources;
   for (auto& [source_name, source] : exchanges_) {

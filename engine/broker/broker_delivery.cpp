@@ -1,5 +1,6 @@
 // Broker: consumers, dispatch, basic.get, acknowledgements and requeues.
 #include "broker/broker_internal.h"
+#include "broker/stream_queue.h"
 
 #include <algorithm>
 #include <cassert>
@@ -34,7 +35,7 @@ Status Broker::basic_qos(ChannelKey key, std::uint32_t prefetch_size, std::uint1
   if (global) {
     std::vector<Queue*> queues;
     for (auto& [tag, consumer] : channel.consumers) queues.push_back(consumer->queue);
-    for (Queue* q : queues) run_queue(*q);
+    for (Queue* q : queues) run(*q, command::Dispatch{});
   }
   return ok_status();
 }
@@ -88,7 +89,8 @@ Result<std::string> Broker::basic_consume(ChannelKey key, const Consume& c) {
       return fail(key, make_error(ReplyCode::kNotImplemented,
                                   "automatic acknowledgement not supported by stream queues " + queue_resource(name)));
     }
-    auto offset = stream_start_offset(*q, find_field(c.arguments, "x-stream-offset"));
+    const auto& stream = static_cast<const StreamQueue&>(*q);
+    auto offset = stream.start_offset(scheduler_.now_us(), find_field(c.arguments, "x-stream-offset"));
     if (!offset) return fail(key, offset.error());
     stream_offset = offset.value();
   }
@@ -120,15 +122,13 @@ Result<std::string> Broker::basic_consume(ChannelKey key, const Consume& c) {
   tracer_.emit();
 
   Consumer& added = *consumer;
-  const Consumer* active_before = q->single_active_consumer();
-  q->add_consumer(consumer.get());
   channel.consumers.emplace(tag, std::move(consumer));
+  run(*q, command::AddConsumer{&added});
   if (q->unused_timer) {
     scheduler_.cancel(*q->unused_timer);
     q->unused_timer.reset();
   }
-  if (q->arguments().single_active_consumer && !active_before) announce_active_consumer(*q, added);
-  run_queue(*q);
+  run(*q, command::Dispatch{});
   return tag;
 }
 
@@ -148,7 +148,7 @@ Status Broker::basic_cancel(ChannelKey key, const std::string& consumer_tag) {
     delete_queue(queue, "auto-delete: its last consumer went away");
   } else {
     touch_unused_timer(queue);
-    run_queue(queue);  // a single active consumer's successor may take over the backlog
+    run(queue, command::Dispatch{});  // a single active consumer's successor may take over the backlog
   }
   return ok_status();
 }
@@ -173,79 +173,6 @@ void Broker::cancel_consumer(Consumer& consumer, std::string_view reason, bool n
   channel.consumers.erase(tag);  // destroys `consumer`
 }
 
-bool Broker::can_take(const Consumer& consumer) const {
-  if (consumer.no_ack) return true;  // no-ack consumers bypass prefetch entirely
-  const Channel& channel = *consumer.channel;
-  if (consumer.prefetch_limit && consumer.unacked >= consumer.prefetch_limit) return false;
-  if (channel.prefetch_global && channel.unacked_toward_global >= channel.prefetch_global) return false;
-  return true;
-}
-
-void Broker::dispatch(Queue& queue, bool fresh_publish) {
-  for (bool first = true; queue.ready_count() > 0; first = false) {
-    // Expired messages at a head go before anything is delivered, except that a message
-    // published this instant gets its one chance at a consumer first.
-    if (!(first && fresh_publish)) {
-      expire_heads(queue);
-      if (queue.ready_count() == 0) return;
-    }
-    Consumer* chosen = nullptr;
-    if (queue.arguments().single_active_consumer) {
-      Consumer* active = queue.single_active_consumer();
-      if (active && can_take(*active)) chosen = active;
-    } else {
-      for (Consumer* candidate : queue.consumers()) {
-        if (can_take(*candidate)) {
-          chosen = candidate;
-          break;
-        }
-        candidate->passed_over = true;
-      }
-    }
-    if (!chosen) return;
-    deliver(*chosen, queue.take_front());
-    queue.move_to_back_of_group(chosen);
-  }
-}
-
-void Broker::run_queue(Queue& queue, bool fresh_publish) {
-  if (queue.type() == QueueType::kStream) {
-    dispatch_stream(queue);
-    return;
-  }
-  dispatch(queue, fresh_publish);
-  expire_heads(queue);
-  schedule_expiry(queue);
-}
-
-void Broker::deliver(Consumer& consumer, QueuedMessage entry) {
-  Channel& channel = *consumer.channel;
-  Queue& queue = *consumer.queue;
-  const std::uint64_t tag = channel.take_delivery_tag();
-  ++queue.counters().delivered;
-
-  auto& e = tracer_.begin(trace::EventKind::kDelivered);
-  e.connection = channel.connection();
-  e.channel = channel.number();
-  e.message_id = entry.message->id();
-  e.queue = queue.name();
-  e.consumer_tag = consumer.tag();
-  e.delivery_tag = tag;
-  if (entry.redelivered) e.flags |= trace::kRedelivered;
-  if (consumer.no_ack) e.flags |= trace::kNoAck;
-  tracer_.emit();
-
-  push({channel.serial(), Delivery{channel.number(), consumer.shared_tag, tag, entry.redelivered, entry.message}});
-  if (consumer.no_ack) {
-    ++accounting_.copies_auto_acked;
-    return;
-  }
-  ++consumer.unacked;
-  ++channel.unacked_toward_global;
-  queue.note_unacked(+1);
-  channel.add_unacked(Unacked{tag, &queue, &consumer, std::move(entry), true, true});
-}
-
 Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string& queue_name, bool no_ack) {
   OperationScope scope(*this);
   auto ch = channel_for(key);
@@ -261,14 +188,14 @@ Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string
                                 "basic.get not supported by stream queues " + queue_resource(name)));
   }
   touch_unused_timer(*q);
-  expire_heads(*q);
-  if (q->ready_count() == 0) {
-    schedule_expiry(*q);
+  run(*q, command::Tick{.schedule = false});
+  Effects taken;
+  q->apply(scheduler_.now_us(), command::Take{no_ack}, taken);
+  if (taken.empty()) {
+    run(*q, command::Tick{});
     return std::optional<GetOk>{};
   }
-
-  QueuedMessage entry = q->take_front();
-  ++q->counters().delivered;
+  QueuedMessage entry = std::move(std::get<effect::Hand>(taken.front()).entry);
   const std::uint64_t tag = channel.take_delivery_tag();
   auto& e = tracer_.begin(trace::EventKind::kDelivered);
   e.connection = key.connection;
@@ -281,22 +208,16 @@ Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string
   if (no_ack) e.flags |= trace::kNoAck;
   tracer_.emit();
 
-  if (q->type() == QueueType::kQuorum) {
-    // Quorum queues add x-delivery-count to every basic.get, starting at 0 (3.10).
-    entry.message = with_delivery_count(entry.message, entry.message->returns());
-  }
   GetOk ok{tag, entry.redelivered, 0, entry.message};
   // Record the delivery before anything else can happen on this channel: expiring what was
   // behind it may dead-letter into a queue this very channel consumes.
   if (no_ack) {
     ++accounting_.copies_auto_acked;
   } else {
-    q->note_unacked(+1);
     // basic.get deliveries are not limited by prefetch and do not count toward it.
     channel.add_unacked(Unacked{tag, q, nullptr, std::move(entry), false, true});
   }
-  expire_heads(*q);  // what was behind it may be dead already
-  schedule_expiry(*q);
+  run(*q, command::Tick{});  // what was behind it may be dead already
   ok.message_count = static_cast<std::uint32_t>(q->ready_count());
   return std::optional<GetOk>{std::move(ok)};
 }
@@ -362,107 +283,46 @@ void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, boo
                               std::string_view how, bool multiple) {
   std::vector<Queue*> to_dispatch;
   to_dispatch.swap(dispatch_scratch_);
+  auto dispatch_later = [&](Queue* q) {
+    if (std::find(to_dispatch.begin(), to_dispatch.end(), q) == to_dispatch.end()) to_dispatch.push_back(q);
+  };
+  const Settlement settlement = ack ? Settlement::kAck : requeue ? Settlement::kRequeue : Settlement::kReject;
+  const std::string why = ack ? std::string() : std::string(how) + (requeue ? " with requeue" : " without requeue");
   for (Unacked& u : taken) {
     release(channel, u);
     if (!u.queue) continue;  // its queue is gone; the message was accounted for then
-    if (u.consumer && std::find(to_dispatch.begin(), to_dispatch.end(), u.queue) == to_dispatch.end()) {
-      to_dispatch.push_back(u.queue);
-    }
-    if (u.queue->type() == QueueType::kStream) continue;  // a read: the ack only returns credit
-    if (ack) {
-      ++u.queue->counters().acked;
-      ++accounting_.copies_acked;
-      auto& e = tracer_.begin(trace::EventKind::kAcked);
-      e.connection = channel.connection();
-      e.channel = channel.number();
-      e.message_id = u.entry.message->id();
-      e.queue = u.queue->name();
-      e.delivery_tag = u.delivery_tag;
-      if (multiple) e.flags |= trace::kMultiple;
-      tracer_.emit();
-    } else if (requeue) {
-      if (std::find(to_dispatch.begin(), to_dispatch.end(), u.queue) == to_dispatch.end()) to_dispatch.push_back(u.queue);
-      requeue_entry(channel, u, std::string(how) + " with requeue");
-    } else {
-      dead_letter(*u.queue, std::move(u.entry), DeathReason::kRejected, std::string(how) + " without requeue");
-    }
+    if (u.consumer || (!ack && requeue)) dispatch_later(u.queue);
+    const DeliveryOrigin from{channel.connection(), channel.number(), u.delivery_tag, multiple};
+    run(*u.queue, command::Settle{settlement, std::move(u.entry), from, why});
   }
   // Freed prefetch capacity on a globally limited channel may unblock any of its consumers.
   if (channel.prefetch_global) {
     for (auto& [tag, consumer] : channel.consumers) {
-      rejoin_if_free(*consumer);
-      if (consumer->queue && std::find(to_dispatch.begin(), to_dispatch.end(), consumer->queue) == to_dispatch.end())
-        to_dispatch.push_back(consumer->queue);
+      run(*consumer->queue, command::Credit{consumer.get()});
+      dispatch_later(consumer->queue);
     }
   }
-  for (Queue* q : to_dispatch) run_queue(*q);
+  for (Queue* q : to_dispatch) run(*q, command::Dispatch{});
   to_dispatch.clear();
   to_dispatch.swap(dispatch_scratch_);
 }
 
+// Undoes a delivery's prefetch bookkeeping once it is taken off the channel; its queue learns
+// of it from the settlement that follows.
 void Broker::release(Channel& channel, Unacked& unacked) {
   if (unacked.counts_toward_prefetch) --channel.unacked_toward_global;
   if (unacked.consumer) {
     --unacked.consumer->unacked;
-    if (unacked.consumer->passed_over) [[unlikely]] rejoin_if_free(*unacked.consumer);  // rare: keep acks cheap
+    if (unacked.consumer->passed_over) [[unlikely]] {  // rare: keep acks cheap
+      run(*unacked.consumer->queue, command::Credit{unacked.consumer});
+    }
   }
-  if (unacked.queue) unacked.queue->note_unacked(-1);
-}
-
-// A consumer passed over while full goes to the back of the rotation when it frees up, in the
-// order such consumers free up (RabbitMQ's blocked consumers, unblocked by an ack).
-void Broker::rejoin_if_free(Consumer& consumer) {
-  if (!consumer.passed_over || !can_take(consumer)) return;
-  consumer.passed_over = false;
-  if (consumer.queue) consumer.queue->move_to_back_of_group(&consumer);
-}
-
-MessageRef Broker::with_delivery_count(const MessageRef& message, std::uint32_t count) {
-  BasicProperties properties = message->properties();
-  if (!properties.headers) properties.headers.emplace();
-  set_field(*properties.headers, "x-delivery-count", FieldValue(static_cast<std::int64_t>(count)));
-  return message->with_properties(std::move(properties), count);
 }
 
 void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason) {
-  if (!unacked.queue || unacked.queue->type() == QueueType::kStream) return;  // a stream read needs no requeue
-  Queue& queue = *unacked.queue;
-  QueuedMessage& entry = unacked.entry;
-  if (queue.type() == QueueType::kQuorum) {
-    // Quorum queues count returns: every delivery ends in one, or the message is gone. Past
-    // x-delivery-limit the message is dead-lettered.
-    const std::uint32_t deliveries = entry.message->returns() + 1;
-    const auto& limit = queue.arguments().delivery_limit;
-    if (limit && static_cast<std::int64_t>(deliveries) > *limit) {  // signed: -1 acts as 0
-      dead_letter(queue, std::move(entry), DeathReason::kDeliveryLimit,
-                  "delivered " + std::to_string(deliveries) + " times, over its x-delivery-limit of " +
-                      std::to_string(*limit));
-      return;
-    }
-    // The next delivery carries x-delivery-count: how many times it came back.
-    entry.message = with_delivery_count(entry.message, deliveries);
-  }
-  auto& e = tracer_.begin(trace::EventKind::kRequeued);
-  e.connection = channel.connection();
-  e.channel = channel.number();
-  e.message_id = unacked.entry.message->id();
-  e.queue = unacked.queue->name();
-  e.delivery_tag = unacked.delivery_tag;
-  e.text = std::string(reason);
-  tracer_.emit();
-  unacked.queue->requeue(std::move(unacked.entry));
-  // A classic drop-head queue that a requeue pushed over its limit drops from the head (and
-  // dead-letters as maxlen), as RabbitMQ's requeue does; reject-publish queues keep them all.
-  const QueueArguments& args = queue.arguments();
-  if (queue.type() == QueueType::kClassic && args.overflow == Overflow::kDropHead) {
-    auto over_limit = [&] {
-      return (args.max_length && queue.ready_count() > static_cast<std::uint64_t>(*args.max_length)) ||
-             (args.max_length_bytes && queue.ready_bytes() > static_cast<std::uint64_t>(*args.max_length_bytes));
-    };
-    while (queue.ready_count() > 0 && over_limit()) {
-      dead_letter(queue, queue.take_front(), DeathReason::kMaxlen, "dropped from the head: requeued over its length limit");
-    }
-  }
+  if (!unacked.queue) return;
+  const DeliveryOrigin from{channel.connection(), channel.number(), unacked.delivery_tag, false};
+  run(*unacked.queue, command::Settle{Settlement::kRequeue, std::move(unacked.entry), from, std::string(reason)});
 }
 
 Status Broker::basic_recover(ChannelKey key, bool requeue) {
@@ -480,7 +340,7 @@ Status Broker::basic_recover(ChannelKey key, bool requeue) {
     if (std::find(touched.begin(), touched.end(), u.queue) == touched.end()) touched.push_back(u.queue);
     requeue_entry(channel, u, "basic.recover");
   }
-  for (Queue* q : touched) run_queue(*q);
+  for (Queue* q : touched) run(*q, command::Dispatch{});
   return ok_status();
 }
 

@@ -1,5 +1,6 @@
 // Broker: basic.publish, from validation to routing, returns and publisher confirms.
 #include "broker/broker_internal.h"
+#include "broker/expiration.h"
 
 #include <algorithm>
 #include <cassert>
@@ -76,7 +77,7 @@ Status Broker::basic_publish(ChannelKey key, const Publish& publish) {
     return fail(key, make_error(ReplyCode::kAccessRefused,
                                 "cannot publish to internal " + exchange_resource(publish.exchange)));
   }
-  if (publish.properties.expiration && !parse_expiration(*publish.properties.expiration)) {
+  if (publish.properties.expiration && !parse_expiration_ms(*publish.properties.expiration)) {
     return fail(key, make_error(ReplyCode::kPreconditionFailed, expiration_refusal(*publish.properties.expiration)));
   }
   std::vector<std::string_view>& keys = routing_keys_scratch_;
@@ -162,13 +163,22 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   std::vector<Queue*> destinations;
   destinations.swap(route_scratch_.queues);
   bool refused = false;
-  for (Queue* q : destinations) refused |= !enqueue_copy(*q, message);
+  for (Queue* q : destinations) {
+    Effects effects;
+    effects.swap(effects_scratch_);
+    apply_command(*q, command::Enqueue{message}, effects);
+    refused |= std::any_of(effects.begin(), effects.end(),
+                           [](const Effect& e) { return std::holds_alternative<effect::RefusePublish>(e); });
+    carry_out(*q, effects);
+    effects.clear();
+    effects.swap(effects_scratch_);
+  }
   // RabbitMQ confirms once every queue has the message, and nacks when any queue refused it
   // (reject-publish); a return always comes before the ack.
   confirm_publish(channel, id, sequence, refused, /*by_queues=*/!destinations.empty());
   // A new message gets one chance to go straight to a consumer before TTL is checked, so
   // x-message-ttl 0 means "deliver now or never".
-  for (Queue* q : destinations) run_queue(*q, /*fresh_publish=*/true);
+  for (Queue* q : destinations) run(*q, command::Dispatch{.fresh_publish = true});
   destinations.clear();
   route_scratch_.queues.swap(destinations);
 }

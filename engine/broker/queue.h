@@ -1,16 +1,19 @@
 #pragma once
-// A queue: ready messages in order, and the consumers attached to it. It knows nothing of
-// channels' delivery tags; the broker moves messages between ready and unacked.
+// A queue: a state machine over its ready messages and its consumers. The broker changes it
+// only through apply(now, command), which hands back effects as data (queue_command.h); the
+// rules that differ by queue type live in classic_queue, quorum_queue and stream_queue, and
+// what they share lives here once. A queue knows nothing of channels' delivery tags: it says
+// "deliver this to that consumer", and the broker does.
 #include <cstdint>
-#include <deque>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <optional>
 
 #include "broker/field_table.h"
 #include "broker/message.h"
 #include "broker/queue_arguments.h"
+#include "broker/queue_command.h"
 #include "broker/ready_list.h"
 #include "sim/assert.h"
 #include "sim/scheduler.h"
@@ -43,11 +46,9 @@ struct QueueCounters {
 
 class Queue {
  public:
-  Queue(std::string name, QueueSettings settings, QueueArguments arguments)
-      : name_(std::move(name)),
-        settings_(std::move(settings)),
-        arguments_(std::move(arguments)),
-        ready_(arguments_.max_priority) {}
+  virtual ~Queue() = default;
+  Queue(const Queue&) = delete;
+  Queue& operator=(const Queue&) = delete;
 
   const std::string& name() const { return name_; }
   const QueueSettings& settings() const { return settings_; }
@@ -60,47 +61,28 @@ class Queue {
 
   std::size_t ready_count() const { return ready_.size(); }
   std::uint64_t ready_bytes() const { return ready_.bytes(); }
+  // Copies delivered that await a settlement (an ack, a requeue or a reject).
   std::uint64_t unacked_count() const { return unacked_; }
   const ReadyList& ready() const { return ready_; }
   // Streams: the append-only log. Reading does not remove; offsets are indexes.
-  const std::vector<MessageRef>& stream_log() const { return stream_log_; }
+  virtual const std::vector<MessageRef>& stream_log() const;
   // What queue.declare-ok reports: ready messages, or for a stream every message it holds
   // (consumers read a stream without taking from it).
-  std::size_t message_count() const { return type() == QueueType::kStream ? stream_log_.size() : ready_count(); }
-  void append_to_stream(MessageRef message) { stream_log_.push_back(std::move(message)); }
+  virtual std::size_t message_count() const { return ready_count(); }
   const std::vector<Consumer*>& consumers() const { return consumers_; }
   const QueueCounters& counters() const { return counters_; }
+  QueueCounters& counters() { return counters_; }
   bool ever_had_consumer() const { return ever_had_consumer_; }
   bool has_exclusive_consumer() const;
-
-  // Broker-side mutation.
-  std::uint64_t take_position() {
-    BROKERSIM_ASSERT(next_position_ < QueuedMessage::kPositionLimit);
-    return next_position_++;
-  }
-  void enqueue(QueuedMessage entry);
-  // The largest depth so far, taken once overflow has had its say (so never above a limit).
-  void note_depth();
-  void requeue(QueuedMessage entry);
-  QueuedMessage& front() { return ready_.front(); }
-  QueuedMessage take_front() { return ready_.pop_front(); }
-  std::vector<QueuedMessage> take_all() { return ready_.take_all(); }
-  // Puts back messages taken with take_all, keeping their order and flags (no counters move).
-  void restore(QueuedMessage entry) { ready_.push_back(std::move(entry)); }
-  std::vector<QueuedMessage> take_expired_heads(sim::TimeUs now_us) { return ready_.take_expired_heads(now_us); }
-  sim::TimeUs next_head_expiry() const { return ready_.next_head_expiry(); }
-  void note_unacked(int delta) { unacked_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(unacked_) + delta); }
-  QueueCounters& counters() { return counters_; }
-
-  void add_consumer(Consumer* consumer);
-  void remove_consumer(const Consumer* consumer);
-  // Consumers are kept highest priority first; within a priority, the one served longest ago
-  // comes first. After a delivery the consumer moves behind its equals (round-robin), and so
-  // does one passed over while full, once it frees up.
-  void move_to_back_of_group(const Consumer* consumer);
-
   // With x-single-active-consumer: the one consumer that receives (the earliest registered).
   Consumer* single_active_consumer() const;
+
+  // The one way to change the queue: its effects are appended to `effects`, in the order the
+  // broker must carry them out.
+  void apply(sim::TimeUs now, Command command, Effects& effects);
+  // Aborts when the queue's own state is inconsistent (bytes, order, consumers); the tests
+  // that replay commands call it after every one.
+  void check_invariants() const;
 
   // Scratch for the router: the id of the last message routed here, for one copy per queue.
   std::uint64_t last_routed_message = 0;
@@ -108,17 +90,65 @@ class Queue {
   std::optional<sim::TimerId> expiry_timer;
   std::optional<sim::TimerId> unused_timer;
 
+ protected:
+  Queue(std::string name, QueueSettings settings, QueueArguments arguments)
+      : name_(std::move(name)),
+        settings_(std::move(settings)),
+        arguments_(std::move(arguments)),
+        ready_(arguments_.max_priority) {}
+
+  // How a full queue treats a new message: the overflow mode it acts on, and whether the
+  // limit counts the arriving message (classic) or only the queue as it is (quorum).
+  struct OverflowRule {
+    Overflow overflow = Overflow::kDropHead;
+    bool counts_arriving_message = true;
+  };
+
+  // The rules each queue type writes its own way. The defaults are a queue of ready messages.
+  virtual void enqueue(sim::TimeUs now, MessageRef message, Effects& effects);
+  virtual OverflowRule overflow_rule() const { return {arguments_.overflow, true}; }
+  virtual void dispatch(sim::TimeUs now, bool fresh_publish, Effects& effects);
+  virtual void tick(sim::TimeUs now, Effects& effects);
+  virtual void take(bool no_ack, Effects& effects);
+  virtual void settle(command::Settle settle, Effects& effects);
+  virtual void requeue(command::Settle settle, Effects& effects) = 0;
+  virtual void dead_letter(QueuedMessage entry, DeathReason reason, std::string why, Effects& effects);
+  virtual void restart(Effects& effects);
+
+  // Shared by the queue types.
+  bool over_limit(std::size_t count, std::uint64_t bytes) const;
+  void put_back(QueuedMessage entry);  // a requeue: its old place, flagged redelivered
+  void drop_all(trace::Reason reason, std::string_view why, Effects& effects);
+  bool expire_heads(sim::TimeUs now, Effects& effects);
+  void count_delivery(bool no_ack);
+
  private:
+  void add_consumer(Consumer* consumer, Effects& effects);
+  void cancel_consumer(Consumer* consumer, Effects& effects);
+  Consumer* choose_consumer();
+  // A consumer passed over while full rejoins the back of the rotation once it has credit
+  // again, in the order such consumers free up (RabbitMQ's blocked consumers, unblocked by an ack).
+  void rejoin_if_free(Consumer& consumer);
+  void move_to_back_of_group(const Consumer* consumer);
+
   std::string name_;
   QueueSettings settings_;
   QueueArguments arguments_;
-  ReadyList ready_;
-  std::vector<MessageRef> stream_log_;
   std::uint64_t next_position_ = 0;
-  std::uint64_t unacked_ = 0;
   std::vector<Consumer*> consumers_;
   bool ever_had_consumer_ = false;
+
+ protected:
+  ReadyList ready_;  // after arguments_, which sizes it
   QueueCounters counters_;
+  std::uint64_t unacked_ = 0;
 };
+
+// The queue of the type its arguments name.
+std::unique_ptr<Queue> make_queue(std::string name, QueueSettings settings, QueueArguments arguments);
+
+// Whether a consumer may receive one more message now: its prefetch, and its channel's global
+// prefetch, have room (no-ack consumers always may).
+bool has_credit(const Consumer& consumer);
 
 }  // namespace brokersim::broker

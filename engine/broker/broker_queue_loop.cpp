@@ -1,0 +1,231 @@
+// Broker: the loop that applies commands to queues and carries out the effects they return.
+// Work waits on one stack, so what an effect leads to (a dead letter's copies in other queues,
+// their deliveries, what overflows there) is done before the next effect, in the order the
+// queue gave them, and nothing recurses: a dead-letter chain of any length is a loop.
+#include "broker/broker_internal.h"
+
+#include <algorithm>
+
+namespace brokersim::broker {
+
+using namespace internal;
+
+namespace {
+
+template <typename... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <typename... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+}  // namespace
+
+void Broker::run(Queue& queue, Command command) {
+  Effects effects;
+  effects.swap(effects_scratch_);
+  effects.clear();
+  apply_command(queue, std::move(command), effects);
+  carry_out(queue, effects);
+  effects.clear();
+  effects.swap(effects_scratch_);
+}
+
+void Broker::apply_command(Queue& queue, Command command, Effects& effects) {
+  if (std::holds_alternative<command::Enqueue>(command)) {
+    if (queue.type() == QueueType::kStream) {
+      ++accounting_.stream_appends;  // kept in the log; reads are not copies
+    } else {
+      ++accounting_.copies_enqueued;
+    }
+  }
+  queue.apply(scheduler_.now_us(), std::move(command), effects);
+}
+
+void Broker::carry_out(Queue& queue, Effects& effects) {
+  // Carrying out effects never calls back into here: it only pushes more work.
+  BROKERSIM_ASSERT(!carrying_out_);
+  carrying_out_ = true;
+  push_effects(queue, effects);
+  Effects& next = step_effects_;
+  while (!work_.empty()) {
+    Work work = std::move(work_.back());
+    work_.pop_back();
+    if (auto* command = std::get_if<Command>(&work.what)) {
+      next.clear();
+      apply_command(*work.queue, std::move(*command), next);
+      push_effects(*work.queue, next);
+    } else {
+      carry_out_effect(*work.queue, std::get<Effect>(work.what));
+    }
+  }
+  carrying_out_ = false;
+}
+
+// The first effect is done first: the stack takes them in reverse.
+void Broker::push_effects(Queue& queue, Effects& effects) {
+  for (auto it = effects.rbegin(); it != effects.rend(); ++it) {
+    if (auto* then = std::get_if<effect::Then>(&*it)) {
+      work_.push_back({&queue, std::move(then->next)});
+    } else {
+      work_.push_back({&queue, std::move(*it)});
+    }
+  }
+}
+
+void Broker::carry_out_effect(Queue& queue, Effect& effect) {
+  std::visit(Overloaded{
+                 [&](effect::Deliver& d) { deliver(*d.consumer, queue, std::move(d.entry)); },
+                 [&](effect::Hand&) { BROKERSIM_ASSERT(!"basic.get takes its message itself"); },
+                 [&](effect::DeadLetter& d) { dead_letter(queue, std::move(d.entry), d.reason, d.why); },
+                 [&](effect::Drop& d) { drop(d.entry, queue.name(), d.reason, d.why); },
+                 [&](effect::RefusePublish&) {},  // the publisher's confirm was settled from the effects
+                 [&](effect::Acked& a) { trace_ack(queue, a); },
+                 [&](effect::Requeued& r) { trace_requeue(queue, r); },
+                 [&](effect::ScheduleTick& s) { schedule_tick(queue, s.at); },
+                 [&](effect::ConsumerActivated& a) { announce_active_consumer(queue, *a.consumer); },
+                 [&](effect::Then&) { BROKERSIM_ASSERT(!"pushed as a command"); },
+             },
+             effect);
+}
+
+void Broker::deliver(Consumer& consumer, Queue& queue, QueuedMessage entry) {
+  Channel& channel = *consumer.channel;
+  const std::uint64_t tag = channel.take_delivery_tag();
+  auto& e = tracer_.begin(trace::EventKind::kDelivered);
+  e.connection = channel.connection();
+  e.channel = channel.number();
+  e.message_id = entry.message->id();
+  e.queue = queue.name();
+  e.consumer_tag = consumer.tag();
+  e.delivery_tag = tag;
+  if (entry.redelivered) e.flags |= trace::kRedelivered;
+  if (consumer.no_ack) e.flags |= trace::kNoAck;
+  tracer_.emit();
+
+  push({channel.serial(), Delivery{channel.number(), consumer.shared_tag, tag, entry.redelivered, entry.message}});
+  if (consumer.no_ack) {
+    ++accounting_.copies_auto_acked;
+    return;
+  }
+  ++consumer.unacked;
+  ++channel.unacked_toward_global;
+  channel.add_unacked(Unacked{tag, &queue, &consumer, std::move(entry), true, true});
+}
+
+void Broker::trace_ack(const Queue& queue, const effect::Acked& acked) {
+  ++accounting_.copies_acked;
+  auto& e = tracer_.begin(trace::EventKind::kAcked);
+  e.connection = acked.from.connection;
+  e.channel = acked.from.channel;
+  e.message_id = acked.message;
+  e.queue = queue.name();
+  e.delivery_tag = acked.from.delivery_tag;
+  if (acked.from.multiple) e.flags |= trace::kMultiple;
+  tracer_.emit();
+}
+
+void Broker::trace_requeue(const Queue& queue, const effect::Requeued& requeued) {
+  auto& e = tracer_.begin(trace::EventKind::kRequeued);
+  e.connection = requeued.from.connection;
+  e.channel = requeued.from.channel;
+  e.message_id = requeued.message;
+  e.queue = queue.name();
+  e.delivery_tag = requeued.from.delivery_tag;
+  e.text = requeued.why;
+  tracer_.emit();
+}
+
+void Broker::schedule_tick(Queue& queue, sim::TimeUs at) {
+  if (queue.expiry_timer && queue.expiry_timer->due_us == at) return;
+  if (queue.expiry_timer) {
+    scheduler_.cancel(*queue.expiry_timer);
+    queue.expiry_timer.reset();
+  }
+  if (at == kNeverExpires) return;
+  queue.expiry_timer = scheduler_.schedule_at(at, [this, name = queue.name()] {
+    OperationScope scope(*this);
+    Queue* q = queue_named(name);
+    if (!q) return;
+    q->expiry_timer.reset();
+    run(*q, command::Dispatch{});
+  });
+}
+
+// The message died in `queue`: the rewritten copy is routed from the queue's dead-letter
+// exchange like a publish, and its copies are enqueued (and offered to consumers) as work.
+void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, std::string_view why) {
+  const QueueArguments& args = queue.arguments();
+  if (!args.dead_letter_exchange) {
+    drop(entry, queue.name(), as_trace_reason(reason), std::string(why) + " (no dead-letter exchange)");
+    return;
+  }
+  Exchange* dlx = exchange_named(*args.dead_letter_exchange);
+  if (!dlx) {
+    drop(entry, queue.name(), as_trace_reason(reason),
+         std::string(why) + "; its dead-letter exchange '" + *args.dead_letter_exchange + "' does not exist");
+    return;
+  }
+  ++accounting_.copies_dead_lettered;
+  ++queue.counters().dead_lettered;
+  ++queue.counters().dead_lettered_by_reason[static_cast<int>(reason)];
+  DeadLetter letter = make_dead_letter(*entry.message, reason, queue.name(), scheduler_.now_us() + timestamp_epoch_us_,
+                                       dlx->name_ref(),
+                                       args.dead_letter_routing_key ? &*args.dead_letter_routing_key : nullptr);
+  std::vector<std::string_view> keys(letter.routing_keys.begin(), letter.routing_keys.end());
+  RouteResult result;
+  RoutingInput input{keys, letter.message->headers()};
+  router_.route(*dlx, input, next_route_visit_++, result);
+  std::vector<Queue*> targets;
+  std::vector<std::string> cycles;
+  for (Queue* target : result.queues) {
+    if (is_automatic_cycle(*letter.message, target->name())) {
+      cycles.push_back(target->name());
+    } else {
+      targets.push_back(target);
+    }
+  }
+  trace_dead_letter(queue, letter, *dlx, reason, why, std::move(result.explanation), targets);
+  // The copy that left this queue has been accounted for; what follows are new copies.
+  for (const std::string& name : cycles) {
+    ++accounting_.copies_enqueued;
+    QueuedMessage looped;
+    looped.message = letter.message;
+    drop(looped, name, trace::Reason::kDeadLetterCycle, "dead-letter cycle: it already died in this queue with no rejection since");
+  }
+  if (targets.empty() && cycles.empty()) {
+    auto& d = tracer_.begin(trace::EventKind::kDropped);
+    d.message_id = letter.message->id();
+    d.exchange = dlx->name();
+    d.routing_key = letter.routing_keys.front();
+    d.reason = trace::Reason::kUnroutable;
+    d.text = "dead-lettered, but its dead-letter exchange routed it to no queue";
+    tracer_.emit();
+  }
+  // Every copy is enqueued before any is offered to a consumer; the stack takes them in
+  // reverse. The queue it died in is not offered again: the step that expired it goes on.
+  for (auto it = targets.rbegin(); it != targets.rend(); ++it) {
+    if (*it != &queue) work_.push_back({*it, Command{command::Dispatch{.fresh_publish = true}}});
+  }
+  for (auto it = targets.rbegin(); it != targets.rend(); ++it) {
+    work_.push_back({*it, Command{command::Enqueue{letter.message}}});
+  }
+}
+
+void Broker::trace_dead_letter(const Queue& queue, const DeadLetter& letter, const Exchange& dlx, DeathReason reason,
+                               std::string_view why, trace::SharedRouteExplanation route,
+                               const std::vector<Queue*>& targets) {
+  auto& e = tracer_.begin(trace::EventKind::kDeadLettered);
+  e.message_id = letter.message->id();
+  e.queue = queue.name();
+  e.exchange = dlx.name();
+  e.routing_key = letter.routing_keys.front();
+  e.reason = as_trace_reason(reason);
+  e.text.append(death_reason_name(reason)).append(": ").append(why);
+  e.route = std::move(route);
+  for (Queue* t : targets) e.queues.push_back(t->name());
+  e.x_death = death_records(*letter.message);
+  tracer_.emit();
+}
+
+}  // namespace brokersim::broker

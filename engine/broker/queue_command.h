@@ -1,0 +1,138 @@
+#pragma once
+// What a queue is told to do (commands) and what it asks the broker to do in return (effects).
+// A queue is a state machine: Queue::apply(now, command) changes only the queue and hands back
+// effects as data. The broker carries them out in order: deliveries go to channels, dead
+// letters are routed like publishes, timers are set. RabbitMQ's quorum queues are built the
+// same way (rabbit_fifo: apply(meta, command, state) -> {state, effects}), which is what lets
+// one queue be replicated by replaying its commands.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "broker/dead_lettering.h"
+#include "broker/ready_list.h"
+#include "sim/time.h"
+#include "trace/event.h"
+
+namespace brokersim::broker {
+
+struct Consumer;
+using ConnectionId = std::uint64_t;
+
+// Where a settled delivery was: what the trace says about an ack or a requeue.
+struct DeliveryOrigin {
+  ConnectionId connection = 0;
+  std::uint16_t channel = 0;
+  std::uint64_t delivery_tag = 0;
+  bool multiple = false;  // settled by an ack with multiple=true
+};
+
+enum class Settlement : std::uint8_t {
+  kAck,      // done with: gone from the queue
+  kRequeue,  // back to its place in the queue (nack or reject with requeue, a channel closing)
+  kReject,   // nack or reject without requeue: dead-lettered as "rejected"
+};
+
+namespace command {
+
+// A routed copy of a message arrives.
+struct Enqueue {
+  MessageRef message;
+};
+// Hand one message to a consumer with credit. Expired heads go first, except that a message
+// published this instant (`fresh_publish`) gets its one chance at a consumer before its TTL.
+struct Dispatch {
+  bool fresh_publish = false;
+};
+// Expire the heads whose TTL has run out; then, if `schedule`, say when the next one will.
+struct Tick {
+  bool schedule = true;
+};
+// basic.get: take the head, whoever consumes.
+struct Take {
+  bool no_ack = false;
+};
+// A delivery comes back from its channel: acked, requeued or rejected.
+struct Settle {
+  Settlement how = Settlement::kAck;
+  QueuedMessage entry;
+  DeliveryOrigin from;
+  std::string why;  // for the trace: "nacked with requeue", "its channel closed", ...
+};
+struct AddConsumer {
+  Consumer* consumer = nullptr;
+};
+struct CancelConsumer {
+  Consumer* consumer = nullptr;
+};
+// The consumer has credit again (one of its deliveries was settled).
+struct Credit {
+  Consumer* consumer = nullptr;
+};
+struct Purge {};
+struct Delete {};
+// The broker restarts: what does not survive it goes.
+struct Restart {};
+
+}  // namespace command
+
+using Command = std::variant<command::Enqueue, command::Dispatch, command::Tick, command::Take, command::Settle,
+                             command::AddConsumer, command::CancelConsumer, command::Credit, command::Purge, command::Delete,
+                             command::Restart>;
+
+namespace effect {
+
+// Give this message to this consumer, on its channel.
+struct Deliver {
+  Consumer* consumer = nullptr;
+  QueuedMessage entry;
+};
+// basic.get's message, for the channel that asked.
+struct Hand {
+  QueuedMessage entry;
+};
+// The message died here: route it to the queue's dead-letter exchange (or drop it if none).
+struct DeadLetter {
+  QueuedMessage entry;
+  DeathReason reason = DeathReason::kRejected;
+  std::string why;
+};
+// The message is gone, for this reason.
+struct Drop {
+  QueuedMessage entry;
+  trace::Reason reason = trace::Reason::kNone;
+  std::string why;
+};
+// The queue refused a new message (reject-publish): its publisher's confirm is a nack.
+struct RefusePublish {};
+struct Acked {
+  Message::Id message = 0;
+  DeliveryOrigin from;
+};
+struct Requeued {
+  Message::Id message = 0;
+  DeliveryOrigin from;
+  std::string why;
+};
+// Tick the queue at this time (kNeverExpires: no tick needed).
+struct ScheduleTick {
+  sim::TimeUs at = kNeverExpires;
+};
+// With x-single-active-consumer: this consumer now receives.
+struct ConsumerActivated {
+  const Consumer* consumer = nullptr;
+};
+// Apply this command next, once the effects before it are carried out (a loop, not recursion).
+struct Then {
+  Command next;
+};
+
+}  // namespace effect
+
+using Effect = std::variant<effect::Deliver, effect::Hand, effect::DeadLetter, effect::Drop, effect::RefusePublish,
+                            effect::Acked, effect::Requeued, effect::ScheduleTick, effect::ConsumerActivated,
+                            effect::Then>;
+using Effects = std::vector<Effect>;
+
+}  // namespace brokersim::broker
