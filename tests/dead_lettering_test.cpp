@@ -251,3 +251,27 @@ TEST_CASE("dead-lettering through a topic DLX uses the original routing key") {
     if (e.kind == trace::EventKind::kDeadLettered) explained = e.queues == std::vector<std::string>{"eu-retry"};
   CHECK(explained);
 }
+
+TEST_CASE("a dead-letter chain through 40 queues reaches its end: no hop limit, as in RabbitMQ") {
+  // Each queue expires its message at once (TTL 0, no consumer) into the next through the
+  // default exchange. The chain is a loop in the broker, not a recursion, so it has no depth.
+  World w;
+  Client& client = w.client();
+  const ChannelKey ch = client.channel();
+  constexpr int kHops = 40;
+  for (int i = 0; i <= kHops; ++i) {
+    FieldTable args;
+    if (i < kHops) {
+      args = {{"x-message-ttl", FieldValue(0)},
+              {"x-dead-letter-exchange", std::string("")},
+              {"x-dead-letter-routing-key", "q" + std::to_string(i + 1)}};
+    }
+    REQUIRE(w.declare_queue_with(ch, "q" + std::to_string(i), args).ok());
+  }
+  REQUIRE(w.publish(ch, "", "q0", "travels").ok());
+  CHECK(w.ready_bodies("q" + std::to_string(kHops)) == std::vector<std::string>{"travels"});
+  const FieldTable headers = w.ready_headers("q" + std::to_string(kHops)).at(0);
+  CHECK(find_field(headers, "x-death")->as_array()->size() == kHops);
+  CHECK(*find_field(headers, "x-first-death-queue")->as_string() == "q0");
+  CHECK(w.broker.nothing_lost());
+}

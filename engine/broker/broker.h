@@ -296,8 +296,8 @@ class Broker {
   void send_confirms();
   void send_coalesced(Channel& channel, const std::vector<Channel::SettledPublish>& settled);
   void push_confirm(Channel& channel, const Channel::SettledPublish& last, std::uint64_t count, bool multiple);
-  // Undoes a delivery's bookkeeping (prefetch counts, the queue's unacked count) once it is
-  // taken off the channel, before it is acked, requeued or dropped.
+  // Undoes a delivery's prefetch bookkeeping once it is taken off the channel, before it is
+  // acked, requeued or dropped; its queue learns of it from the settlement that follows.
   void release(Channel& channel, Unacked& unacked);
   // The delivery goes back to its queue: requeued, or dead-lettered past a delivery limit.
   void requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason);

@@ -291,7 +291,8 @@ void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, boo
   for (Unacked& u : taken) {
     release(channel, u);
     if (!u.queue) continue;  // its queue is gone; the message was accounted for then
-    if (u.consumer || (!ack && requeue)) dispatch_later(u.queue);
+    // A stream read needs no requeue, so only its consumer's credit calls for a dispatch.
+    if (u.consumer || (!ack && requeue && u.queue->type() != QueueType::kStream)) dispatch_later(u.queue);
     const DeliveryOrigin from{channel.connection(), channel.number(), u.delivery_tag, multiple};
     run(*u.queue, command::Settle{settlement, std::move(u.entry), from, why});
   }
@@ -307,8 +308,6 @@ void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, boo
   to_dispatch.swap(dispatch_scratch_);
 }
 
-// Undoes a delivery's prefetch bookkeeping once it is taken off the channel; its queue learns
-// of it from the settlement that follows.
 void Broker::release(Channel& channel, Unacked& unacked) {
   if (unacked.counts_toward_prefetch) --channel.unacked_toward_global;
   if (unacked.consumer) {

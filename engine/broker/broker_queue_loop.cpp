@@ -6,20 +6,13 @@
 
 #include <algorithm>
 
+#include "sim/overloaded.h"
+
 namespace brokersim::broker {
 
 using namespace internal;
 
-namespace {
-
-template <typename... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <typename... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
-
-}  // namespace
+using sim::Overloaded;
 
 void Broker::run(Queue& queue, Command command) {
   Effects effects;
@@ -45,7 +38,11 @@ void Broker::apply_command(Queue& queue, Command command, Effects& effects) {
 void Broker::carry_out(Queue& queue, Effects& effects) {
   // Carrying out effects never calls back into here: it only pushes more work.
   BROKERSIM_ASSERT(!carrying_out_);
-  carrying_out_ = true;
+  struct Busy {
+    bool& flag;
+    explicit Busy(bool& f) : flag(f) { flag = true; }
+    ~Busy() { flag = false; }
+  } busy(carrying_out_);
   push_effects(queue, effects);
   Effects& next = step_effects_;
   while (!work_.empty()) {
@@ -59,7 +56,6 @@ void Broker::carry_out(Queue& queue, Effects& effects) {
       carry_out_effect(*work.queue, std::get<Effect>(work.what));
     }
   }
-  carrying_out_ = false;
 }
 
 // The first effect is done first: the stack takes them in reverse.

@@ -2,18 +2,12 @@
 
 namespace brokersim::broker {
 
-// A classic queue refuses a message that would take it over its limit (reject-publish), so the
-// limit counts the arriving message: the default overflow rule.
-
 void ClassicQueue::requeue(command::Settle settle, Effects& effects) {
   effects.push_back(effect::Requeued{settle.entry.message->id(), settle.from, std::move(settle.why)});
   put_back(std::move(settle.entry));
   // A drop-head queue that a requeue pushed over its limit drops from the head (and
   // dead-letters as maxlen), as RabbitMQ's requeue does; reject-publish queues keep them all.
-  if (arguments().overflow != Overflow::kDropHead) return;
-  while (!ready_.empty() && over_limit(ready_.size(), ready_.bytes())) {
-    dead_letter(ready_.pop_front(), DeathReason::kMaxlen, "dropped from the head: requeued over its length limit", effects);
-  }
+  if (arguments().overflow == Overflow::kDropHead) trim_head(/*after_requeue=*/true, effects);
 }
 
 // Transient messages (delivery_mode 1) do not survive a restart, even in a durable queue.

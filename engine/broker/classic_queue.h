@@ -4,6 +4,8 @@
 
 namespace brokersim::broker {
 
+// Its overflow rule is the default: reject-publish refuses a message that would take the queue
+// over its limit, so the limit counts the arriving message.
 class ClassicQueue final : public Queue {
  public:
   ClassicQueue(std::string name, QueueSettings settings, QueueArguments arguments)

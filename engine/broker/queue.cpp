@@ -8,20 +8,12 @@
 #include "broker/expiration.h"
 #include "broker/quorum_queue.h"
 #include "broker/stream_queue.h"
+#include "sim/overloaded.h"
 #include "trace/describe.h"
 
 namespace brokersim::broker {
 
-namespace {
-
-template <typename... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <typename... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
-
-}  // namespace
+using sim::Overloaded;
 
 std::unique_ptr<Queue> make_queue(std::string name, QueueSettings settings, QueueArguments arguments) {
   switch (arguments.type) {
@@ -61,6 +53,7 @@ void Queue::apply(sim::TimeUs now, Command command, Effects& effects) {
                  [&](command::Purge&) { drop_all(trace::Reason::kPurged, "purged", effects); },
                  [&](command::Delete&) { drop_all(trace::Reason::kQueueDeleted, "its queue was deleted", effects); },
                  [&](command::Restart&) { restart(effects); },
+                 [&](command::TrimHead& c) { trim_head(c.after_requeue, effects); },
              },
              command);
 }
@@ -99,13 +92,27 @@ void Queue::enqueue(sim::TimeUs now, MessageRef message, Effects& effects) {
   }
   ready_.push_back(std::move(entry));
   ++counters_.enqueued;
-  while (rule.overflow == Overflow::kDropHead && !ready_.empty() && over_limit(ready_.size(), ready_.bytes())) {
-    dead_letter(ready_.pop_front(), DeathReason::kMaxlen, "dropped from the head: the queue is over its length limit",
-                effects);
+  if (rule.overflow == Overflow::kDropHead) {
+    trim_head(false, effects);
+  } else {
+    note_depth();
   }
-  // The largest depth so far, taken once overflow has had its say (so never above a limit).
-  counters_.max_depth = std::max<std::uint64_t>(counters_.max_depth, ready_.size());
 }
+
+void Queue::trim_head(bool after_requeue, Effects& effects) {
+  if (!ready_.empty() && over_limit(ready_.size(), ready_.bytes())) {
+    dead_letter(ready_.pop_front(), DeathReason::kMaxlen,
+                after_requeue ? "dropped from the head: requeued over its length limit"
+                              : "dropped from the head: the queue is over its length limit",
+                effects);
+    effects.push_back(effect::Then{command::TrimHead{after_requeue}});
+  } else if (!after_requeue) {
+    note_depth();
+  }
+}
+
+// The largest depth so far, taken once overflow has had its say (so never above a limit).
+void Queue::note_depth() { counters_.max_depth = std::max<std::uint64_t>(counters_.max_depth, ready_.size()); }
 
 // One delivery per step, then the same step again: the broker carries out each delivery (and
 // what expired before it) before the next consumer is chosen, so credit is always current.

@@ -120,6 +120,9 @@ class Queue {
   void put_back(QueuedMessage entry);  // a requeue: its old place, flagged redelivered
   void drop_all(trace::Reason reason, std::string_view why, Effects& effects);
   bool expire_heads(sim::TimeUs now, Effects& effects);
+  // Drop-head: one message off the head while over the limit, then this again.
+  void trim_head(bool after_requeue, Effects& effects);
+  void note_depth();
   void count_delivery(bool no_ack);
 
  private:

@@ -74,12 +74,18 @@ struct Purge {};
 struct Delete {};
 // The broker restarts: what does not survive it goes.
 struct Restart {};
+// A drop-head queue over its limit drops its head, one message per step, so that what the
+// dead letter leads to (it may bring other messages back here) is done before the limit is
+// looked at again.
+struct TrimHead {
+  bool after_requeue = false;  // over the limit because a delivery came back, not a new message
+};
 
 }  // namespace command
 
 using Command = std::variant<command::Enqueue, command::Dispatch, command::Tick, command::Take, command::Settle,
                              command::AddConsumer, command::CancelConsumer, command::Credit, command::Purge, command::Delete,
-                             command::Restart>;
+                             command::Restart, command::TrimHead>;
 
 namespace effect {
 
