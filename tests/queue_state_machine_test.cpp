@@ -127,14 +127,16 @@ class Replay {
       // Each consumer reads the log in order, from where it started.
       const auto* offset = find_field(*entry.message->properties().headers, "x-stream-offset");
       REQUIRE(offset != nullptr);
-      CHECK(static_cast<std::uint64_t>(*offset->as_integer()) + 1 == consumer->stream_offset);
+      const auto read = static_cast<std::uint64_t>(*offset->as_integer());
+      CHECK(read < consumer->stream_offset);
+      if (auto last = last_read_.find(consumer); last != last_read_.end()) CHECK(read == last->second + 1);
+      last_read_[consumer] = read;
     } else {
       CHECK(ready_.erase(entry.message->id()) == 1);
     }
     if (consumer->no_ack) return;
-    CHECK(has_credit(*consumer));  // the queue chose a consumer with room
-    ++consumer->unacked;
-    ++channel_->unacked_toward_global;
+    // The queue spent the consumer's credit as it chose it, never past its prefetch.
+    if (consumer->prefetch_limit) CHECK(consumer->unacked <= consumer->prefetch_limit);
     held_.emplace(next_tag_++, Held{consumer, std::move(entry), true});
   }
 
@@ -228,6 +230,7 @@ class Replay {
   std::uint64_t ticks_ = 0;
   std::map<DeathReason, std::uint64_t> deaths_;
   std::map<trace::Reason, std::uint64_t> drops_;
+  std::map<const Consumer*, std::uint64_t> last_read_;  // streams: the offset each consumer read last
 };
 
 FieldTable limited(std::string_view overflow) {
@@ -302,5 +305,40 @@ TEST_CASE("a quorum queue lets one message past its limit, where a classic queue
                                        [](const Effect& e) { return std::holds_alternative<effect::RefusePublish>(e); });
     CHECK(queue->ready_count() == (type == QueueType::kQuorum ? 2 : 1));
     CHECK(refused == (type == QueueType::kQuorum ? 1 : 2));
+  }
+}
+
+TEST_CASE("a requeue over the limit drops the head in a classic queue, and not in a quorum queue") {
+  for (QueueType type : {QueueType::kClassic, QueueType::kQuorum}) {
+    CAPTURE(static_cast<int>(type));
+    FieldTable arguments{{"x-max-length", FieldValue(2)}};
+    if (type == QueueType::kQuorum) arguments.emplace_back("x-queue-type", std::string("quorum"));
+    auto parsed = parse_queue_arguments(arguments, "q", {.durable = true});
+    REQUIRE(parsed.ok());
+    auto queue = make_queue("q", QueueSettings{true, false, 0, arguments}, parsed.value());
+    auto origin = std::make_shared<const std::string>("x");
+    Effects effects;
+    queue->apply(0, command::Enqueue{Message::create(1, origin, "k", {}, "a", 0)}, effects);
+    queue->apply(0, command::Enqueue{Message::create(2, origin, "k", {}, "b", 0)}, effects);
+    queue->apply(0, command::Take{.no_ack = false}, effects);
+    REQUIRE(effects.size() == 1);
+    QueuedMessage taken = std::get<effect::Hand>(effects.front()).entry;
+    effects.clear();
+    queue->apply(0, command::Enqueue{Message::create(3, origin, "k", {}, "c", 0)}, effects);
+    CHECK(effects.empty());  // b and c: at the limit, not over it
+    queue->apply(0, command::Settle{Settlement::kRequeue, std::move(taken), {}, "nacked with requeue"}, effects);
+    // Then whatever the queue asks next (a classic queue trims its head one step at a time).
+    for (std::size_t i = 0; i < effects.size(); ++i) {
+      if (auto* then = std::get_if<effect::Then>(&effects[i])) {
+        Command next = std::move(then->next);  // out of the vector, which the apply may grow
+        queue->apply(0, std::move(next), effects);
+      }
+    }
+    const auto died = std::count_if(effects.begin(), effects.end(), [](const Effect& e) {
+      const auto* d = std::get_if<effect::DeadLetter>(&e);
+      return d && d->reason == DeathReason::kMaxlen && d->entry.message->id() == 1;
+    });
+    CHECK(died == (type == QueueType::kClassic ? 1 : 0));
+    CHECK(queue->ready_count() == (type == QueueType::kClassic ? 2u : 3u));
   }
 }

@@ -255,10 +255,12 @@ class Broker {
     Queue* queue = nullptr;
     std::variant<Command, Effect> what;
   };
-  void run(Queue& queue, Command command);
-  void apply_command(Queue& queue, Command command, Effects& effects);
+  template <typename C>
+  void run(Queue& queue, C&& command);  // broker_internal.h
+  void apply_command(Queue& queue, Command& command, Effects& effects);
+  void count_enqueue(const Queue& queue);
   void carry_out(Queue& queue, Effects& effects);
-  void push_effects(Queue& queue, Effects& effects);
+  void carry_out_in_place(Queue& queue, Effects& effects);
   void carry_out_effect(Queue& queue, Effect& effect);
   void deliver(Consumer& consumer, Queue& queue, QueuedMessage entry);
   void dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, std::string_view why);
@@ -345,6 +347,7 @@ class Broker {
   std::vector<Work> work_;        // the queue loop's stack of commands and effects to carry out
   Effects effects_scratch_;       // borrowed by run, so the hot path does not allocate
   Effects step_effects_;          // what each command on the stack returns
+  Effects spare_effects_;         // what a Then's command returns, swapped in
   bool carrying_out_ = false;
   int operation_depth_ = 0;
 #ifdef NDEBUG

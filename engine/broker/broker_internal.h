@@ -3,6 +3,7 @@
 // delivery, queue lifecycle, streams, direct reply-to, transactions). Not part of the API.
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 
 #include "broker/broker.h"
@@ -115,6 +116,28 @@ struct Broker::Outgoing {
   std::uint64_t channel_serial = 0;  // a reopened channel with the same number must not get it
   std::variant<Delivery, Return, Confirm, std::string /*cancelled consumer tag*/> what;
 };
+
+// Applies a command to a queue and carries out all that follows. A command of a known type
+// goes to the queue without the variant: the hot path (publish, deliver, ack) stays cheap.
+template <typename C>
+void Broker::run(Queue& queue, C&& command) {
+  using Kind = std::remove_cvref_t<C>;
+  if constexpr (std::is_same_v<Kind, command::Dispatch> || std::is_same_v<Kind, command::Tick>) {
+    if (queue.idle()) return;
+  }
+  if constexpr (std::is_same_v<Kind, command::Enqueue>) count_enqueue(queue);
+  Effects effects;
+  effects.swap(effects_scratch_);
+  effects.clear();
+  if constexpr (std::is_same_v<Kind, Command>) {
+    apply_command(queue, command, effects);
+  } else {
+    queue.apply(scheduler_.now_us(), std::forward<C>(command), effects);
+  }
+  if (!effects.empty()) carry_out(queue, effects);
+  effects.clear();
+  effects.swap(effects_scratch_);
+}
 
 // Entered by every public method. When the outermost one ends, pending pushes are handed to
 // listeners; a listener that calls back into the broker just queues more.

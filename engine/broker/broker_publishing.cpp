@@ -166,10 +166,11 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   for (Queue* q : destinations) {
     Effects effects;
     effects.swap(effects_scratch_);
-    apply_command(*q, command::Enqueue{message}, effects);
+    count_enqueue(*q);
+    q->apply(scheduler_.now_us(), command::Enqueue{message}, effects);
     refused |= std::any_of(effects.begin(), effects.end(),
                            [](const Effect& e) { return std::holds_alternative<effect::RefusePublish>(e); });
-    carry_out(*q, effects);
+    if (!effects.empty()) carry_out(*q, effects);
     effects.clear();
     effects.swap(effects_scratch_);
   }

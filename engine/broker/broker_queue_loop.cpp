@@ -14,25 +14,17 @@ using namespace internal;
 
 using sim::Overloaded;
 
-void Broker::run(Queue& queue, Command command) {
-  Effects effects;
-  effects.swap(effects_scratch_);
-  effects.clear();
-  apply_command(queue, std::move(command), effects);
-  carry_out(queue, effects);
-  effects.clear();
-  effects.swap(effects_scratch_);
+void Broker::count_enqueue(const Queue& queue) {
+  if (queue.type() == QueueType::kStream) {
+    ++accounting_.stream_appends;  // kept in the log; reads are not copies
+  } else {
+    ++accounting_.copies_enqueued;
+  }
 }
 
-void Broker::apply_command(Queue& queue, Command command, Effects& effects) {
-  if (std::holds_alternative<command::Enqueue>(command)) {
-    if (queue.type() == QueueType::kStream) {
-      ++accounting_.stream_appends;  // kept in the log; reads are not copies
-    } else {
-      ++accounting_.copies_enqueued;
-    }
-  }
-  queue.apply(scheduler_.now_us(), std::move(command), effects);
+void Broker::apply_command(Queue& queue, Command& command, Effects& effects) {
+  if (std::holds_alternative<command::Enqueue>(command)) count_enqueue(queue);
+  queue.apply(scheduler_.now_us(), command, effects);
 }
 
 void Broker::carry_out(Queue& queue, Effects& effects) {
@@ -43,29 +35,49 @@ void Broker::carry_out(Queue& queue, Effects& effects) {
     explicit Busy(bool& f) : flag(f) { flag = true; }
     ~Busy() { flag = false; }
   } busy(carrying_out_);
-  push_effects(queue, effects);
-  Effects& next = step_effects_;
+  carry_out_in_place(queue, effects);
   while (!work_.empty()) {
     Work work = std::move(work_.back());
     work_.pop_back();
     if (auto* command = std::get_if<Command>(&work.what)) {
-      next.clear();
-      apply_command(*work.queue, std::move(*command), next);
-      push_effects(*work.queue, next);
+      step_effects_.clear();
+      apply_command(*work.queue, *command, step_effects_);
+      carry_out_in_place(*work.queue, step_effects_);
     } else {
       carry_out_effect(*work.queue, std::get<Effect>(work.what));
     }
   }
 }
 
-// The first effect is done first: the stack takes them in reverse.
-void Broker::push_effects(Queue& queue, Effects& effects) {
-  for (auto it = effects.rbegin(); it != effects.rend(); ++it) {
-    if (auto* then = std::get_if<effect::Then>(&*it)) {
-      work_.push_back({&queue, std::move(then->next)});
-    } else {
-      work_.push_back({&queue, std::move(*it)});
+// Carries out one queue's effects in order where they lie, and what a Then asks for after them:
+// the hot path (a delivery, the next step) never touches the stack. Only an effect that pushes
+// work of its own (a dead letter) sends the effects after it onto the stack, beneath that work.
+void Broker::carry_out_in_place(Queue& queue, Effects& effects) {
+  for (std::size_t i = 0; i < effects.size(); ++i) {
+    if (auto* then = std::get_if<effect::Then>(&effects[i])) {
+      BROKERSIM_ASSERT(i + 1 == effects.size());  // a Then is always the last effect
+      Command next = std::move(then->next);
+      spare_effects_.clear();
+      apply_command(queue, next, spare_effects_);
+      effects.swap(spare_effects_);
+      i = static_cast<std::size_t>(-1);  // the new effects, from the first
+      continue;
     }
+    const std::size_t depth = work_.size();
+    carry_out_effect(queue, effects[i]);
+    if (work_.size() == depth) continue;
+    // The first of the rest goes nearest the top, so it is done first once that work is done.
+    std::vector<Work> rest;
+    for (std::size_t j = effects.size(); j-- > i + 1;) {
+      if (auto* later = std::get_if<effect::Then>(&effects[j])) {
+        rest.push_back({&queue, std::move(later->next)});
+      } else {
+        rest.push_back({&queue, std::move(effects[j])});
+      }
+    }
+    work_.insert(work_.begin() + static_cast<std::ptrdiff_t>(depth), std::make_move_iterator(rest.begin()),
+                 std::make_move_iterator(rest.end()));
+    return;
   }
 }
 
@@ -104,8 +116,7 @@ void Broker::deliver(Consumer& consumer, Queue& queue, QueuedMessage entry) {
     ++accounting_.copies_auto_acked;
     return;
   }
-  ++consumer.unacked;
-  ++channel.unacked_toward_global;
+  // The queue spent the consumer's credit when it chose it.
   channel.add_unacked(Unacked{tag, &queue, &consumer, std::move(entry), true, true});
 }
 

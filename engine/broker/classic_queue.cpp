@@ -2,8 +2,8 @@
 
 namespace brokersim::broker {
 
-void ClassicQueue::requeue(command::Settle settle, Effects& effects) {
-  effects.push_back(effect::Requeued{settle.entry.message->id(), settle.from, std::move(settle.why)});
+void ClassicQueue::requeue(command::Settle&& settle, Effects& effects) {
+  effects.emplace_back(effect::Requeued{settle.entry.message->id(), settle.from, std::move(settle.why)});
   put_back(std::move(settle.entry));
   // A drop-head queue that a requeue pushed over its limit drops from the head (and
   // dead-letters as maxlen), as RabbitMQ's requeue does; reject-publish queues keep them all.
@@ -16,7 +16,7 @@ void ClassicQueue::restart(Effects& effects) {
     if (entry.message->persistent()) {
       ready_.push_back(std::move(entry));  // in order, flags kept, no counter moves
     } else {
-      effects.push_back(effect::Drop{std::move(entry), trace::Reason::kBrokerRestart,
+      effects.emplace_back(effect::Drop{std::move(entry), trace::Reason::kBrokerRestart,
                                      "transient message (delivery_mode 1) lost in the broker restart"});
     }
   }

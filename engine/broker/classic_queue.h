@@ -12,7 +12,7 @@ class ClassicQueue final : public Queue {
       : Queue(std::move(name), std::move(settings), std::move(arguments)) {}
 
  private:
-  void requeue(command::Settle settle, Effects& effects) override;
+  void requeue(command::Settle&& settle, Effects& effects) override;
   void restart(Effects& effects) override;
 };
 

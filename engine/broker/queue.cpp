@@ -8,12 +8,9 @@
 #include "broker/expiration.h"
 #include "broker/quorum_queue.h"
 #include "broker/stream_queue.h"
-#include "sim/overloaded.h"
 #include "trace/describe.h"
 
 namespace brokersim::broker {
-
-using sim::Overloaded;
 
 std::unique_ptr<Queue> make_queue(std::string name, QueueSettings settings, QueueArguments arguments) {
   switch (arguments.type) {
@@ -34,28 +31,8 @@ bool has_credit(const Consumer& consumer) {
   return true;
 }
 
-void Queue::apply(sim::TimeUs now, Command command, Effects& effects) {
-  std::visit(Overloaded{
-                 [&](command::Enqueue& c) { enqueue(now, std::move(c.message), effects); },
-                 [&](command::Dispatch& c) { dispatch(now, c.fresh_publish, effects); },
-                 [&](command::Tick& c) {
-                   if (expire_heads(now, effects)) {
-                     effects.push_back(effect::Then{c});  // what expired may have uncovered more
-                   } else if (c.schedule) {
-                     tick(now, effects);
-                   }
-                 },
-                 [&](command::Take& c) { take(c.no_ack, effects); },
-                 [&](command::Settle& c) { settle(std::move(c), effects); },
-                 [&](command::AddConsumer& c) { add_consumer(c.consumer, effects); },
-                 [&](command::CancelConsumer& c) { cancel_consumer(c.consumer, effects); },
-                 [&](command::Credit& c) { rejoin_if_free(*c.consumer); },
-                 [&](command::Purge&) { drop_all(trace::Reason::kPurged, "purged", effects); },
-                 [&](command::Delete&) { drop_all(trace::Reason::kQueueDeleted, "its queue was deleted", effects); },
-                 [&](command::Restart&) { restart(effects); },
-                 [&](command::TrimHead& c) { trim_head(c.after_requeue, effects); },
-             },
-             command);
+void Queue::apply(sim::TimeUs now, Command& command, Effects& effects) {
+  std::visit([&](auto& c) { apply(now, std::move(c), effects); }, command);
 }
 
 // --- what every queue of ready messages does the same way
@@ -82,11 +59,11 @@ void Queue::enqueue(sim::TimeUs now, MessageRef message, Effects& effects) {
                                                    : over_limit(ready_.size(), ready_.bytes());
   if (rule.overflow != Overflow::kDropHead && refuse) {
     ++counters_.rejected_on_publish;
-    effects.push_back(effect::RefusePublish{});
+    effects.emplace_back(effect::RefusePublish{});
     if (rule.overflow == Overflow::kRejectPublishDlx) {
       dead_letter(std::move(entry), DeathReason::kMaxlen, "refused: the queue is full (reject-publish-dlx)", effects);
     } else {
-      effects.push_back(effect::Drop{std::move(entry), trace::Reason::kRefused, "refused: the queue is full (reject-publish)"});
+      effects.emplace_back(effect::Drop{std::move(entry), trace::Reason::kRefused, "refused: the queue is full (reject-publish)"});
     }
     return;
   }
@@ -105,7 +82,7 @@ void Queue::trim_head(bool after_requeue, Effects& effects) {
                 after_requeue ? "dropped from the head: requeued over its length limit"
                               : "dropped from the head: the queue is over its length limit",
                 effects);
-    effects.push_back(effect::Then{command::TrimHead{after_requeue}});
+    effects.emplace_back(effect::Then{command::TrimHead{after_requeue}});
   } else if (!after_requeue) {
     note_depth();
   }
@@ -114,51 +91,53 @@ void Queue::trim_head(bool after_requeue, Effects& effects) {
 // The largest depth so far, taken once overflow has had its say (so never above a limit).
 void Queue::note_depth() { counters_.max_depth = std::max<std::uint64_t>(counters_.max_depth, ready_.size()); }
 
-// One delivery per step, then the same step again: the broker carries out each delivery (and
-// what expired before it) before the next consumer is chosen, so credit is always current.
+// Delivers while a consumer has credit. Expired heads go first; once some have, this step ends
+// and the same step comes again, after their dead letters are carried out (they may reach
+// consumers of this channel, and so change its credit).
 void Queue::dispatch(sim::TimeUs now, bool fresh_publish, Effects& effects) {
-  if (!fresh_publish && expire_heads(now, effects)) {
-    effects.push_back(effect::Then{command::Dispatch{}});
-    return;
+  for (bool first = true;; first = false) {
+    if (!(first && fresh_publish) && expire_heads(now, effects)) {
+      effects.emplace_back(effect::Then{command::Dispatch{}});
+      return;
+    }
+    Consumer* chosen = ready_.empty() ? nullptr : choose_consumer();
+    if (!chosen) return expire_then_tick(now, /*schedule=*/true, effects);
+    spend_credit(*chosen);
+    effects.emplace_back(effect::Deliver{chosen, ready_.pop_front()});
+    move_to_back_of_group(chosen);
   }
-  Consumer* chosen = ready_.empty() ? nullptr : choose_consumer();
-  if (!chosen) {
-    effects.push_back(effect::Then{command::Tick{}});
-    return;
-  }
-  count_delivery(chosen->no_ack);
-  effects.push_back(effect::Deliver{chosen, ready_.pop_front()});
-  move_to_back_of_group(chosen);
-  effects.push_back(effect::Then{command::Dispatch{}});
 }
 
+void Queue::expire_then_tick(sim::TimeUs now, bool schedule, Effects& effects) {
+  if (expire_heads(now, effects)) {
+    effects.emplace_back(effect::Then{command::Tick{schedule}});  // what expired may have uncovered more
+  } else if (schedule && tick_would_change()) {
+    tick(now, effects);
+  }
+}
+
+// Only a change is asked for: after a tick at T, whatever expired at T has gone, so the next
+// one is never T again.
 void Queue::tick(sim::TimeUs /*now*/, Effects& effects) {
-  effects.push_back(effect::ScheduleTick{ready_.next_head_expiry()});
+  const sim::TimeUs next = ready_.next_head_expiry();
+  if (next == requested_tick_) return;
+  requested_tick_ = next;
+  effects.emplace_back(effect::ScheduleTick{next});
 }
 
 void Queue::take(bool no_ack, Effects& effects) {
   if (ready_.empty()) return;
   count_delivery(no_ack);
-  effects.push_back(effect::Hand{ready_.pop_front()});
+  effects.emplace_back(effect::Hand{ready_.pop_front()});
 }
 
-void Queue::settle(command::Settle settle, Effects& effects) {
-  BROKERSIM_ASSERT(unacked_ > 0);
-  --unacked_;
-  switch (settle.how) {
-    case Settlement::kAck:
-      ++counters_.acked;
-      effects.push_back(effect::Acked{settle.entry.message->id(), settle.from});
-      return;
-    case Settlement::kRequeue: requeue(std::move(settle), effects); return;
-    case Settlement::kReject:
-      dead_letter(std::move(settle.entry), DeathReason::kRejected, std::move(settle.why), effects);
-      return;
-  }
+void Queue::settle_unacked(command::Settle&& settle, Effects& effects) {
+  if (settle.how == Settlement::kRequeue) return requeue(std::move(settle), effects);
+  dead_letter(std::move(settle.entry), DeathReason::kRejected, std::move(settle.why), effects);
 }
 
 void Queue::dead_letter(QueuedMessage entry, DeathReason reason, std::string why, Effects& effects) {
-  effects.push_back(effect::DeadLetter{std::move(entry), reason, std::move(why)});
+  effects.emplace_back(effect::DeadLetter{std::move(entry), reason, std::move(why)});
 }
 
 void Queue::restart(Effects& /*effects*/) {}  // what a queue holds survives, unless its type says not
@@ -176,11 +155,11 @@ void Queue::put_back(QueuedMessage entry) {
 }
 
 void Queue::drop_all(trace::Reason reason, std::string_view why, Effects& effects) {
-  for (QueuedMessage& entry : ready_.take_all()) effects.push_back(effect::Drop{std::move(entry), reason, std::string(why)});
+  for (QueuedMessage& entry : ready_.take_all()) effects.emplace_back(effect::Drop{std::move(entry), reason, std::string(why)});
 }
 
 // Only heads expire: a dead message behind a live one waits, and counts in the depth.
-bool Queue::expire_heads(sim::TimeUs now, Effects& effects) {
+bool Queue::expire_expired_heads(sim::TimeUs now, Effects& effects) {
   auto expired = ready_.take_expired_heads(now);
   for (QueuedMessage& entry : expired) {
     ++counters_.expired;
@@ -198,6 +177,15 @@ bool Queue::expire_heads(sim::TimeUs now, Effects& effects) {
 void Queue::count_delivery(bool no_ack) {
   ++counters_.delivered;
   if (!no_ack) ++unacked_;
+}
+
+// The consumer's credit is spent as the message is chosen, so the next choice sees it; the
+// broker gives it back when the delivery is settled (Broker::release).
+void Queue::spend_credit(Consumer& consumer) {
+  count_delivery(consumer.no_ack);
+  if (consumer.no_ack) return;
+  ++consumer.unacked;
+  ++consumer.channel->unacked_toward_global;
 }
 
 // --- consumers
@@ -222,14 +210,14 @@ void Queue::add_consumer(Consumer* consumer, Effects& effects) {
   auto at = std::find_if(consumers_.begin(), consumers_.end(),
                          [&](const Consumer* c) { return c->priority < consumer->priority; });
   consumers_.insert(at, consumer);
-  if (arguments_.single_active_consumer && !active_before) effects.push_back(effect::ConsumerActivated{consumer});
+  if (arguments_.single_active_consumer && !active_before) effects.emplace_back(effect::ConsumerActivated{consumer});
 }
 
 void Queue::cancel_consumer(Consumer* consumer, Effects& effects) {
   const Consumer* active_before = single_active_consumer();
   consumers_.erase(std::remove(consumers_.begin(), consumers_.end(), consumer), consumers_.end());
   if (!arguments_.single_active_consumer || active_before != consumer) return;
-  if (Consumer* next = single_active_consumer()) effects.push_back(effect::ConsumerActivated{next});
+  if (Consumer* next = single_active_consumer()) effects.emplace_back(effect::ConsumerActivated{next});
 }
 
 Consumer* Queue::choose_consumer() {

@@ -79,7 +79,28 @@ class Queue {
 
   // The one way to change the queue: its effects are appended to `effects`, in the order the
   // broker must carry them out.
-  void apply(sim::TimeUs now, Command command, Effects& effects);
+  // The command is consumed (moved from).
+  void apply(sim::TimeUs now, Command& command, Effects& effects);
+  void apply(sim::TimeUs now, Command&& command, Effects& effects) { apply(now, command, effects); }
+  // One per command: what the variant's apply calls, and what the broker's hot path calls
+  // directly when it knows the command's type.
+  void apply(sim::TimeUs now, command::Enqueue&& c, Effects& fx) { enqueue(now, std::move(c.message), fx); }
+  void apply(sim::TimeUs now, command::Dispatch c, Effects& fx) { dispatch(now, c.fresh_publish, fx); }
+  void apply(sim::TimeUs now, command::Tick c, Effects& fx) { expire_then_tick(now, c.schedule, fx); }
+  void apply(sim::TimeUs /*now*/, command::Take c, Effects& fx) { take(c.no_ack, fx); }
+  void apply(sim::TimeUs /*now*/, command::Settle&& c, Effects& fx) { settle(std::move(c), fx); }
+  void apply(sim::TimeUs /*now*/, command::AddConsumer c, Effects& fx) { add_consumer(c.consumer, fx); }
+  void apply(sim::TimeUs /*now*/, command::CancelConsumer c, Effects& fx) { cancel_consumer(c.consumer, fx); }
+  void apply(sim::TimeUs /*now*/, command::Credit c, Effects& /*fx*/) { rejoin_if_free(*c.consumer); }
+  void apply(sim::TimeUs /*now*/, command::Purge, Effects& fx) { drop_all(trace::Reason::kPurged, "purged", fx); }
+  void apply(sim::TimeUs /*now*/, command::Delete, Effects& fx) {
+    drop_all(trace::Reason::kQueueDeleted, "its queue was deleted", fx);
+  }
+  void apply(sim::TimeUs /*now*/, command::Restart, Effects& fx) { restart(fx); }
+  void apply(sim::TimeUs /*now*/, command::TrimHead c, Effects& fx) { trim_head(c.after_requeue, fx); }
+  // True when a Dispatch or Tick would do nothing: nothing ready, no tick asked for. The broker
+  // skips those commands then (the hot path after an ack).
+  virtual bool idle() const { return ready_.empty() && requested_tick_ == kNeverExpires; }
   // Aborts when the queue's own state is inconsistent (bytes, order, consumers); the tests
   // that replay commands call it after every one.
   void check_invariants() const;
@@ -109,9 +130,19 @@ class Queue {
   virtual OverflowRule overflow_rule() const { return {arguments_.overflow, true}; }
   virtual void dispatch(sim::TimeUs now, bool fresh_publish, Effects& effects);
   virtual void tick(sim::TimeUs now, Effects& effects);
+  bool tick_would_change() const { return ready_.any_expiring() || requested_tick_ != kNeverExpires; }
   virtual void take(bool no_ack, Effects& effects);
-  virtual void settle(command::Settle settle, Effects& effects);
-  virtual void requeue(command::Settle settle, Effects& effects) = 0;
+  // Inline: an ack is the hottest command of all. A stream read only returns credit.
+  void settle(command::Settle&& settle, Effects& effects) {
+    BROKERSIM_ASSERT(unacked_ > 0);
+    --unacked_;
+    if (settles_are_reads_) return;
+    if (settle.how != Settlement::kAck) return settle_unacked(std::move(settle), effects);
+    ++counters_.acked;
+    effects.emplace_back(effect::Acked{settle.entry.message->id(), settle.from});
+  }
+  void settle_unacked(command::Settle&& settle, Effects& effects);  // a requeue or a reject
+  virtual void requeue(command::Settle&& settle, Effects& effects) = 0;
   virtual void dead_letter(QueuedMessage entry, DeathReason reason, std::string why, Effects& effects);
   virtual void restart(Effects& effects);
 
@@ -119,11 +150,18 @@ class Queue {
   bool over_limit(std::size_t count, std::uint64_t bytes) const;
   void put_back(QueuedMessage entry);  // a requeue: its old place, flagged redelivered
   void drop_all(trace::Reason reason, std::string_view why, Effects& effects);
-  bool expire_heads(sim::TimeUs now, Effects& effects);
+  // Inline: most queues have no TTL, and this is asked at every dispatch.
+  bool expire_heads(sim::TimeUs now, Effects& effects) {
+    return ready_.any_expiring() && expire_expired_heads(now, effects);
+  }
+  bool expire_expired_heads(sim::TimeUs now, Effects& effects);
+  // What a Tick command does: expire the heads (and look again), then maybe schedule the next.
+  void expire_then_tick(sim::TimeUs now, bool schedule, Effects& effects);
   // Drop-head: one message off the head while over the limit, then this again.
   void trim_head(bool after_requeue, Effects& effects);
   void note_depth();
   void count_delivery(bool no_ack);
+  void spend_credit(Consumer& consumer);
 
  private:
   void add_consumer(Consumer* consumer, Effects& effects);
@@ -138,6 +176,7 @@ class Queue {
   QueueSettings settings_;
   QueueArguments arguments_;
   std::uint64_t next_position_ = 0;
+  sim::TimeUs requested_tick_ = kNeverExpires;  // the last tick asked of the broker
   std::vector<Consumer*> consumers_;
   bool ever_had_consumer_ = false;
 
@@ -145,6 +184,7 @@ class Queue {
   ReadyList ready_;  // after arguments_, which sizes it
   QueueCounters counters_;
   std::uint64_t unacked_ = 0;
+  bool settles_are_reads_ = false;  // a stream's: reading takes nothing away
 };
 
 // The queue of the type its arguments name.

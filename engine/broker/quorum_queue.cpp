@@ -42,7 +42,7 @@ void QuorumQueue::take(bool no_ack, Effects& effects) {
 
 // Every delivery ends in a return or the message is gone; past x-delivery-limit returns, the
 // message is dead-lettered. The next delivery carries x-delivery-count: how often it came back.
-void QuorumQueue::requeue(command::Settle settle, Effects& effects) {
+void QuorumQueue::requeue(command::Settle&& settle, Effects& effects) {
   QueuedMessage& entry = settle.entry;
   const std::uint32_t deliveries = entry.message->returns() + 1;
   const auto& limit = arguments().delivery_limit;
@@ -54,7 +54,7 @@ void QuorumQueue::requeue(command::Settle settle, Effects& effects) {
     return;
   }
   entry.message = with_delivery_count(entry.message, deliveries);
-  effects.push_back(effect::Requeued{entry.message->id(), settle.from, std::move(settle.why)});
+  effects.emplace_back(effect::Requeued{entry.message->id(), settle.from, std::move(settle.why)});
   put_back(std::move(entry));
 }
 

@@ -13,7 +13,7 @@ class QuorumQueue final : public Queue {
  private:
   OverflowRule overflow_rule() const override;
   void take(bool no_ack, Effects& effects) override;
-  void requeue(command::Settle settle, Effects& effects) override;
+  void requeue(command::Settle&& settle, Effects& effects) override;
   void dead_letter(QueuedMessage entry, DeathReason reason, std::string why, Effects& effects) override;
 };
 

@@ -46,6 +46,8 @@ class ReadyList {
   std::vector<QueuedMessage> take_all();
   // Removes expired messages found at the head of each priority level, in delivery order.
   std::vector<QueuedMessage> take_expired_heads(sim::TimeUs now_us);
+  // Whether any entry has an expiry at all: when none, nothing can expire.
+  bool any_expiring() const { return expiring_ != 0; }
   // The earliest expiry among the heads of the levels, or kNeverExpires.
   sim::TimeUs next_head_expiry() const;
 

@@ -40,35 +40,30 @@ void StreamQueue::enqueue(sim::TimeUs /*now*/, MessageRef message, Effects& /*ef
   ++counters_.enqueued;
 }
 
-// Every consumer reads every message, each from its own offset, as its credit allows: one
-// delivery per step, to the first consumer (in order) that can take one.
+// Every consumer reads every message, each from its own offset, as its credit allows.
 void StreamQueue::dispatch(sim::TimeUs /*now*/, bool /*fresh_publish*/, Effects& effects) {
   for (Consumer* consumer : consumers()) {
-    if (consumer->stream_offset >= log_.size() || !has_credit(*consumer)) continue;
-    const std::uint64_t offset = consumer->stream_offset++;
-    BasicProperties properties = log_[offset]->properties();
-    if (!properties.headers) properties.headers.emplace();
-    set_field(*properties.headers, "x-stream-offset", FieldValue(static_cast<std::int64_t>(offset)));
-    QueuedMessage entry;
-    entry.message = log_[offset]->with_properties(std::move(properties), log_[offset]->returns());
-    entry.position = offset;
-    count_delivery(consumer->no_ack);
-    effects.push_back(effect::Deliver{consumer, std::move(entry)});
-    effects.push_back(effect::Then{command::Dispatch{}});
-    return;
+    while (consumer->stream_offset < log_.size() && has_credit(*consumer)) deliver_next(*consumer, effects);
   }
+}
+
+// The consumer's next offset, with x-stream-offset set as RabbitMQ sets it.
+void StreamQueue::deliver_next(Consumer& consumer, Effects& effects) {
+  const std::uint64_t offset = consumer.stream_offset++;
+  BasicProperties properties = log_[offset]->properties();
+  if (!properties.headers) properties.headers.emplace();
+  set_field(*properties.headers, "x-stream-offset", FieldValue(static_cast<std::int64_t>(offset)));
+  QueuedMessage entry;
+  entry.message = log_[offset]->with_properties(std::move(properties), log_[offset]->returns());
+  entry.position = offset;
+  spend_credit(consumer);
+  effects.emplace_back(effect::Deliver{&consumer, std::move(entry)});
 }
 
 void StreamQueue::tick(sim::TimeUs /*now*/, Effects& /*effects*/) {}  // nothing in a log expires by TTL
 
 void StreamQueue::take(bool /*no_ack*/, Effects& /*effects*/) {}  // basic.get is refused before it gets here
 
-// A read, settled: it returns credit and nothing else.
-void StreamQueue::settle(command::Settle /*settle*/, Effects& /*effects*/) {
-  BROKERSIM_ASSERT(unacked_ > 0);
-  --unacked_;
-}
-
-void StreamQueue::requeue(command::Settle /*settle*/, Effects& /*effects*/) {}  // a read needs no requeue
+void StreamQueue::requeue(command::Settle&& /*settle*/, Effects& /*effects*/) {}  // a read needs no requeue
 
 }  // namespace brokersim::broker

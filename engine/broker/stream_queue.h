@@ -9,10 +9,13 @@ namespace brokersim::broker {
 class StreamQueue final : public Queue {
  public:
   StreamQueue(std::string name, QueueSettings settings, QueueArguments arguments)
-      : Queue(std::move(name), std::move(settings), std::move(arguments)) {}
+      : Queue(std::move(name), std::move(settings), std::move(arguments)) {
+    settles_are_reads_ = true;
+  }
 
   const std::vector<MessageRef>& stream_log() const override { return log_; }
   std::size_t message_count() const override { return log_.size(); }
+  bool idle() const override { return false; }  // a consumer may have credit for the log
   // Where a new consumer starts reading, from its x-stream-offset argument (null: "next"),
   // or 406 when RabbitMQ would refuse it.
   Result<std::uint64_t> start_offset(sim::TimeUs now, const FieldValue* requested) const;
@@ -22,8 +25,8 @@ class StreamQueue final : public Queue {
   void dispatch(sim::TimeUs now, bool fresh_publish, Effects& effects) override;
   void tick(sim::TimeUs now, Effects& effects) override;
   void take(bool no_ack, Effects& effects) override;
-  void settle(command::Settle settle, Effects& effects) override;
-  void requeue(command::Settle settle, Effects& effects) override;
+  void requeue(command::Settle&& settle, Effects& effects) override;
+  void deliver_next(Consumer& consumer, Effects& effects);
 
   std::vector<MessageRef> log_;
 };
