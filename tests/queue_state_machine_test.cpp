@@ -237,6 +237,14 @@ FieldTable limited(std::string_view overflow) {
   return {{"x-max-length", FieldValue(5)}, {"x-message-ttl", FieldValue(800)}, {"x-overflow", std::string(overflow)}};
 }
 
+// A durable classic or quorum queue named "q" with these arguments.
+std::unique_ptr<Queue> durable_queue(QueueType type, FieldTable arguments) {
+  if (type == QueueType::kQuorum) arguments.emplace_back("x-queue-type", std::string("quorum"));
+  auto parsed = parse_queue_arguments(arguments, "q", {.durable = true});
+  REQUIRE(parsed.ok());
+  return make_queue("q", QueueSettings{true, false, 0, arguments}, parsed.value());
+}
+
 }  // namespace
 
 TEST_CASE("a classic queue, replayed alone: the model and the queue agree after every command") {
@@ -291,11 +299,7 @@ TEST_CASE("a stream, replayed alone: every consumer reads the log in order, and 
 
 TEST_CASE("a quorum queue lets one message past its limit, where a classic queue refuses it") {
   for (QueueType type : {QueueType::kClassic, QueueType::kQuorum}) {
-    FieldTable arguments{{"x-max-length", FieldValue(1)}, {"x-overflow", std::string("reject-publish")}};
-    if (type == QueueType::kQuorum) arguments.emplace_back("x-queue-type", std::string("quorum"));
-    auto parsed = parse_queue_arguments(arguments, "q", {.durable = true});
-    REQUIRE(parsed.ok());
-    auto queue = make_queue("q", QueueSettings{true, false, 0, arguments}, parsed.value());
+    auto queue = durable_queue(type, {{"x-max-length", FieldValue(1)}, {"x-overflow", std::string("reject-publish")}});
     auto origin = std::make_shared<const std::string>("x");
     Effects effects;
     for (Message::Id id = 1; id <= 3; ++id) {
@@ -311,11 +315,7 @@ TEST_CASE("a quorum queue lets one message past its limit, where a classic queue
 TEST_CASE("a requeue over the limit drops the head in a classic queue, and not in a quorum queue") {
   for (QueueType type : {QueueType::kClassic, QueueType::kQuorum}) {
     CAPTURE(static_cast<int>(type));
-    FieldTable arguments{{"x-max-length", FieldValue(2)}};
-    if (type == QueueType::kQuorum) arguments.emplace_back("x-queue-type", std::string("quorum"));
-    auto parsed = parse_queue_arguments(arguments, "q", {.durable = true});
-    REQUIRE(parsed.ok());
-    auto queue = make_queue("q", QueueSettings{true, false, 0, arguments}, parsed.value());
+    auto queue = durable_queue(type, {{"x-max-length", FieldValue(2)}});
     auto origin = std::make_shared<const std::string>("x");
     Effects effects;
     queue->apply(0, command::Enqueue{Message::create(1, origin, "k", {}, "a", 0)}, effects);

@@ -266,8 +266,8 @@ class Broker {
   void dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, std::string_view why);
   void trace_dead_letter(const Queue& queue, const DeadLetter& letter, const Exchange& dlx, DeathReason reason,
                          std::string_view why, trace::SharedRouteExplanation route, const std::vector<Queue*>& targets);
-  void trace_ack(const Queue& queue, const effect::Acked& acked);
-  void trace_requeue(const Queue& queue, const effect::Requeued& requeued);
+  void trace_settlement(trace::EventKind kind, const Queue& queue, Message::Id message, const DeliveryOrigin& from,
+                        std::string_view why);
   void schedule_tick(Queue& queue, sim::TimeUs at);
   // (Re)starts the x-expires clock while the queue has no consumers.
   void touch_unused_timer(Queue& queue);

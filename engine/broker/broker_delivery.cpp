@@ -293,7 +293,7 @@ void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, boo
     if (!u.queue) continue;  // its queue is gone; the message was accounted for then
     // A stream read needs no requeue, so only its consumer's credit calls for a dispatch.
     if (u.consumer || (!ack && requeue && u.queue->type() != QueueType::kStream)) dispatch_later(u.queue);
-    const DeliveryOrigin from{channel.connection(), channel.number(), u.delivery_tag, multiple};
+    const DeliveryOrigin from{channel.connection(), channel.number(), u.delivery_tag, ack && multiple};
     run(*u.queue, command::Settle{settlement, std::move(u.entry), from, why});
   }
   // Freed prefetch capacity on a globally limited channel may unblock any of its consumers.

@@ -88,8 +88,11 @@ void Broker::carry_out_effect(Queue& queue, Effect& effect) {
                  [&](effect::DeadLetter& d) { dead_letter(queue, std::move(d.entry), d.reason, d.why); },
                  [&](effect::Drop& d) { drop(d.entry, queue.name(), d.reason, d.why); },
                  [&](effect::RefusePublish&) {},  // the publisher's confirm was settled from the effects
-                 [&](effect::Acked& a) { trace_ack(queue, a); },
-                 [&](effect::Requeued& r) { trace_requeue(queue, r); },
+                 [&](effect::Acked& a) {
+                   ++accounting_.copies_acked;
+                   trace_settlement(trace::EventKind::kAcked, queue, a.message, a.from, {});
+                 },
+                 [&](effect::Requeued& r) { trace_settlement(trace::EventKind::kRequeued, queue, r.message, r.from, r.why); },
                  [&](effect::ScheduleTick& s) { schedule_tick(queue, s.at); },
                  [&](effect::ConsumerActivated& a) { announce_active_consumer(queue, *a.consumer); },
                  [&](effect::Then&) { BROKERSIM_ASSERT(!"pushed as a command"); },
@@ -120,26 +123,17 @@ void Broker::deliver(Consumer& consumer, Queue& queue, QueuedMessage entry) {
   channel.add_unacked(Unacked{tag, &queue, &consumer, std::move(entry), true, true});
 }
 
-void Broker::trace_ack(const Queue& queue, const effect::Acked& acked) {
-  ++accounting_.copies_acked;
-  auto& e = tracer_.begin(trace::EventKind::kAcked);
-  e.connection = acked.from.connection;
-  e.channel = acked.from.channel;
-  e.message_id = acked.message;
+// An ack or a requeue, said of the delivery it settled.
+void Broker::trace_settlement(trace::EventKind kind, const Queue& queue, Message::Id message,
+                              const DeliveryOrigin& from, std::string_view why) {
+  auto& e = tracer_.begin(kind);
+  e.connection = from.connection;
+  e.channel = from.channel;
+  e.message_id = message;
   e.queue = queue.name();
-  e.delivery_tag = acked.from.delivery_tag;
-  if (acked.from.multiple) e.flags |= trace::kMultiple;
-  tracer_.emit();
-}
-
-void Broker::trace_requeue(const Queue& queue, const effect::Requeued& requeued) {
-  auto& e = tracer_.begin(trace::EventKind::kRequeued);
-  e.connection = requeued.from.connection;
-  e.channel = requeued.from.channel;
-  e.message_id = requeued.message;
-  e.queue = queue.name();
-  e.delivery_tag = requeued.from.delivery_tag;
-  e.text = requeued.why;
+  e.delivery_tag = from.delivery_tag;
+  if (from.multiple) e.flags |= trace::kMultiple;
+  e.text = why;
   tracer_.emit();
 }
 

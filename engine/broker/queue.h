@@ -3,7 +3,8 @@
 // only through apply(now, command), which hands back effects as data (queue_command.h); the
 // rules that differ by queue type live in classic_queue, quorum_queue and stream_queue, and
 // what they share lives here once. A queue knows nothing of channels' delivery tags: it says
-// "deliver this to that consumer", and the broker does.
+// "deliver this to that consumer", and the broker does. Outside apply the broker only keeps
+// the queue's timers and counts its dead letters and drops (they depend on exchanges).
 #include <cstdint>
 #include <memory>
 #include <optional>

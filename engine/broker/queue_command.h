@@ -25,7 +25,7 @@ struct DeliveryOrigin {
   ConnectionId connection = 0;
   std::uint16_t channel = 0;
   std::uint64_t delivery_tag = 0;
-  bool multiple = false;  // settled by an ack with multiple=true
+  bool multiple = false;  // settled by an ack with multiple=true (the trace marks only acks)
 };
 
 enum class Settlement : std::uint8_t {
