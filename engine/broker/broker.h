@@ -345,7 +345,7 @@ class Broker {
   std::vector<std::string_view> routing_keys_scratch_;  // only used before anything can re-enter
   std::vector<Queue*> dispatch_scratch_;
   std::vector<Work> work_;        // the queue loop's stack of commands and effects to carry out
-  Effects effects_scratch_;       // borrowed by run, so the hot path does not allocate
+  Effects effects_scratch_;       // what run's command returns (cleared first), so the hot path does not allocate
   Effects step_effects_;          // what each command on the stack returns
   Effects spare_effects_;         // what a Then's command returns, swapped in
   bool carrying_out_ = false;

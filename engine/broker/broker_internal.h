@@ -126,17 +126,20 @@ void Broker::run(Queue& queue, C&& command) {
     if (queue.idle()) return;
   }
   if constexpr (std::is_same_v<Kind, command::Enqueue>) count_enqueue(queue);
-  Effects effects;
-  effects.swap(effects_scratch_);
+  Effects& effects = effects_scratch_;  // run is never nested: carry_out does not call it
   effects.clear();
   if constexpr (std::is_same_v<Kind, Command>) {
     apply_command(queue, command, effects);
   } else {
     queue.apply(scheduler_.now_us(), std::forward<C>(command), effects);
   }
-  if (!effects.empty()) carry_out(queue, effects);
-  effects.clear();
-  effects.swap(effects_scratch_);
+  if (effects.empty()) return;
+  // One delivery or one ack leads to nothing more: no need for the loop.
+  if (effects.size() == 1 && (std::holds_alternative<effect::Deliver>(effects.front()) ||
+                              std::holds_alternative<effect::Acked>(effects.front()))) {
+    return carry_out_effect(queue, effects.front());
+  }
+  carry_out(queue, effects);
 }
 
 // Entered by every public method. When the outermost one ends, pending pushes are handed to

@@ -164,15 +164,13 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   destinations.swap(route_scratch_.queues);
   bool refused = false;
   for (Queue* q : destinations) {
-    Effects effects;
-    effects.swap(effects_scratch_);
+    Effects& effects = effects_scratch_;  // no run() is nested in this loop
+    effects.clear();
     count_enqueue(*q);
     q->apply(scheduler_.now_us(), command::Enqueue{message}, effects);
     refused |= std::any_of(effects.begin(), effects.end(),
                            [](const Effect& e) { return std::holds_alternative<effect::RefusePublish>(e); });
     if (!effects.empty()) carry_out(*q, effects);
-    effects.clear();
-    effects.swap(effects_scratch_);
   }
   // RabbitMQ confirms once every queue has the message, and nacks when any queue refused it
   // (reject-publish); a return always comes before the ack.
