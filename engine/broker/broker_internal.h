@@ -128,11 +128,7 @@ void Broker::run(Queue& queue, C&& command) {
   if constexpr (std::is_same_v<Kind, command::Enqueue>) count_enqueue(queue);
   Effects& effects = effects_scratch_;  // run is never nested: carry_out does not call it
   effects.clear();
-  if constexpr (std::is_same_v<Kind, Command>) {
-    apply_command(queue, command, effects);
-  } else {
-    queue.apply(scheduler_.now_us(), std::forward<C>(command), effects);
-  }
+  queue.apply(scheduler_.now_us(), std::forward<C>(command), effects);
   if (effects.empty()) return;
   // One delivery or one ack leads to nothing more: no need for the loop.
   if (effects.size() == 1 && (std::holds_alternative<effect::Deliver>(effects.front()) ||

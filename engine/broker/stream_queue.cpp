@@ -60,9 +60,6 @@ void StreamQueue::deliver_next(Consumer& consumer, Effects& effects) {
   effects.emplace_back(effect::Deliver{&consumer, std::move(entry)});
 }
 
-void StreamQueue::tick(sim::TimeUs /*now*/, Effects& /*effects*/) {}  // nothing in a log expires by TTL
-
-void StreamQueue::take(bool /*no_ack*/, Effects& /*effects*/) {}  // basic.get is refused before it gets here
 
 void StreamQueue::requeue(command::Settle&& /*settle*/, Effects& /*effects*/) {}  // a read needs no requeue
 

@@ -1,6 +1,7 @@
 #pragma once
 // A stream (RabbitMQ 3.10): an append-only log that every consumer reads from its own offset,
-// with credit. Reading takes nothing away, and an ack only returns credit.
+// with credit. Reading takes nothing away, and an ack only returns credit. Its ready list stays
+// empty, so the shared TTL tick and basic.get (refused before, with 540) find nothing to do.
 #include "broker/queue.h"
 #include "broker/result.h"
 
@@ -23,8 +24,6 @@ class StreamQueue final : public Queue {
  private:
   void enqueue(sim::TimeUs now, MessageRef message, Effects& effects) override;
   void dispatch(sim::TimeUs now, bool fresh_publish, Effects& effects) override;
-  void tick(sim::TimeUs now, Effects& effects) override;
-  void take(bool no_ack, Effects& effects) override;
   void requeue(command::Settle&& settle, Effects& effects) override;
   void deliver_next(Consumer& consumer, Effects& effects);
 
