@@ -257,6 +257,8 @@ class Broker {
   };
   template <typename C>
   void run(Queue& queue, C&& command);  // broker_internal.h
+  template <typename C>
+  void apply_and_carry_out(Queue& queue, C&& command);
   void apply_command(Queue& queue, Command& command, Effects& effects);
   void count_enqueue(const Queue& queue);
   void carry_out(Queue& queue, Effects& effects);

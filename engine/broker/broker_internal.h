@@ -119,13 +119,20 @@ struct Broker::Outgoing {
 
 // Applies a command to a queue and carries out all that follows. A command of a known type
 // goes to the queue without the variant: the hot path (publish, deliver, ack) stays cheap.
+// Inline, so that the commonest Dispatch of all (after an ack, to a queue with nothing ready)
+// costs no call.
 template <typename C>
-void Broker::run(Queue& queue, C&& command) {
+inline void Broker::run(Queue& queue, C&& command) {
   using Kind = std::remove_cvref_t<C>;
   if constexpr (std::is_same_v<Kind, command::Dispatch> || std::is_same_v<Kind, command::Tick>) {
     if (queue.idle()) return;
   }
-  if constexpr (std::is_same_v<Kind, command::Enqueue>) count_enqueue(queue);
+  apply_and_carry_out(queue, std::forward<C>(command));
+}
+
+template <typename C>
+void Broker::apply_and_carry_out(Queue& queue, C&& command) {
+  if constexpr (std::is_same_v<std::remove_cvref_t<C>, command::Enqueue>) count_enqueue(queue);
   Effects& effects = effects_scratch_;  // run is never nested: carry_out does not call it
   effects.clear();
   queue.apply(scheduler_.now_us(), std::forward<C>(command), effects);

@@ -163,14 +163,16 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   std::vector<Queue*> destinations;
   destinations.swap(route_scratch_.queues);
   bool refused = false;
+  const sim::TimeUs now = scheduler_.now_us();
   for (Queue* q : destinations) {
     Effects& effects = effects_scratch_;  // no run() is nested in this loop
     effects.clear();
     count_enqueue(*q);
-    q->apply(scheduler_.now_us(), command::Enqueue{message}, effects);
+    q->apply(now, command::Enqueue{message}, effects);
+    if (effects.empty()) continue;  // most enqueues: nothing overflows
     refused |= std::any_of(effects.begin(), effects.end(),
                            [](const Effect& e) { return std::holds_alternative<effect::RefusePublish>(e); });
-    if (!effects.empty()) carry_out(*q, effects);
+    carry_out(*q, effects);
   }
   // RabbitMQ confirms once every queue has the message, and nacks when any queue refused it
   // (reject-publish); a return always comes before the ack.

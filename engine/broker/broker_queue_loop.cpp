@@ -133,7 +133,7 @@ void Broker::trace_settlement(trace::EventKind kind, const Queue& queue, Message
   e.queue = queue.name();
   e.delivery_tag = from.delivery_tag;
   if (from.multiple) e.flags |= trace::kMultiple;
-  e.text = why;
+  if (!why.empty()) e.text = why;  // an ack has none: skip the assignment, it is the hot path
   tracer_.emit();
 }
 

@@ -54,9 +54,12 @@ void Queue::enqueue(sim::TimeUs now, MessageRef message, Effects& effects) {
   const std::uint64_t body_size = message->body_size();
   entry.message = std::move(message);
 
-  const OverflowRule rule = overflow_rule();
-  const bool refuse = rule.counts_arriving_message ? over_limit(ready_.size() + 1, ready_.bytes() + body_size)
-                                                   : over_limit(ready_.size(), ready_.bytes());
+  // Most queues have no length limit, and so no overflow to look at.
+  const bool limited = has_length_limit();
+  const OverflowRule rule = limited ? overflow_rule() : OverflowRule{};
+  const bool refuse = limited && (rule.counts_arriving_message
+                                      ? over_limit(ready_.size() + 1, ready_.bytes() + body_size)
+                                      : over_limit(ready_.size(), ready_.bytes()));
   if (rule.overflow != Overflow::kDropHead && refuse) {
     ++counters_.rejected_on_publish;
     effects.emplace_back(effect::RefusePublish{});
@@ -69,7 +72,7 @@ void Queue::enqueue(sim::TimeUs now, MessageRef message, Effects& effects) {
   }
   ready_.push_back(std::move(entry));
   ++counters_.enqueued;
-  if (rule.overflow == Overflow::kDropHead) {
+  if (limited && rule.overflow == Overflow::kDropHead) {
     trim_head(false, effects);
   } else {
     note_depth();
@@ -101,7 +104,10 @@ void Queue::dispatch(sim::TimeUs now, bool fresh_publish, Effects& effects) {
       return;
     }
     Consumer* chosen = ready_.empty() ? nullptr : choose_consumer();
-    if (!chosen) return expire_then_tick(now, /*schedule=*/true, effects);
+    if (!chosen) {
+      if (tick_would_change()) expire_then_tick(now, /*schedule=*/true, effects);  // else it does nothing
+      return;
+    }
     spend_credit(*chosen);
     effects.emplace_back(effect::Deliver{chosen, ready_.pop_front()});
     move_to_back_of_group(chosen);
@@ -112,13 +118,13 @@ void Queue::expire_then_tick(sim::TimeUs now, bool schedule, Effects& effects) {
   if (expire_heads(now, effects)) {
     effects.emplace_back(effect::Then{command::Tick{schedule}});  // what expired may have uncovered more
   } else if (schedule && tick_would_change()) {
-    tick(now, effects);
+    tick(effects);
   }
 }
 
 // Only a change is asked for: after a tick at T, whatever expired at T has gone, so the next
 // one is never T again.
-void Queue::tick(sim::TimeUs /*now*/, Effects& effects) {
+void Queue::tick(Effects& effects) {
   const sim::TimeUs next = ready_.next_head_expiry();
   if (next == requested_tick_) return;
   requested_tick_ = next;

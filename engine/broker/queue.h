@@ -101,7 +101,8 @@ class Queue {
   void apply(sim::TimeUs /*now*/, command::TrimHead c, Effects& fx) { trim_head(c.after_requeue, fx); }
   // True when a Dispatch or Tick would do nothing: nothing ready, no tick asked for. The broker
   // skips those commands then (the hot path after an ack).
-  virtual bool idle() const { return ready_.empty() && requested_tick_ == kNeverExpires; }
+  // A stream is never idle: reading takes nothing from its log, so a consumer may have credit for it.
+  bool idle() const { return ready_.empty() && requested_tick_ == kNeverExpires && !settles_are_reads_; }
   // Aborts when the queue's own state is inconsistent (bytes, order, consumers); the tests
   // that replay commands call it after every one.
   void check_invariants() const;
@@ -130,7 +131,7 @@ class Queue {
   virtual void enqueue(sim::TimeUs now, MessageRef message, Effects& effects);
   virtual OverflowRule overflow_rule() const { return {arguments_.overflow, true}; }
   virtual void dispatch(sim::TimeUs now, bool fresh_publish, Effects& effects);
-  virtual void tick(sim::TimeUs now, Effects& effects);
+  void tick(Effects& effects);
   bool tick_would_change() const { return ready_.any_expiring() || requested_tick_ != kNeverExpires; }
   virtual void take(bool no_ack, Effects& effects);
   // Inline: an ack is the hottest command of all. A stream read only returns credit.
@@ -148,6 +149,7 @@ class Queue {
   virtual void restart(Effects& effects);
 
   // Shared by the queue types.
+  bool has_length_limit() const { return arguments_.max_length || arguments_.max_length_bytes; }
   bool over_limit(std::size_t count, std::uint64_t bytes) const;
   void put_back(QueuedMessage entry);  // a requeue: its old place, flagged redelivered
   void drop_all(trace::Reason reason, std::string_view why, Effects& effects);

@@ -16,7 +16,6 @@ class StreamQueue final : public Queue {
 
   const std::vector<MessageRef>& stream_log() const override { return log_; }
   std::size_t message_count() const override { return log_.size(); }
-  bool idle() const override { return false; }  // a consumer may have credit for the log
   // Where a new consumer starts reading, from its x-stream-offset argument (null: "next"),
   // or 406 when RabbitMQ would refuse it.
   Result<std::uint64_t> start_offset(sim::TimeUs now, const FieldValue* requested) const;
