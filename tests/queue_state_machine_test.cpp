@@ -176,7 +176,8 @@ class Replay {
     const std::uint64_t roll = rng_.below(3);
     if (roll == 1) how = Settlement::kRequeue;
     if (roll == 2 && !stream()) how = Settlement::kReject;
-    apply(command::Settle{how, std::move(held.entry), DeliveryOrigin{1, 1, tag, false}, "settled by the test"});
+    apply(command::Settle{how, std::move(held.entry), DeliveryOrigin{1, 1, tag, false},
+                          how == Settlement::kAck ? SettledBy::kAck : SettledBy::kNack});
     if (held.consumer && held.consumer->passed_over) apply(command::Credit{held.consumer});
   }
 
@@ -326,7 +327,7 @@ TEST_CASE("a requeue over the limit drops the head in a classic queue, and not i
     effects.clear();
     queue->apply(0, command::Enqueue{Message::create(3, origin, "k", {}, "c", 0)}, effects);
     CHECK(effects.empty());  // b and c: at the limit, not over it
-    queue->apply(0, command::Settle{Settlement::kRequeue, std::move(taken), {}, "nacked with requeue"}, effects);
+    queue->apply(0, command::Settle{Settlement::kRequeue, std::move(taken), {}, SettledBy::kNack}, effects);
     // Then whatever the queue asks next (a classic queue trims its head one step at a time).
     for (std::size_t i = 0; i < effects.size(); ++i) {
       if (auto* then = std::get_if<effect::Then>(&effects[i])) {

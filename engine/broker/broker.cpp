@@ -246,7 +246,7 @@ void Broker::close_channel(Connection& conn, Channel& channel, ReplyCode code, s
   }
   for (Unacked& unacked : unacked_list) {
     if (unacked.queue) touched.push_back(unacked.queue);
-    requeue_entry(channel, unacked, "its channel closed before it was acked");
+    requeue_entry(channel, unacked, SettledBy::kChannelClosed);
   }
   auto& e = tracer_.begin(trace::EventKind::kChannelClosed);
   e.connection = conn.id;

@@ -275,10 +275,8 @@ class Broker {
   void touch_unused_timer(Queue& queue);
   void detach_consumer(Consumer& consumer);
   void announce_active_consumer(Queue& queue, const Consumer& consumer);
-  Status settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool ack, bool requeue,
-                std::string_view how);
-  void apply_settlement(Channel& channel, std::vector<Unacked>& taken, bool ack, bool requeue, std::string_view how,
-                        bool multiple);
+  Status settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, SettledBy by, bool requeue);
+  void apply_settlement(Channel& channel, std::vector<Unacked>& taken, SettledBy by, bool requeue, bool multiple);
   void trace_transaction(ChannelKey key, std::string text);
   Result<std::string> consume_direct_reply_to(Channel& channel, const Consume& consume);
   void stop_direct_reply_to(Channel& channel, std::string_view reason);
@@ -304,7 +302,7 @@ class Broker {
   // acked, requeued or dropped; its queue learns of it from the settlement that follows.
   void release(Channel& channel, Unacked& unacked);
   // The delivery goes back to its queue: requeued, or dead-lettered past a delivery limit.
-  void requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason);
+  void requeue_entry(const Channel& channel, Unacked& unacked, SettledBy by);
   void drop(const QueuedMessage& entry, const std::string& queue, trace::Reason reason, std::string_view why);
 
   void push(Outgoing outgoing);

@@ -224,21 +224,21 @@ Result<std::optional<GetOk>> Broker::basic_get(ChannelKey key, const std::string
 
 Status Broker::basic_ack(ChannelKey key, std::uint64_t delivery_tag, bool multiple) {
   OperationScope scope(*this);
-  return settle(key, delivery_tag, multiple, true, false, "acked");
+  return settle(key, delivery_tag, multiple, SettledBy::kAck, false);
 }
 
 Status Broker::basic_nack(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool requeue) {
   OperationScope scope(*this);
-  return settle(key, delivery_tag, multiple, false, requeue, "nacked");
+  return settle(key, delivery_tag, multiple, SettledBy::kNack, requeue);
 }
 
 Status Broker::basic_reject(ChannelKey key, std::uint64_t delivery_tag, bool requeue) {
   OperationScope scope(*this);
-  return settle(key, delivery_tag, false, false, requeue, "rejected");
+  return settle(key, delivery_tag, false, SettledBy::kReject, requeue);
 }
 
-Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, bool ack, bool requeue,
-                      std::string_view how) {
+Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple, SettledBy by, bool requeue) {
+  const bool ack = by == SettledBy::kAck;
   auto ch = channel_for(key);
   if (!ch) return ch.error();
   Channel& channel = *ch.value();
@@ -257,14 +257,14 @@ Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple,
   if (channel.tx_mode) {
     // Held until tx.commit: gone from the client's view (a second ack is an unknown tag),
     // back on rollback.
-    PendingSettle pending{{}, ack, requeue, std::string(how)};
+    PendingSettle pending{{}, by, requeue};
     channel.hold_unacked(delivery_tag, multiple, pending.tags);
     auto& e = tracer_.begin(trace::EventKind::kTransaction);
     e.connection = key.connection;
     e.channel = key.channel;
     e.delivery_tag = delivery_tag;
     e.count = pending.tags.size();
-    e.text = std::string(how) + " held until tx.commit";
+    e.text = std::string(settled_by_verb(by)) + " held until tx.commit";
     tracer_.emit();
     channel.tx_settles.push_back(std::move(pending));
     return ok_status();
@@ -273,28 +273,28 @@ Status Broker::settle(ChannelKey key, std::uint64_t delivery_tag, bool multiple,
   std::vector<Unacked> taken;
   taken.swap(settle_scratch_);
   channel.take_unacked(delivery_tag, multiple, taken);
-  apply_settlement(channel, taken, ack, requeue, how, multiple);
+  apply_settlement(channel, taken, by, requeue, multiple);
   taken.clear();
   taken.swap(settle_scratch_);
   return ok_status();
 }
 
-void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, bool ack, bool requeue,
-                              std::string_view how, bool multiple) {
+void Broker::apply_settlement(Channel& channel, std::vector<Unacked>& taken, SettledBy by, bool requeue,
+                              bool multiple) {
+  const bool ack = by == SettledBy::kAck;
   std::vector<Queue*> to_dispatch;
   to_dispatch.swap(dispatch_scratch_);
   auto dispatch_later = [&](Queue* q) {
     if (std::find(to_dispatch.begin(), to_dispatch.end(), q) == to_dispatch.end()) to_dispatch.push_back(q);
   };
   const Settlement settlement = ack ? Settlement::kAck : requeue ? Settlement::kRequeue : Settlement::kReject;
-  const std::string why = ack ? std::string() : std::string(how) + (requeue ? " with requeue" : " without requeue");
   for (Unacked& u : taken) {
     release(channel, u);
     if (!u.queue) continue;  // its queue is gone; the message was accounted for then
     // A stream read needs no requeue, so only its consumer's credit calls for a dispatch.
     if (u.consumer || (!ack && requeue && u.queue->type() != QueueType::kStream)) dispatch_later(u.queue);
     const DeliveryOrigin from{channel.connection(), channel.number(), u.delivery_tag, ack && multiple};
-    run(*u.queue, command::Settle{settlement, std::move(u.entry), from, why});
+    run(*u.queue, command::Settle{settlement, std::move(u.entry), from, by});
   }
   // Freed prefetch capacity on a globally limited channel may unblock any of its consumers.
   if (channel.prefetch_global) {
@@ -318,10 +318,10 @@ void Broker::release(Channel& channel, Unacked& unacked) {
   }
 }
 
-void Broker::requeue_entry(const Channel& channel, Unacked& unacked, std::string_view reason) {
+void Broker::requeue_entry(const Channel& channel, Unacked& unacked, SettledBy by) {
   if (!unacked.queue) return;
   const DeliveryOrigin from{channel.connection(), channel.number(), unacked.delivery_tag, false};
-  run(*unacked.queue, command::Settle{Settlement::kRequeue, std::move(unacked.entry), from, std::string(reason)});
+  run(*unacked.queue, command::Settle{Settlement::kRequeue, std::move(unacked.entry), from, by});
 }
 
 Status Broker::basic_recover(ChannelKey key, bool requeue) {
@@ -337,7 +337,7 @@ Status Broker::basic_recover(ChannelKey key, bool requeue) {
     release(channel, u);
     if (!u.queue) continue;
     if (std::find(touched.begin(), touched.end(), u.queue) == touched.end()) touched.push_back(u.queue);
-    requeue_entry(channel, u, "basic.recover");
+    requeue_entry(channel, u, SettledBy::kRecover);
   }
   for (Queue* q : touched) run(*q, command::Dispatch{});
   return ok_status();

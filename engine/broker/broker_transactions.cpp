@@ -64,7 +64,7 @@ Status Broker::tx_commit(ChannelKey key) {
   for (PendingSettle& pending : settles) {
     std::vector<Unacked> taken;
     channel.take_held(pending.tags, taken);
-    apply_settlement(channel, taken, pending.ack, pending.requeue, pending.how, false);
+    apply_settlement(channel, taken, pending.by, pending.requeue, false);
   }
   return ok_status();
 }

@@ -18,9 +18,8 @@ namespace brokersim::broker {
 // An ack, nack or reject made inside a transaction, applied at tx.commit.
 struct PendingSettle {
   std::vector<std::uint64_t> tags;
-  bool ack = false;
+  SettledBy by = SettledBy::kAck;
   bool requeue = false;
-  std::string how;
 };
 
 // A message delivered on this channel and not yet acked.

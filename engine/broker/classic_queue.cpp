@@ -3,7 +3,7 @@
 namespace brokersim::broker {
 
 void ClassicQueue::requeue(command::Settle&& settle, Effects& effects) {
-  effects.emplace_back(effect::Requeued{settle.entry.message->id(), settle.from, std::move(settle.why)});
+  effects.emplace_back(effect::Requeued{settle.entry.message->id(), settle.from, settlement_text(settle.by, settle.how)});
   put_back(std::move(settle.entry));
   // A drop-head queue that a requeue pushed over its limit drops from the head (and
   // dead-letters as maxlen), as RabbitMQ's requeue does; reject-publish queues keep them all.

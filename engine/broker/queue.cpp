@@ -139,7 +139,7 @@ void Queue::take(bool no_ack, Effects& effects) {
 
 void Queue::settle_unacked(command::Settle&& settle, Effects& effects) {
   if (settle.how == Settlement::kRequeue) return requeue(std::move(settle), effects);
-  dead_letter(std::move(settle.entry), DeathReason::kRejected, std::move(settle.why), effects);
+  dead_letter(std::move(settle.entry), DeathReason::kRejected, settlement_text(settle.by, settle.how), effects);
 }
 
 void Queue::dead_letter(QueuedMessage entry, DeathReason reason, std::string why, Effects& effects) {

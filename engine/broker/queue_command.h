@@ -7,6 +7,7 @@
 // one queue be replicated by replaying its commands.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -34,6 +35,37 @@ enum class Settlement : std::uint8_t {
   kReject,   // nack or reject without requeue: dead-lettered as "rejected"
 };
 
+// Who settled a delivery: a client's method, or the broker on the client's behalf. A fact for
+// the trace, kept as data; settlement_text says it in words.
+enum class SettledBy : std::uint8_t {
+  kAck,            // basic.ack
+  kNack,           // basic.nack
+  kReject,         // basic.reject
+  kRecover,        // basic.recover: every unacked delivery of the channel back to its queue
+  kChannelClosed,  // its channel closed with the delivery unacked
+};
+
+// The method in the past tense, as the trace says it: "acked", "nacked", "rejected".
+inline std::string_view settled_by_verb(SettledBy by) {
+  switch (by) {
+    case SettledBy::kNack: return "nacked";
+    case SettledBy::kReject: return "rejected";
+    case SettledBy::kRecover: return "basic.recover";
+    case SettledBy::kChannelClosed: return "its channel closed before it was acked";
+    case SettledBy::kAck: break;
+  }
+  return "acked";
+}
+
+// Why a delivery came back or died, for the trace: "nacked with requeue", "basic.recover", ...
+inline std::string settlement_text(SettledBy by, Settlement how) {
+  std::string text(settled_by_verb(by));
+  if (by == SettledBy::kNack || by == SettledBy::kReject) {
+    text += how == Settlement::kRequeue ? " with requeue" : " without requeue";
+  }
+  return text;
+}
+
 namespace command {
 
 // A routed copy of a message arrives.
@@ -58,7 +90,7 @@ struct Settle {
   Settlement how = Settlement::kAck;
   QueuedMessage entry;
   DeliveryOrigin from;
-  std::string why;  // for the trace: "nacked with requeue", "its channel closed", ...
+  SettledBy by = SettledBy::kAck;
 };
 struct AddConsumer {
   Consumer* consumer = nullptr;

@@ -54,7 +54,7 @@ void QuorumQueue::requeue(command::Settle&& settle, Effects& effects) {
     return;
   }
   entry.message = with_delivery_count(entry.message, deliveries);
-  effects.emplace_back(effect::Requeued{entry.message->id(), settle.from, std::move(settle.why)});
+  effects.emplace_back(effect::Requeued{entry.message->id(), settle.from, settlement_text(settle.by, settle.how)});
   put_back(std::move(entry));
 }
 
