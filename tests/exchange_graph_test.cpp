@@ -2,6 +2,8 @@
 // exchange, mandatory returns, internal exchanges and CC/BCC.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "routing_helpers.h"
 
 using namespace brokersim::testing;
@@ -40,6 +42,33 @@ TEST_CASE("exchange-to-exchange: a cycle delivers one copy to each queue and end
   CHECK(routed_to(w, ch, "b", "") == Names{"qa", "qc"});
   CHECK(w.ready("qa") == 1);
   CHECK(w.ready("qc") == 1);
+}
+
+TEST_CASE("exchange-to-exchange: a queue reached by two paths gets one copy, past the router's scan too") {
+  // Past 16 queues the router remembers what it reached in a set instead of scanning: both
+  // must keep the first-reached order and give each queue one copy.
+  for (const int queues : {3, 40}) {
+    CAPTURE(queues);
+    World w;
+    auto ch = w.client().channel();
+    REQUIRE(w.declare_exchange(ch, "front", "fanout").ok());
+    REQUIRE(w.declare_exchange(ch, "back", "fanout").ok());
+    REQUIRE(w.broker.exchange_bind(ch, "back", "front", "").ok());
+    Names expected;
+    for (int i = 0; i < queues; ++i) {
+      const std::string name = "q" + std::to_string(i);
+      w.declare_queue(ch, name);
+      REQUIRE(w.broker.queue_bind(ch, name, "front", "").ok());
+      expected.push_back(name);
+    }
+    for (int i = queues; i-- > 0;) REQUIRE(w.broker.queue_bind(ch, "q" + std::to_string(i), "back", "").ok());
+    REQUIRE(w.publish(ch, "front", "", "x").ok());
+    const auto published = std::find_if(w.recorder.events.rbegin(), w.recorder.events.rend(),
+                                        [](const auto& e) { return e.kind == trace::EventKind::kPublished; });
+    REQUIRE(published != w.recorder.events.rend());
+    CHECK(published->queues == expected);  // in the order first reached
+    for (int i = 0; i < queues; ++i) CHECK(w.ready("q" + std::to_string(i)) == 1);
+  }
 }
 
 TEST_CASE("alternate exchange: unroutable messages go to it, and that counts as routed for mandatory") {

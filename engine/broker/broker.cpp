@@ -333,7 +333,7 @@ Result<RouteResult> Broker::explain_route(const std::string& exchange_name, cons
   if (auto err = collect_routing_keys(probe, keys)) return *err;
   Router explainer([this](std::string_view name) { return exchange_named(name); }, SIZE_MAX);
   RouteResult result;
-  explainer.route(*exchange, {keys, properties.headers ? &*properties.headers : nullptr}, next_route_visit_++, result);
+  explainer.route(*exchange, {keys, properties.headers ? &*properties.headers : nullptr}, result);
   return result;
 }
 

@@ -264,7 +264,7 @@ class Broker {
   void carry_out(Queue& queue, Effects& effects);
   void carry_out_in_place(Queue& queue, Effects& effects);
   void carry_out_effect(Queue& queue, Effect& effect);
-  void deliver(Consumer& consumer, Queue& queue, QueuedMessage entry);
+  void deliver(Consumer& consumer, Queue& queue, QueuedMessage&& entry);
   void dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, std::string_view why);
   void trace_dead_letter(const Queue& queue, const DeadLetter& letter, const Exchange& dlx, DeathReason reason,
                          std::string_view why, trace::SharedRouteExplanation route, const std::vector<Queue*>& targets);
@@ -330,8 +330,6 @@ class Broker {
   std::uint64_t next_binding_id_ = 1;
   std::uint64_t next_consumer_id_ = 1;
   Message::Id next_message_id_ = 1;
-  // Router visit marks: publishes and dead-letterings each need a fresh one.
-  std::uint64_t next_route_visit_ = 1;
   MessageAccounting accounting_;
 
   // Hot-path lookups of open channels: by (connection, number), and by serial for the outbox.

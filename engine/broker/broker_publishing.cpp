@@ -125,7 +125,7 @@ void Broker::route_publish(Channel& channel, Exchange& exchange_ref, const Publi
   // Route on the keys as published (BCC included); the stored message has no BCC header.
   const Message::Id id = next_message_id_++;
   RoutingInput input{keys, publish.properties.headers ? &*publish.properties.headers : nullptr};
-  router_.route(*exchange, input, next_route_visit_++, route_scratch_);
+  router_.route(*exchange, input, route_scratch_);
   MessageRef message;
   if (publish.properties.headers && find_field(*publish.properties.headers, "BCC")) {
     BasicProperties stripped = publish.properties;

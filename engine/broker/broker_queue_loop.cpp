@@ -100,7 +100,7 @@ void Broker::carry_out_effect(Queue& queue, Effect& effect) {
              effect);
 }
 
-void Broker::deliver(Consumer& consumer, Queue& queue, QueuedMessage entry) {
+void Broker::deliver(Consumer& consumer, Queue& queue, QueuedMessage&& entry) {
   Channel& channel = *consumer.channel;
   const std::uint64_t tag = channel.take_delivery_tag();
   auto& e = tracer_.begin(trace::EventKind::kDelivered);
@@ -176,7 +176,7 @@ void Broker::dead_letter(Queue& queue, QueuedMessage entry, DeathReason reason, 
   std::vector<std::string_view> keys(letter.routing_keys.begin(), letter.routing_keys.end());
   RouteResult result;
   RoutingInput input{keys, letter.message->headers()};
-  router_.route(*dlx, input, next_route_visit_++, result);
+  router_.route(*dlx, input, result);
   std::vector<Queue*> targets;
   std::vector<std::string> cycles;
   for (Queue* target : result.queues) {

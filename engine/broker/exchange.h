@@ -74,8 +74,6 @@ class Exchange {
   // Appends the bindings that match, each once, in creation order.
   virtual void route(const RoutingInput& input, std::vector<const Binding*>& matched) const = 0;
 
-  // Scratch for the router: the id of the last publish that visited this exchange.
-  mutable std::uint64_t last_visit = 0;
   // Messages published straight to this exchange, how many of them reached no queue, and how
   // many of those went back to their publisher (mandatory, 312 NO_ROUTE).
   std::uint64_t published_count = 0;

@@ -107,8 +107,6 @@ class Queue {
   // that replay commands call it after every one.
   void check_invariants() const;
 
-  // Scratch for the router: the id of the last message routed here, for one copy per queue.
-  std::uint64_t last_routed_message = 0;
   // Timers the broker keeps for this queue: the next message expiry at a head, and x-expires.
   std::optional<sim::TimerId> expiry_timer;
   std::optional<sim::TimerId> unused_timer;

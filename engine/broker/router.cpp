@@ -6,13 +6,34 @@
 
 namespace brokersim::broker {
 
-void Router::route(Exchange& start, const RoutingInput& input, std::uint64_t visit_id, RouteResult& result) {
+// Inline, and a plain loop: most walks reach one queue or a few, and this runs per binding.
+inline bool Router::visited(const Exchange* exchange) const {
+  for (const Exchange* seen : worklist_) {
+    if (seen == exchange) return true;
+  }
+  return false;
+}
+
+inline void Router::reach(Queue* queue, RouteResult& result) {
+  std::vector<Queue*>& queues = result.queues;
+  if (queues.size() < kScanQueuesUpTo) {
+    for (const Queue* seen : queues) {
+      if (seen == queue) return;
+    }
+  } else {
+    if (reached_.empty()) reached_.insert(queues.begin(), queues.end());
+    if (!reached_.insert(queue).second) return;
+  }
+  queues.push_back(queue);
+}
+
+void Router::route(Exchange& start, const RoutingInput& input, RouteResult& result) {
   result.queues.clear();
   worklist_.clear();
   visits_.clear();
   matched_.clear();
+  if (!reached_.empty()) reached_.clear();
   worklist_.push_back(&start);
-  start.last_visit = visit_id;
 
   for (std::size_t next = 0; next < worklist_.size(); ++next) {
     Exchange& exchange = *worklist_[next];
@@ -25,11 +46,8 @@ void Router::route(Exchange& start, const RoutingInput& input, std::uint64_t vis
         Exchange* alternate = lookup_(*alternate_name);
         visit.alternate = alternate_name;
         // A missing alternate exchange, or one already visited (a cycle), routes nothing.
-        visit.alternate_taken = alternate && alternate->last_visit != visit_id;
-        if (visit.alternate_taken) {
-          alternate->last_visit = visit_id;
-          worklist_.push_back(alternate);
-        }
+        visit.alternate_taken = alternate && !visited(alternate);
+        if (visit.alternate_taken) worklist_.push_back(alternate);
       }
       continue;
     }
@@ -37,13 +55,9 @@ void Router::route(Exchange& start, const RoutingInput& input, std::uint64_t vis
       const Binding* binding = matched_[i];
       if (binding->to_exchange) {
         Exchange* destination = binding->destination_exchange;
-        if (destination->last_visit != visit_id) {
-          destination->last_visit = visit_id;
-          worklist_.push_back(destination);
-        }
-      } else if (binding->queue->last_routed_message != visit_id) {
-        binding->queue->last_routed_message = visit_id;
-        result.queues.push_back(binding->queue);
+        if (!visited(destination)) worklist_.push_back(destination);
+      } else {
+        reach(binding->queue, result);
       }
     }
   }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "broker/exchange.h"
@@ -34,8 +35,7 @@ class Router {
   explicit Router(ExchangeLookup lookup, std::size_t list_unmatched_up_to = kListUnmatchedUpTo)
       : lookup_(std::move(lookup)), list_unmatched_up_to_(list_unmatched_up_to) {}
 
-  // `visit_id` must be unique per call (the message id): it marks exchanges and queues seen.
-  void route(Exchange& start, const RoutingInput& input, std::uint64_t visit_id, RouteResult& result);
+  void route(Exchange& start, const RoutingInput& input, RouteResult& result);
 
  private:
   // One exchange the walk reached: the bindings that matched (a slice of matched_), and the
@@ -47,6 +47,13 @@ class Router {
     const std::string* alternate;  // the alternate exchange tried, if any
     bool alternate_taken;          // it exists and was not visited already
   };
+  // The walk's own record of what it reached, so that routing leaves no marks on exchanges
+  // and queues. A walk reaches few exchanges and, mostly, few queues: a scan is cheapest, and
+  // a fanout to many queues switches to a set.
+  static constexpr std::size_t kScanQueuesUpTo = 16;
+  bool visited(const Exchange* exchange) const;
+  void reach(Queue* queue, RouteResult& result);
+
   struct PathHash {
     std::size_t operator()(const std::vector<std::uint64_t>& path) const;
   };
@@ -64,7 +71,8 @@ class Router {
 
   ExchangeLookup lookup_;
   std::size_t list_unmatched_up_to_;
-  std::vector<Exchange*> worklist_;
+  std::vector<Exchange*> worklist_;  // every exchange visited, in order
+  std::unordered_set<const Queue*> reached_;  // once a walk reaches more than kScanQueuesUpTo
   std::vector<Visit> visits_;
   std::vector<const Binding*> matched_;
   std::vector<std::uint64_t> path_;
