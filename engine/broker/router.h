@@ -48,8 +48,8 @@ class Router {
     bool alternate_taken;          // it exists and was not visited already
   };
   // The walk's own record of what it reached, so that routing leaves no marks on exchanges
-  // and queues. A walk reaches few exchanges and, mostly, few queues: a scan is cheapest, and
-  // a fanout to many queues switches to a set.
+  // and queues. A walk reaches few exchanges and, mostly, few queues: a filter and a scan are
+  // cheapest, and a fanout to many queues switches to a set.
   static constexpr std::size_t kScanQueuesUpTo = 16;
   bool visited(const Exchange* exchange) const;
   void reach(Queue* queue, RouteResult& result);
@@ -72,6 +72,7 @@ class Router {
   ExchangeLookup lookup_;
   std::size_t list_unmatched_up_to_;
   std::vector<Exchange*> worklist_;  // every exchange visited, in order
+  std::uint64_t reached_bits_ = 0;             // a filter over the queues reached (see reach)
   std::unordered_set<const Queue*> reached_;  // once a walk reaches more than kScanQueuesUpTo
   std::vector<Visit> visits_;
   std::vector<const Binding*> matched_;
