@@ -18,7 +18,8 @@ inline void Router::reach(Queue* queue, RouteResult& result) {
   std::vector<Queue*>& queues = result.queues;
   if (queues.size() < kScanQueuesUpTo) {
     // One bit of 64 per queue reached (a multiplicative hash of its address): a clear bit
-    // proves the queue new, so a fanout to distinct queues never scans.
+    // proves the queue new, so a fanout to distinct queues never scans. Addresses differ from
+    // run to run, but they only decide whether to scan, never what the walk reaches.
     const std::uint64_t bit = std::uint64_t{1} << ((reinterpret_cast<std::uintptr_t>(queue) * 0x9E3779B97F4A7C15ULL) >> 58);
     const bool maybe_seen = (reached_bits_ & bit) != 0;
     reached_bits_ |= bit;
