@@ -42,6 +42,33 @@ TEST_CASE("single active consumer: when the active consumer's channel closes, it
   CHECK(second.deliveries[0].redelivered);
 }
 
+TEST_CASE("deleting a queue cancels its consumers first, each with basic.cancel, then drops its messages") {
+  World w;
+  auto& producer = w.client();
+  auto& first = w.client("first");
+  auto& second = w.client("second");
+  auto pch = producer.channel();
+  REQUIRE(w.declare_queue_with(pch, "q", FieldTable{{"x-single-active-consumer", true}}).ok());
+  REQUIRE(w.broker.basic_qos(first.channel(), 0, 1, false).ok());  // so one message stays ready
+  w.consume(first.channel(), "q", false, 0, "first");
+  w.consume(second.channel(), "q", false, 0, "second");
+  REQUIRE(w.publish(pch, "", "q", "held").ok());
+  REQUIRE(w.publish(pch, "", "q", "ready").ok());
+  const std::size_t before = w.recorder.events.size();
+  REQUIRE(w.broker.queue_delete(pch, "q", false, false).ok());
+
+  CHECK(first.cancelled == std::vector<std::pair<std::uint16_t, std::string>>{{1, "first"}});
+  CHECK(second.cancelled == std::vector<std::pair<std::uint16_t, std::string>>{{1, "second"}});
+  std::vector<trace::EventKind> kinds;
+  for (std::size_t i = before; i < w.recorder.events.size(); ++i) kinds.push_back(w.recorder.events[i].kind);
+  // The consumers go first, in the order they were registered (the queue's Delete lists them
+  // as effects before its drops), then the unacked message, the queue, and the ready one.
+  CHECK(kinds == std::vector<trace::EventKind>{trace::EventKind::kConsumerCancelled, trace::EventKind::kConsumerCancelled,
+                                               trace::EventKind::kDropped, trace::EventKind::kQueueDeleted,
+                                               trace::EventKind::kDropped});
+  CHECK(w.broker.nothing_lost());
+}
+
 TEST_CASE("x-expires deletes an unused queue, dropping its messages without dead-lettering") {
   World w;
   auto ch = w.client().channel();

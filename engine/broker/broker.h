@@ -248,6 +248,9 @@ class Broker {
   void delete_queue(Queue& queue, std::string_view reason);
   void close_channel(Connection& connection, Channel& channel, ReplyCode code, std::string_view text);
   void cancel_consumer(Consumer& consumer, std::string_view reason, bool notify_client);
+  // The channel's side of a cancellation, once the queue has let the consumer go: the trace,
+  // basic.cancel to the client if asked, and the consumer is destroyed.
+  void forget_consumer(Consumer& consumer, std::string_view reason, bool notify_client);
 
   // The loop over queue state machines (broker_queue_loop.cpp). `run` applies a command and
   // carries out all that follows; `carry_out` does the same for effects a caller already holds.

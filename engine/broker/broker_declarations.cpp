@@ -385,8 +385,16 @@ void Broker::delete_queue(Queue& queue, std::string_view reason) {
   const std::string name = queue.name();
   if (queue.expiry_timer) scheduler_.cancel(*queue.expiry_timer);
   if (queue.unused_timer) scheduler_.cancel(*queue.unused_timer);
-  // Consumers learn of it through basic.cancel (consumer cancel notify).
-  while (!queue.consumers().empty()) cancel_consumer(*queue.consumers().front(), "its queue was deleted", true);
+  Effects effects;
+  queue.apply(scheduler_.now_us(), command::Delete{}, effects);
+  // Its consumers learn of it first, through basic.cancel (consumer cancel notify); the
+  // queue's effects list them before the messages it drops.
+  const auto first_drop = std::find_if(effects.begin(), effects.end(), [](const Effect& effect) {
+    return !std::holds_alternative<effect::ConsumerCancelled>(effect);
+  });
+  Effects cancelled(std::make_move_iterator(effects.begin()), std::make_move_iterator(first_drop));
+  effects.erase(effects.begin(), first_drop);
+  carry_out(queue, cancelled);
   // Messages delivered but not acked can no longer be settled against the queue.
   for (auto& [id, conn] : connections_) {
     for (auto& [number, channel] : conn->channels) {
@@ -397,14 +405,12 @@ void Broker::delete_queue(Queue& queue, std::string_view reason) {
       });
     }
   }
-  Effects dropped;
-  queue.apply(scheduler_.now_us(), command::Delete{}, dropped);
   auto& e = tracer_.begin(trace::EventKind::kQueueDeleted);
   e.queue = name;
-  e.count = dropped.size();
+  e.count = effects.size();
   e.text = std::string(reason);
   tracer_.emit();
-  carry_out(queue, dropped);
+  carry_out(queue, effects);
 
   std::vector<std::string> sources;
   for (auto& [source_name, source] : exchanges_) {

@@ -154,9 +154,13 @@ Status Broker::basic_cancel(ChannelKey key, const std::string& consumer_tag) {
 }
 
 void Broker::cancel_consumer(Consumer& consumer, std::string_view reason, bool notify_client) {
-  Channel& channel = *consumer.channel;
-  Queue& queue = *consumer.queue;
   detach_consumer(consumer);
+  forget_consumer(consumer, reason, notify_client);
+}
+
+void Broker::forget_consumer(Consumer& consumer, std::string_view reason, bool notify_client) {
+  Channel& channel = *consumer.channel;
+  const Queue& queue = *consumer.queue;
   // Its unacked messages stay on the channel until acked or the channel closes.
   channel.for_each_unacked([&](Unacked& u) {
     if (u.consumer == &consumer) u.consumer = nullptr;

@@ -95,6 +95,7 @@ void Broker::carry_out_effect(Queue& queue, Effect& effect) {
                  [&](effect::Requeued& r) { trace_settlement(trace::EventKind::kRequeued, queue, r.message, r.from, r.why); },
                  [&](effect::ScheduleTick& s) { schedule_tick(queue, s.at); },
                  [&](effect::ConsumerActivated& a) { announce_active_consumer(queue, *a.consumer); },
+                 [&](effect::ConsumerCancelled& c) { forget_consumer(*c.consumer, "its queue was deleted", true); },
                  [&](effect::Then&) { BROKERSIM_ASSERT(!"pushed as a command"); },
              },
              effect);

@@ -164,6 +164,13 @@ void Queue::drop_all(trace::Reason reason, std::string_view why, Effects& effect
   for (QueuedMessage& entry : ready_.take_all()) effects.emplace_back(effect::Drop{std::move(entry), reason, std::string(why)});
 }
 
+void Queue::delete_all(Effects& effects) {
+  // No consumer takes over from another here (single active consumer): they all go at once.
+  for (Consumer* consumer : consumers_) effects.emplace_back(effect::ConsumerCancelled{consumer});
+  consumers_.clear();
+  drop_all(trace::Reason::kQueueDeleted, "its queue was deleted", effects);
+}
+
 // Only heads expire: a dead message behind a live one waits, and counts in the depth.
 bool Queue::expire_expired_heads(sim::TimeUs now, Effects& effects) {
   auto expired = ready_.take_expired_heads(now);

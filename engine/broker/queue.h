@@ -94,9 +94,7 @@ class Queue {
   void apply(sim::TimeUs /*now*/, command::CancelConsumer c, Effects& fx) { cancel_consumer(c.consumer, fx); }
   void apply(sim::TimeUs /*now*/, command::Credit c, Effects& /*fx*/) { rejoin_if_free(*c.consumer); }
   void apply(sim::TimeUs /*now*/, command::Purge, Effects& fx) { drop_all(trace::Reason::kPurged, "purged", fx); }
-  void apply(sim::TimeUs /*now*/, command::Delete, Effects& fx) {
-    drop_all(trace::Reason::kQueueDeleted, "its queue was deleted", fx);
-  }
+  void apply(sim::TimeUs /*now*/, command::Delete, Effects& fx) { delete_all(fx); }
   void apply(sim::TimeUs /*now*/, command::Restart, Effects& fx) { restart(fx); }
   void apply(sim::TimeUs /*now*/, command::TrimHead c, Effects& fx) { trim_head(c.after_requeue, fx); }
   // True when a Dispatch or Tick would do nothing: nothing ready, no tick asked for. The broker
@@ -151,6 +149,8 @@ class Queue {
   bool over_limit(std::size_t count, std::uint64_t bytes) const;
   void put_back(QueuedMessage entry);  // a requeue: its old place, flagged redelivered
   void drop_all(trace::Reason reason, std::string_view why, Effects& effects);
+  // Delete: every consumer is cancelled (first to last), then every ready message dropped.
+  void delete_all(Effects& effects);
   // Inline: most queues have no TTL, and this is asked at every dispatch.
   bool expire_heads(sim::TimeUs now, Effects& effects) {
     return ready_.any_expiring() && expire_expired_heads(now, effects);

@@ -161,6 +161,11 @@ struct ScheduleTick {
 struct ConsumerActivated {
   const Consumer* consumer = nullptr;
 };
+// The queue is going and this consumer with it: the client is told (basic.cancel, RabbitMQ's
+// consumer cancel notification).
+struct ConsumerCancelled {
+  Consumer* consumer = nullptr;
+};
 // Apply this command next, once the effects before it are carried out (a loop, not recursion).
 struct Then {
   Command next;
@@ -170,7 +175,7 @@ struct Then {
 
 using Effect = std::variant<effect::Deliver, effect::Hand, effect::DeadLetter, effect::Drop, effect::RefusePublish,
                             effect::Acked, effect::Requeued, effect::ScheduleTick, effect::ConsumerActivated,
-                            effect::Then>;
+                            effect::ConsumerCancelled, effect::Then>;
 using Effects = std::vector<Effect>;
 
 }  // namespace brokersim::broker
