@@ -5,13 +5,18 @@
 
 using namespace brokersim::testing;
 
-TEST_CASE("single active consumer: one consumer receives, and the next takes over when it cancels") {
+// A single-active-consumer queue "q", its producer's channel, and two consumers' clients.
+struct SingleActiveQueue {
   World w;
-  auto& producer = w.client();
-  auto& first = w.client("first");
-  auto& second = w.client("second");
-  auto pch = producer.channel();
-  REQUIRE(w.declare_queue_with(pch, "q", FieldTable{{"x-single-active-consumer", true}}).ok());
+  Client& first = w.client("first");
+  Client& second = w.client("second");
+  ChannelKey pch = w.client().channel();
+  SingleActiveQueue() { REQUIRE(w.declare_queue_with(pch, "q", FieldTable{{"x-single-active-consumer", true}}).ok()); }
+};
+
+TEST_CASE("single active consumer: one consumer receives, and the next takes over when it cancels") {
+  SingleActiveQueue s;
+  auto& [w, first, second, pch] = s;
   const std::string tag = w.consume(first.channel(), "q", false, 0, "first");
   w.consume(second.channel(), "q", false, 0, "second");
   for (int i = 0; i < 4; ++i) REQUIRE(w.publish(pch, "", "q", std::to_string(i)).ok());
@@ -28,12 +33,8 @@ TEST_CASE("single active consumer: one consumer receives, and the next takes ove
 }
 
 TEST_CASE("single active consumer: when the active consumer's channel closes, its messages go to the next") {
-  World w;
-  auto& producer = w.client();
-  auto& first = w.client("first");
-  auto& second = w.client("second");
-  auto pch = producer.channel();
-  REQUIRE(w.declare_queue_with(pch, "q", FieldTable{{"x-single-active-consumer", true}}).ok());
+  SingleActiveQueue s;
+  auto& [w, first, second, pch] = s;
   w.consume(first.channel(), "q", false, 0, "first");
   w.consume(second.channel(), "q", false, 0, "second");
   for (int i = 0; i < 2; ++i) REQUIRE(w.publish(pch, "", "q", std::to_string(i)).ok());
@@ -43,12 +44,8 @@ TEST_CASE("single active consumer: when the active consumer's channel closes, it
 }
 
 TEST_CASE("deleting a queue cancels its consumers first, each with basic.cancel, then drops its messages") {
-  World w;
-  auto& producer = w.client();
-  auto& first = w.client("first");
-  auto& second = w.client("second");
-  auto pch = producer.channel();
-  REQUIRE(w.declare_queue_with(pch, "q", FieldTable{{"x-single-active-consumer", true}}).ok());
+  SingleActiveQueue s;
+  auto& [w, first, second, pch] = s;
   REQUIRE(w.broker.basic_qos(first.channel(), 0, 1, false).ok());  // so one message stays ready
   w.consume(first.channel(), "q", false, 0, "first");
   w.consume(second.channel(), "q", false, 0, "second");
