@@ -43,12 +43,14 @@ TEST_CASE("single active consumer: when the active consumer's channel closes, it
   CHECK(second.deliveries[0].redelivered);
 }
 
-TEST_CASE("deleting a queue cancels its consumers first, each with basic.cancel, then drops its messages") {
+TEST_CASE("deleting a queue cancels its consumers at once, each with basic.cancel, none taking over") {
   SingleActiveQueue s;
   auto& [w, first, second, pch] = s;
   REQUIRE(w.broker.basic_qos(first.channel(), 0, 1, false).ok());  // so one message stays ready
   w.consume(first.channel(), "q", false, 0, "first");
-  w.consume(second.channel(), "q", false, 0, "second");
+  // A lower priority keeps "second" behind the active "first" in the queue's order, so
+  // cancelling them one at a time would hand "first"'s place to "second" on the way out.
+  w.consume(second.channel(), "q", false, -1, "second");
   REQUIRE(w.publish(pch, "", "q", "held").ok());
   REQUIRE(w.publish(pch, "", "q", "ready").ok());
   const std::size_t before = w.recorder.events.size();
@@ -58,8 +60,8 @@ TEST_CASE("deleting a queue cancels its consumers first, each with basic.cancel,
   CHECK(second.cancelled == std::vector<std::pair<std::uint16_t, std::string>>{{1, "second"}});
   std::vector<trace::EventKind> kinds;
   for (std::size_t i = before; i < w.recorder.events.size(); ++i) kinds.push_back(w.recorder.events[i].kind);
-  // The consumers go first, in the order they were registered (the queue's Delete lists them
-  // as effects before its drops), then the unacked message, the queue, and the ready one.
+  // The consumers go first (the queue's Delete lists them as effects before its drops), with
+  // no activation between them; then the unacked message, the queue, and the ready one.
   CHECK(kinds == std::vector<trace::EventKind>{trace::EventKind::kConsumerCancelled, trace::EventKind::kConsumerCancelled,
                                                trace::EventKind::kDropped, trace::EventKind::kQueueDeleted,
                                                trace::EventKind::kDropped});
