@@ -45,7 +45,8 @@ enum class SettledBy : std::uint8_t {
   kChannelClosed,  // its channel closed with the delivery unacked
 };
 
-// The method in the past tense, as the trace says it: "acked", "nacked", "rejected".
+// Who settled, as the trace says it: the client's method in the past tense ("acked", "nacked",
+// "rejected"), or what happened on the client's behalf ("basic.recover", its channel closing).
 inline std::string_view settled_by_verb(SettledBy by) {
   switch (by) {
     case SettledBy::kNack: return "nacked";
